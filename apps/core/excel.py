@@ -1,0 +1,83 @@
+"""Excel helpers: streaming exports (openpyxl write-only) and tolerant cell readers."""
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from urllib.parse import quote
+
+from django.http import HttpResponse
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(*, filename: str, sheet_title: str, headers: Sequence[str], rows: Iterable[Sequence]) -> HttpResponse:
+    """Build an .xlsx download in write-only mode; the filename may be Chinese."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title=sheet_title[:31])
+    bold = Font(bold=True)
+    header_cells = []
+    for h in headers:
+        cell = WriteOnlyCell(ws, value=h)
+        cell.font = bold
+        header_cells.append(cell)
+    ws.append(header_cells)
+    for row in rows:
+        ws.append([_plain(v) for v in row])
+    response = HttpResponse(content_type=XLSX_CONTENT_TYPE)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    full = f"{filename}-{stamp}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename=\"export-{stamp}.xlsx\"; filename*=UTF-8''{quote(full)}"
+    wb.save(response)
+    return response
+
+
+def _plain(value):
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return value
+
+
+_DATE_PATTERNS = [
+    re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+]
+_MONTH_PATTERNS = [re.compile(r"^(\d{4})[-/.年](\d{1,2})月?$")]
+
+
+def parse_date_cell(value) -> dt.date | None:
+    """Read a date the way secretaries type it: a real Excel date, 1985-03-12,
+    1985/3/12, 1985.03.12, 1985年3月12日, 19850312, or a month (1985.03 → the 1st).
+
+    Returns None for an empty cell; raises ValueError for anything else.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    for pattern in _DATE_PATTERNS:
+        m = pattern.match(text)
+        if m:
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+    for pattern in _MONTH_PATTERNS:
+        m = pattern.match(text)
+        if m:
+            return dt.date(int(m[1]), int(m[2]), 1)
+    raise ValueError(text)
+
+
+def cell_text(value) -> str:
+    """A cell as trimmed text ('' for empty); whole floats lose their '.0'."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()

@@ -1,0 +1,392 @@
+"""Every write to the organisation tree, accounts and roles.
+
+Each function takes keyword-only arguments, checks that `actor` may do it,
+runs `full_clean()` and commits in one transaction. Views, forms and API
+serializers call these and hold no rules of their own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.models import Permission
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from guardian.shortcuts import assign_perm, remove_perm
+
+from .models import Branch, HeadcountSnapshot, LoginEvent, Member, PartyGroup, Unit, User
+from .selectors import Role, forget_scope, scope_for
+
+UNIT_FIELDS = ("name", "short_name", "category", "party_org_kind", "order", "active")
+BRANCH_FIELDS = ("unit", "name", "kind", "founded_on", "order", "active")
+MEMBER_FIELDS = (
+    "branch",
+    "party_group",
+    "name",
+    "gender",
+    "birth_date",
+    "join_date",
+    "status",
+    "position",
+    "is_leading_cadre",
+    "is_branch_committee",
+)
+
+
+def _require(condition: bool, message: str = "您没有执行该操作的权限。") -> None:
+    if not condition:
+        raise PermissionDenied(message)
+
+
+def _apply(instance, fields: tuple[str, ...], data: dict) -> list[str]:
+    """Copy the known fields from data onto instance; return the names that changed."""
+    changed = []
+    for name in fields:
+        if name in data and getattr(instance, name) != data[name]:
+            setattr(instance, name, data[name])
+            changed.append(name)
+    return changed
+
+
+# --- units ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def unit_create(*, actor: User, data: dict) -> Unit:
+    _require(scope_for(actor).is_committee, "只有工委管理员可以新建单位。")
+    unit = Unit()
+    _apply(unit, UNIT_FIELDS, data)
+    unit.full_clean()
+    unit.save()
+    return unit
+
+
+@transaction.atomic
+def unit_update(*, actor: User, unit: Unit, data: dict) -> Unit:
+    _require(scope_for(actor).is_committee, "只有工委管理员可以修改单位。")
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    if _apply(unit, UNIT_FIELDS, data):
+        unit.full_clean()
+        unit.save()
+    return unit
+
+
+# --- branches and party groups ---------------------------------------------------------
+
+
+@transaction.atomic
+def branch_create(*, actor: User, data: dict) -> Branch:
+    branch = Branch()
+    _apply(branch, BRANCH_FIELDS, data)
+    _require(branch.unit_id is not None and scope_for(actor).manages_unit(branch.unit_id), "您只能在本单位新建支部。")
+    branch.full_clean()
+    branch.save()
+    return branch
+
+
+@transaction.atomic
+def branch_update(*, actor: User, branch: Branch, data: dict) -> Branch:
+    scope = scope_for(actor)
+    branch = Branch.objects.select_for_update().get(pk=branch.pk)
+    _require(scope.edits_roster_of(branch), "您不能修改该支部。")
+    if "unit" in data and data["unit"].pk != branch.unit_id:
+        _require(scope.is_committee, "只有工委管理员可以把支部调整到其他单位。")
+    if _apply(branch, BRANCH_FIELDS, data):
+        branch.full_clean()
+        branch.save()
+    return branch
+
+
+@transaction.atomic
+def party_group_create(*, actor: User, branch: Branch, name: str) -> PartyGroup:
+    _require(scope_for(actor).manages_branch(branch), "您不能为该支部设置党小组。")
+    group = PartyGroup(branch=branch, name=name.strip())
+    group.full_clean()
+    group.save()
+    return group
+
+
+@transaction.atomic
+def party_group_update(*, actor: User, group: PartyGroup, name: str, active: bool) -> PartyGroup:
+    _require(scope_for(actor).manages_branch(group.branch), "您不能修改该党小组。")
+    group.name, group.active = name.strip(), active
+    group.full_clean()
+    group.save()
+    return group
+
+
+# --- members -------------------------------------------------------------------------------
+
+
+def _check_member_placement(member: Member) -> None:
+    if member.party_group_id and member.party_group.branch_id != member.branch_id:
+        raise ValidationError({"party_group": "党小组必须属于该党员所在的支部。"})
+    if member.birth_date and member.birth_date > timezone.localdate():
+        raise ValidationError({"birth_date": "出生日期不能晚于今天。"})
+    if member.join_date and member.join_date > timezone.localdate():
+        raise ValidationError({"join_date": "入党日期不能晚于今天。"})
+    if member.birth_date and member.join_date and member.join_date <= member.birth_date:
+        raise ValidationError({"join_date": "入党日期必须晚于出生日期。"})
+
+
+@transaction.atomic
+def member_create(*, actor: User, data: dict) -> Member:
+    member = Member()
+    _apply(member, MEMBER_FIELDS, data)
+    _require(
+        member.branch_id is not None and scope_for(actor).edits_roster_of(member.branch), "您只能在本单位登记党员。"
+    )
+    _check_member_placement(member)
+    member.full_clean()
+    member.save()
+    return member
+
+
+@transaction.atomic
+def member_update(*, actor: User, member: Member, data: dict) -> Member:
+    scope = scope_for(actor)
+    member = Member.objects.select_for_update().select_related("branch").get(pk=member.pk)
+    _require(scope.edits_roster_of(member.branch), "您不能修改该党员的信息。")
+    if "branch" in data and data["branch"].pk != member.branch_id:
+        _require(scope.edits_roster_of(data["branch"]), "您只能把党员调整到本单位的支部。")
+    if _apply(member, MEMBER_FIELDS, data):
+        _check_member_placement(member)
+        member.full_clean()
+        member.save()
+    return member
+
+
+@transaction.atomic
+def member_deactivate(*, actor: User, member: Member, left_on: dt.date, reason: str) -> Member:
+    """Take a member off the active roster (转出、去世…). The row and its history stay."""
+    member = Member.objects.select_for_update().select_related("branch").get(pk=member.pk)
+    _require(scope_for(actor).edits_roster_of(member.branch), "您不能办理该党员的离册。")
+    if not member.active:
+        raise ValidationError("该党员已离册。")
+    if not reason.strip():
+        raise ValidationError({"left_reason": "请填写离册原因。"})
+    if left_on > timezone.localdate():
+        raise ValidationError({"left_on": "离册日期不能晚于今天。"})
+    member.active, member.left_on, member.left_reason = False, left_on, reason.strip()
+    member.full_clean()
+    member.save()
+    if member.user_id:  # a member who left no longer logs in as that member
+        User.objects.filter(pk=member.user_id).update(is_active=False)
+    return member
+
+
+@transaction.atomic
+def member_reactivate(*, actor: User, member: Member) -> Member:
+    member = Member.objects.select_for_update().select_related("branch").get(pk=member.pk)
+    _require(scope_for(actor).edits_roster_of(member.branch), "您不能恢复该党员。")
+    if member.active:
+        raise ValidationError("该党员在册，无需恢复。")
+    member.active, member.left_on, member.left_reason = True, None, ""
+    member.full_clean()
+    member.save()
+    return member
+
+
+# --- accounts and roles -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def account_create(
+    *, actor: User, username: str, password: str, display_name: str = "", member: Member | None = None
+) -> User:
+    """Open a login account (optionally for a roster member). The first login must change the password."""
+    _require(scope_for(actor).is_committee, "只有工委管理员可以开设账号。")
+    username = username.strip()
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": "该用户名已被使用。"})
+    if member is not None and member.user_id:
+        raise ValidationError({"member": "该党员已有登录账号。"})
+    user = User(username=username, display_name=display_name or (member.name if member else ""))
+    validate_password(password, user)
+    user.set_password(password)
+    user.must_change_password = True
+    user.password_changed_at = timezone.now()
+    user.full_clean(exclude=["password"])
+    user.save()
+    if member is not None:
+        Member.objects.filter(pk=member.pk).update(user=user)
+    return user
+
+
+@transaction.atomic
+def account_set_active(*, actor: User, user: User, active: bool) -> User:
+    _require(scope_for(actor).is_committee, "只有工委管理员可以停用或启用账号。")
+    if user.pk == actor.pk and not active:
+        raise ValidationError("不能停用自己的账号。")
+    user.is_active = active
+    if active:
+        user.failed_logins, user.locked_until = 0, None
+    user.save(update_fields=["is_active", "failed_logins", "locked_until"])
+    return user
+
+
+@transaction.atomic
+def account_reset_password(*, actor: User, user: User, password: str) -> User:
+    _require(scope_for(actor).is_committee, "只有工委管理员可以重置密码。")
+    validate_password(password, user)
+    user.set_password(password)
+    user.must_change_password = True
+    user.password_changed_at = timezone.now()
+    user.failed_logins, user.locked_until = 0, None
+    user.save()
+    return user
+
+
+def _committee_permission() -> Permission:
+    return Permission.objects.get(content_type__app_label="orgs", codename="committee")
+
+
+@transaction.atomic
+def role_grant(*, actor: User, user: User, role: str, unit: Unit | None = None, branch: Branch | None = None) -> None:
+    """Give an account a role: committee (global), unit secretary (on a Unit), branch secretary (on a Branch)."""
+    _require(scope_for(actor).is_committee, "只有工委管理员可以分配角色。")
+    if role == Role.COMMITTEE:
+        user.user_permissions.add(_committee_permission())
+    elif role == Role.UNIT:
+        if unit is None:
+            raise ValidationError({"unit": "请选择单位。"})
+        assign_perm("orgs.manage_unit", user, unit)
+    elif role == Role.BRANCH:
+        if branch is None:
+            raise ValidationError({"branch": "请选择支部。"})
+        assign_perm("orgs.manage_branch", user, branch)
+    else:
+        raise ValidationError({"role": "未知的角色。"})
+    forget_scope(user)
+
+
+@transaction.atomic
+def role_revoke(*, actor: User, user: User, role: str, unit: Unit | None = None, branch: Branch | None = None) -> None:
+    _require(scope_for(actor).is_committee, "只有工委管理员可以撤销角色。")
+    if role == Role.COMMITTEE:
+        if user.pk == actor.pk:
+            raise ValidationError("不能撤销自己的工委管理员角色。")
+        user.user_permissions.remove(_committee_permission())
+    elif role == Role.UNIT and unit is not None:
+        remove_perm("orgs.manage_unit", user, unit)
+    elif role == Role.BRANCH and branch is not None:
+        remove_perm("orgs.manage_branch", user, branch)
+    else:
+        raise ValidationError({"role": "未知的角色。"})
+    forget_scope(user)
+
+
+def roles_of(user: User) -> list[tuple[str, object | None]]:
+    """The roles an account holds, as (role, unit/branch or None), for display."""
+    from .models import BranchUserObjectPermission, UnitUserObjectPermission
+
+    roles: list[tuple[str, object | None]] = []
+    if user.is_superuser or user.user_permissions.filter(codename="committee", content_type__app_label="orgs").exists():
+        roles.append((Role.COMMITTEE, None))
+    for perm in UnitUserObjectPermission.objects.filter(user=user, permission__codename="manage_unit").select_related(
+        "content_object"
+    ):
+        roles.append((Role.UNIT, perm.content_object))
+    for perm in BranchUserObjectPermission.objects.filter(
+        user=user, permission__codename="manage_branch"
+    ).select_related("content_object__unit"):
+        roles.append((Role.BRANCH, perm.content_object))
+    return roles
+
+
+# --- login audit and lockout (等保 2.0 baseline) ---------------------------------------------------
+
+
+def login_failed(*, username: str, ip: str | None, now: dt.datetime | None = None) -> User | None:
+    """Count a failed login; the Nth failure in a row locks the account for the lockout period."""
+    from django.conf import settings
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(username__iexact=username).first()
+        reason = "密码错误"
+        if user is not None:
+            if user.is_locked(now):
+                reason = "账号锁定中"
+            else:
+                user.failed_logins += 1
+                if user.failed_logins >= settings.PORTAL_LOGIN_MAX_FAILURES:
+                    user.locked_until = now + settings.PORTAL_LOGIN_LOCKOUT
+                    user.failed_logins = 0
+                    reason = "连续失败，账号锁定"
+                user.save(update_fields=["failed_logins", "locked_until"])
+        else:
+            reason = "用户名不存在"
+        LoginEvent.objects.create(username=username[:150], user=user, success=False, reason=reason, ip=ip, at=now)
+    return user
+
+
+def login_succeeded(*, user: User, ip: str | None) -> None:
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
+        LoginEvent.objects.create(username=user.username, user=user, success=True, ip=ip)
+
+
+@transaction.atomic
+def user_password_change(*, user: User, new_password: str) -> User:
+    validate_password(new_password, user)
+    user.set_password(new_password)
+    user.password_changed_at = timezone.now()
+    user.must_change_password = False
+    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    return user
+
+
+# --- statistics (Celery) ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def headcount_snapshot(*, on: dt.date) -> int:
+    """Write each active unit's headcount for a day; running it again for the same day overwrites it.
+
+    Two grouped queries for all units (members, branches), then one bulk upsert.
+    """
+    from django.conf import settings
+
+    try:
+        youth_born_after = on.replace(year=on.year - settings.PORTAL_YOUTH_MAX_AGE - 1)
+    except ValueError:
+        youth_born_after = on.replace(year=on.year - settings.PORTAL_YOUTH_MAX_AGE - 1, day=28)
+    member_rows = {
+        r["branch__unit_id"]: r
+        for r in Member.objects.filter(active=True, branch__active=True)
+        .values("branch__unit_id")
+        .annotate(
+            total=Count("id"),
+            probationary=Count("id", filter=Q(status="probationary")),
+            youth=Count("id", filter=Q(birth_date__gt=youth_born_after)),
+            cadres=Count("id", filter=Q(is_leading_cadre=True)),
+        )
+    }
+    branch_rows = dict(
+        Branch.objects.filter(active=True).values("unit_id").annotate(n=Count("id")).values_list("unit_id", "n")
+    )
+    snapshots = []
+    for unit_id in Unit.objects.filter(active=True).values_list("pk", flat=True):
+        row = member_rows.get(unit_id, {})
+        snapshots.append(
+            HeadcountSnapshot(
+                unit_id=unit_id,
+                date=on,
+                members=row.get("total", 0),
+                probationary=row.get("probationary", 0),
+                youth=row.get("youth", 0),
+                leading_cadres=row.get("cadres", 0),
+                branches=branch_rows.get(unit_id, 0),
+            )
+        )
+    HeadcountSnapshot.objects.bulk_create(
+        snapshots,
+        update_conflicts=True,
+        unique_fields=["unit", "date"],
+        update_fields=["members", "probationary", "youth", "leading_cadres", "branches"],
+    )
+    return len(snapshots)

@@ -1,0 +1,22 @@
+"""/api/: every app's viewsets on one router, plus the OpenAPI schema and docs (served locally)."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from apps.orgs import api as orgs_api
+
+router = DefaultRouter()
+router.register("units", orgs_api.UnitViewSet, basename="unit")
+router.register("branches", orgs_api.BranchViewSet, basename="branch")
+router.register("party-groups", orgs_api.PartyGroupViewSet, basename="partygroup")
+router.register("members", orgs_api.MemberViewSet, basename="member")
+
+urlpatterns = [
+    path("", include(router.urls)),
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+]

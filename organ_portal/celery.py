@@ -1,0 +1,22 @@
+"""Celery app and beat schedule (the schedule is code, not database rows)."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "organ_portal.settings")
+
+app = Celery("organ_portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# Times are Asia/Shanghai (CELERY_TIMEZONE). Frequent jobs carry `expires` so a
+# worker that was down does not run a pile of stale copies when it comes back.
+app.conf.beat_schedule = {
+    "orgs-headcount-snapshot-daily": {
+        "task": "apps.orgs.tasks.headcount_snapshot_task",
+        "schedule": crontab(hour=1, minute=10),
+        "options": {"expires": 6 * 3600},
+    },
+}

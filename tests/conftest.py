@@ -1,0 +1,88 @@
+"""Shared fixtures: two units (A and B) with a branch each and one user per role.
+
+Every permission test uses both units: what A's people do must never show B's data.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+
+from apps.orgs.models import Branch, Member, Unit, User
+from tests.orgs.factories import (
+    PASSWORD,
+    BranchFactory,
+    MemberFactory,
+    UnitFactory,
+    UserFactory,
+    make_branch_secretary,
+    make_committee,
+    make_unit_secretary,
+)
+
+
+@dataclass
+class Side:
+    """One unit's world: the unit, two branches, members, and its people."""
+
+    unit: Unit
+    branch: Branch
+    other_branch: Branch
+    members: list[Member]
+    other_branch_member: Member
+    unit_secretary: User
+    branch_secretary: User
+    member_user: User
+    member: Member
+
+
+def _side(tag: str) -> Side:
+    unit = UnitFactory(name=f"市{tag}局", short_name=f"{tag}局")
+    branch = BranchFactory(unit=unit, name=f"{tag}局第一党支部")
+    other_branch = BranchFactory(unit=unit, name=f"{tag}局第二党支部")
+    members = [MemberFactory(branch=branch, name=f"{tag}党员{i}") for i in range(3)]
+    other_member = MemberFactory(branch=other_branch, name=f"{tag}二支部党员")
+    member_user = UserFactory(username=f"member_{tag}")
+    members[0].user = member_user
+    members[0].save()
+    return Side(
+        unit=unit,
+        branch=branch,
+        other_branch=other_branch,
+        members=members,
+        other_branch_member=other_member,
+        unit_secretary=make_unit_secretary(UserFactory(username=f"unitsec_{tag}"), unit),
+        branch_secretary=make_branch_secretary(UserFactory(username=f"branchsec_{tag}"), branch),
+        member_user=member_user,
+        member=members[0],
+    )
+
+
+@pytest.fixture
+def side_a(db) -> Side:
+    return _side("A")
+
+
+@pytest.fixture
+def side_b(db) -> Side:
+    return _side("B")
+
+
+@pytest.fixture
+def committee_user(db) -> User:
+    return make_committee(UserFactory(username="committee"))
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture
+def login(client):
+    """Log a user into the test client; return the client."""
+
+    def _login(user: User):
+        client.force_login(user)
+        return client
+
+    return _login

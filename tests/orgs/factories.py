@@ -1,0 +1,79 @@
+import datetime as dt
+
+import factory
+from django.contrib.auth.models import Permission
+from guardian.shortcuts import assign_perm
+
+from apps.orgs.models import Branch, Member, PartyGroup, Unit, UnitCategory, User
+
+PASSWORD = "Test@Pass2026"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    display_name = factory.Faker("name", locale="zh_CN")
+
+    @factory.post_generation
+    def password(obj, create, extracted, **kwargs):
+        obj.set_password(extracted or PASSWORD)
+        if create:
+            obj.save(update_fields=["password"])
+
+
+class UnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Unit
+
+    name = factory.Sequence(lambda n: f"市测试局{n}")
+    short_name = factory.Sequence(lambda n: f"测试{n}")
+    category = UnitCategory.GOVERNMENT
+    order = factory.Sequence(lambda n: n)
+
+
+class BranchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Branch
+
+    unit = factory.SubFactory(UnitFactory)
+    name = factory.Sequence(lambda n: f"第{n}党支部")
+    founded_on = dt.date(2015, 1, 1)
+
+
+class PartyGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PartyGroup
+
+    branch = factory.SubFactory(BranchFactory)
+    name = factory.Sequence(lambda n: f"第{n}党小组")
+
+
+class MemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Member
+
+    branch = factory.SubFactory(BranchFactory)
+    name = factory.Sequence(lambda n: f"党员{n}")
+    gender = "M"
+    birth_date = factory.Sequence(lambda n: dt.date(1970, 1, 1) + dt.timedelta(days=37 * n))
+    join_date = factory.LazyAttribute(lambda o: o.birth_date.replace(year=o.birth_date.year + 25))
+    status = "full"
+
+
+def make_committee(user: User) -> User:
+    user.user_permissions.add(Permission.objects.get(codename="committee", content_type__app_label="orgs"))
+    return user
+
+
+def make_unit_secretary(user: User, unit: Unit) -> User:
+    assign_perm("orgs.manage_unit", user, unit)
+    return user
+
+
+def make_branch_secretary(user: User, branch: Branch) -> User:
+    assign_perm("orgs.manage_branch", user, branch)
+    return user
