@@ -1,1 +1,10 @@
-urlpatterns = []
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import account_views
+
+urlpatterns = [
+    path("login/", account_views.PortalLoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", account_views.PortalPasswordChangeView.as_view(), name="password_change"),
+]

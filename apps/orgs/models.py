@@ -162,19 +162,22 @@ class MemberStatus(models.TextChoices):
     PROBATIONARY = "probationary", "预备党员"
 
 
+def youth_born_after(on: dt.date) -> dt.date:
+    """Members born after this day are youth (age ≤ PORTAL_YOUTH_MAX_AGE) on `on`."""
+    years = settings.PORTAL_YOUTH_MAX_AGE + 1
+    try:
+        return on.replace(year=on.year - years)
+    except ValueError:  # 29 February
+        return on.replace(year=on.year - years, day=28)
+
+
 class MemberQuerySet(models.QuerySet):
     def active(self):
         return self.filter(active=True)
 
     def youth(self, on: dt.date | None = None):
         """Members aged at most PORTAL_YOUTH_MAX_AGE on the given day (default today)."""
-        on = on or timezone.localdate()
-        limit = settings.PORTAL_YOUTH_MAX_AGE + 1
-        try:
-            born_after = on.replace(year=on.year - limit)
-        except ValueError:  # 29 February
-            born_after = on.replace(year=on.year - limit, day=28)
-        return self.filter(birth_date__gt=born_after)
+        return self.filter(birth_date__gt=youth_born_after(on or timezone.localdate()))
 
 
 class Member(TimeStampedModel):

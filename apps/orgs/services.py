@@ -17,7 +17,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
-from .models import Branch, HeadcountSnapshot, LoginEvent, Member, PartyGroup, Unit, User
+from .models import Branch, HeadcountSnapshot, LoginEvent, Member, PartyGroup, Unit, User, youth_born_after
 from .selectors import Role, forget_scope, scope_for
 
 UNIT_FIELDS = ("name", "short_name", "category", "party_org_kind", "order", "active")
@@ -349,12 +349,7 @@ def headcount_snapshot(*, on: dt.date) -> int:
 
     Two grouped queries for all units (members, branches), then one bulk upsert.
     """
-    from django.conf import settings
-
-    try:
-        youth_born_after = on.replace(year=on.year - settings.PORTAL_YOUTH_MAX_AGE - 1)
-    except ValueError:
-        youth_born_after = on.replace(year=on.year - settings.PORTAL_YOUTH_MAX_AGE - 1, day=28)
+    born_after = youth_born_after(on)
     member_rows = {
         r["branch__unit_id"]: r
         for r in Member.objects.filter(active=True, branch__active=True)
@@ -362,7 +357,7 @@ def headcount_snapshot(*, on: dt.date) -> int:
         .annotate(
             total=Count("id"),
             probationary=Count("id", filter=Q(status="probationary")),
-            youth=Count("id", filter=Q(birth_date__gt=youth_born_after)),
+            youth=Count("id", filter=Q(birth_date__gt=born_after)),
             cadres=Count("id", filter=Q(is_leading_cadre=True)),
         )
     }

@@ -1,0 +1,36 @@
+"""Form pieces shared by every app: Bootstrap classes on widgets, Chinese date inputs."""
+
+from django import forms
+
+
+class BootstrapFormMixin:
+    """Give every widget its Bootstrap class, so templates render forms with one include."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select | forms.SelectMultiple):
+                css = "form-select"
+            elif isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
+                css = ""
+            else:
+                css = "form-control"
+            if css:
+                widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
