@@ -6,6 +6,7 @@ real broker; set DJANGO_DEBUG=false (the default) plus DJANGO_SECRET_KEY and
 DJANGO_ALLOWED_HOSTS for production. See README "配置 / Configuration".
 """
 
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
@@ -170,6 +171,8 @@ STORAGES = {
         )
     },
 }
+if DEBUG:  # runserver and tests serve from the finders; no collectstatic output is expected
+    warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
 # Uploaded evidence is never served from a public URL: every file goes through a
 # view that checks the user's scope first. MEDIA_URL exists for Django's sake only.
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))

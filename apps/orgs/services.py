@@ -45,7 +45,7 @@ def _apply(instance, fields: tuple[str, ...], data: dict) -> list[str]:
     """Copy the known fields from data onto instance; return the names that changed."""
     changed = []
     for name in fields:
-        if name in data and getattr(instance, name) != data[name]:
+        if name in data and getattr(instance, name, None) != data[name]:
             setattr(instance, name, data[name])
             changed.append(name)
     return changed

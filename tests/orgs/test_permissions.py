@@ -1,0 +1,208 @@
+"""Permission matrix: for every org page, export and endpoint, people of unit A get nothing of unit B.
+
+Also: a branch secretary sees only their branch, a member only themselves.
+"""
+
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from apps.orgs.models import Member, PartyGroup
+from tests.orgs.factories import PartyGroupFactory
+
+
+def _text(response) -> str:
+    """Everything a response shows: HTML/JSON as text, or every cell of an .xlsx."""
+    if response.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
+        wb = load_workbook(io.BytesIO(response.content), read_only=True)
+        return "\n".join(str(c) for ws in wb for row in ws.iter_rows(values_only=True) for c in row if c is not None)
+    return response.content.decode()
+
+
+def _b_names(side_b) -> list[str]:
+    return [side_b.unit.name, side_b.branch.name, side_b.other_branch.name, side_b.other_branch_member.name] + [
+        m.name for m in side_b.members
+    ]
+
+
+LISTS = [
+    "orgs:unit_list",
+    "orgs:unit_export",
+    "orgs:branch_list",
+    "orgs:branch_export",
+    "orgs:member_list",
+    "orgs:member_export",
+]
+API_LISTS = ["/api/units/", "/api/branches/", "/api/party-groups/", "/api/members/"]
+
+
+@pytest.fixture
+def groups(side_a, side_b):
+    return PartyGroupFactory(branch=side_a.branch, name="A组"), PartyGroupFactory(branch=side_b.branch, name="B组")
+
+
+def _detail_urls(side, group):
+    """Every page that shows or changes one object of `side`."""
+    m = side.members[1]
+    return [
+        ("get", reverse("orgs:unit_detail", args=[side.unit.pk])),
+        ("get", reverse("orgs:unit_edit", args=[side.unit.pk])),
+        ("get", reverse("orgs:branch_detail", args=[side.branch.pk])),
+        ("get", reverse("orgs:branch_edit", args=[side.branch.pk])),
+        ("post", reverse("orgs:party_group_create", args=[side.branch.pk])),
+        ("get", reverse("orgs:party_group_edit", args=[group.pk])),
+        ("get", reverse("orgs:member_detail", args=[m.pk])),
+        ("get", reverse("orgs:member_edit", args=[m.pk])),
+        ("post", reverse("orgs:member_edit", args=[m.pk])),
+        ("get", reverse("orgs:member_deactivate", args=[m.pk])),
+        ("post", reverse("orgs:member_deactivate", args=[m.pk])),
+        ("post", reverse("orgs:member_reactivate", args=[m.pk])),
+        ("get", f"/api/units/{side.unit.pk}/"),
+        ("get", f"/api/branches/{side.branch.pk}/"),
+        ("get", f"/api/party-groups/{group.pk}/"),
+        ("get", f"/api/members/{m.pk}/"),
+        ("patch", f"/api/members/{m.pk}/"),
+        ("post", f"/api/members/{m.pk}/deactivate/"),
+    ]
+
+
+@pytest.mark.parametrize("who", ["unit_secretary", "branch_secretary", "member_user"])
+def test_people_of_a_get_nothing_of_b_through_any_page(client, side_a, side_b, groups, who):
+    client.force_login(getattr(side_a, who))
+    before = list(Member.objects.order_by("pk").values())
+    b_names = _b_names(side_b)
+    for method, url in _detail_urls(side_b, groups[1]):
+        data = {"name": "改名", "left_on": "2026-01-01", "left_reason": "去世"}
+        if method == "patch":
+            response = client.patch(url, data='{"name": "改名"}', content_type="application/json")
+        else:
+            response = getattr(client, method)(url, data) if method == "post" else client.get(url)
+        assert response.status_code in (403, 404), (who, method, url, response.status_code)
+        body = _text(response)
+        for name in b_names:
+            assert name not in body, (who, url, name)
+    assert list(Member.objects.order_by("pk").values()) == before
+    assert PartyGroup.objects.count() == 2
+
+
+@pytest.mark.parametrize("url_name", LISTS)
+def test_unit_secretary_lists_and_exports_show_own_unit_only(client, side_a, side_b, url_name):
+    client.force_login(side_a.unit_secretary)
+    response = client.get(reverse(url_name))
+    assert response.status_code == 200
+    body = _text(response)
+    assert side_a.unit.name in body or side_a.unit.short_name in body
+    for name in _b_names(side_b):
+        assert name not in body, name
+
+
+@pytest.mark.parametrize("url_name", ["orgs:member_list", "orgs:member_export"])
+def test_branch_secretary_sees_only_own_branch_members(client, side_a, side_b, url_name):
+    client.force_login(side_a.branch_secretary)
+    body = _text(client.get(reverse(url_name) + "?active=all"))
+    for m in side_a.members:
+        assert m.name in body
+    assert side_a.other_branch_member.name not in body
+    for name in _b_names(side_b):
+        assert name not in body
+
+
+def test_branch_secretary_cannot_open_sibling_branch(client, side_a):
+    client.force_login(side_a.branch_secretary)
+    assert client.get(reverse("orgs:branch_detail", args=[side_a.other_branch.pk])).status_code == 404
+    assert client.get(reverse("orgs:member_detail", args=[side_a.other_branch_member.pk])).status_code == 404
+
+
+def test_filtering_by_another_units_id_shows_nothing(client, side_a, side_b):
+    client.force_login(side_a.unit_secretary)
+    for url in [
+        reverse("orgs:member_list") + f"?unit={side_b.unit.pk}",
+        reverse("orgs:member_export") + f"?branch={side_b.branch.pk}",
+        f"/api/members/?branch={side_b.branch.pk}",
+        f"/api/members/?branch__unit={side_b.unit.pk}",
+    ]:
+        body = _text(client.get(url))
+        for name in _b_names(side_b):
+            assert name not in body, url
+
+
+@pytest.mark.parametrize("url_name", LISTS)
+def test_member_gets_no_org_lists(client, side_a, side_b, url_name):
+    client.force_login(side_a.member_user)
+    assert client.get(reverse(url_name)).status_code == 403
+
+
+@pytest.mark.parametrize("url", API_LISTS)
+def test_api_lists_are_scoped_for_every_role(client, side_a, side_b, groups, url):
+    for user in [side_a.unit_secretary, side_a.branch_secretary, side_a.member_user]:
+        client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == 200
+        body = response.content.decode()
+        for name in [*_b_names(side_b), "B组"]:
+            assert name not in body, (user.username, url, name)
+
+
+def test_api_member_sees_only_self(client, side_a, side_b):
+    client.force_login(side_a.member_user)
+    data = client.get("/api/members/").json()
+    assert [row["id"] for row in data["results"]] == [side_a.member.pk]
+
+
+def test_api_create_member_in_other_unit_is_refused(client, side_a, side_b):
+    client.force_login(side_a.unit_secretary)
+    count = Member.objects.count()
+    response = client.post(
+        "/api/members/",
+        {
+            "branch": side_b.branch.pk,
+            "name": "越权新增",
+            "gender": "M",
+            "birth_date": "1990-01-01",
+            "join_date": "2015-01-01",
+            "status": "full",
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "branch" in response.json()
+    assert Member.objects.count() == count
+
+
+def test_anonymous_gets_nothing(client, side_a):
+    for url_name in LISTS:
+        response = client.get(reverse(url_name))
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    for url in API_LISTS:
+        assert client.get(url).status_code in (401, 403)
+
+
+@pytest.mark.parametrize(
+    "url_name,args",
+    [
+        ("orgs:account_list", []),
+        ("orgs:account_create", []),
+        ("orgs:unit_create", []),
+    ],
+)
+def test_committee_only_pages_refuse_unit_secretary(client, side_a, url_name, args):
+    client.force_login(side_a.unit_secretary)
+    assert client.get(reverse(url_name, args=args)).status_code == 403
+
+
+def test_committee_only_account_detail_and_role_grant(client, side_a, side_b):
+    client.force_login(side_a.unit_secretary)
+    target = side_b.unit_secretary
+    assert client.get(reverse("orgs:account_detail", args=[target.pk])).status_code == 403
+    response = client.post(reverse("orgs:role_grant", args=[target.pk]), {"role": "committee"})
+    assert response.status_code == 403
+    assert not target.user_permissions.exists()
+
+
+def test_committee_sees_both_units(client, committee_user, side_a, side_b):
+    client.force_login(committee_user)
+    body = _text(client.get(reverse("orgs:member_export")))
+    for m in [*side_a.members, *side_b.members]:
+        assert m.name in body
