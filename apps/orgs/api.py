@@ -1,13 +1,17 @@
 """Org tree and member endpoints. Lists and lookups are scoped by ScopeFilterBackend;
 writes go through services, which check the actor's roles again."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Q
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from . import services
+from .auth import authenticate_with_lockout
 from .models import Branch, Member, PartyGroup, Unit
 from .selectors import scope_for
 
@@ -145,3 +149,33 @@ class MemberViewSet(
             reason=payload.validated_data["left_reason"],
         )
         return Response(MemberSerializer(member, context={"request": request}).data, status=status.HTTP_200_OK)
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(label="用户名")
+    password = serializers.CharField(label="密码", style={"input_type": "password"}, trim_whitespace=False)
+
+
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class TokenView(APIView):
+    """Exchange username and password for an API token, under the same lockout and audit as the login page."""
+
+    authentication_classes = []
+    permission_classes = []
+    throttle_classes = []
+
+    @extend_schema(request=TokenRequestSerializer, responses=TokenResponseSerializer, auth=[])
+    def post(self, request):
+        payload = TokenRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            user = authenticate_with_lockout(
+                request, username=payload.validated_data["username"], password=payload.validated_data["password"]
+            )
+        except DjangoValidationError as exc:
+            return Response({"detail": exc.messages[0]}, status=status.HTTP_400_BAD_REQUEST)
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})

@@ -1,0 +1,70 @@
+"""Each demo role logs in through the real login page and lands on its own home page, in Chinese,
+with no request leaving the machine."""
+
+import pytest
+from django.core.management import call_command
+
+from tests.e2e.conftest import login, shot
+
+DEMO_PASSWORD = "Demo@2026"
+ROLES = [
+    ("gongwei", "committee", "工委工作台"),
+    ("danwei", "unit", "单位工作台"),
+    ("zhibu", "branch", "支部工作台"),
+    ("dangyuan", "member", "同志，您好"),
+]
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo(transactional_db):
+    call_command("seed_demo", verbosity=0)
+
+
+def _logout(page):
+    page.click(".navbar .dropdown-toggle >> nth=-1")
+    page.click("text=退出登录")
+    page.wait_for_url("**/accounts/login/")
+
+
+def test_each_demo_role_lands_on_its_own_home(page, live_server, demo):
+    for username, role, heading in ROLES:
+        login(page, live_server.url, username, DEMO_PASSWORD)
+        assert page.url == f"{live_server.url}/"
+        home = page.locator(f"[data-home={role}]")
+        assert home.is_visible(), username
+        assert heading in home.inner_text()
+        # Styles and scripts are the vendored ones and they loaded.
+        navbar_bg = page.eval_on_selector(".portal-navbar", "el => getComputedStyle(el).backgroundImage")
+        assert "gradient" in navbar_bg
+        assert page.evaluate("typeof bootstrap !== 'undefined' && typeof htmx !== 'undefined'")
+        shot(page, f"home-{role}")
+        _logout(page)
+    assert page.outside_requests == []
+
+
+def test_committee_chart_draws(page, live_server, demo):
+    login(page, live_server.url, "gongwei", DEMO_PASSWORD)
+    page.wait_for_selector("#category-chart canvas")
+    assert page.evaluate("echarts.getInstanceByDom(document.getElementById('category-chart')) !== undefined")
+
+
+def test_branch_secretary_on_a_phone(phone_page, live_server, demo):
+    login(phone_page, live_server.url, "zhibu", DEMO_PASSWORD)
+    assert phone_page.locator("[data-home=branch]").is_visible()
+    # The navigation collapses behind the toggler and opens on tap.
+    toggler = phone_page.locator(".navbar-toggler")
+    assert toggler.is_visible()
+    toggler.click()
+    phone_page.wait_for_selector("#mainNav.show")
+    assert phone_page.locator("#mainNav >> text=支部党员").is_visible()
+    shot(phone_page, "home-branch-phone")
+    # No horizontal scrolling on a phone.
+    assert phone_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def test_wrong_password_shows_chinese_error(page, live_server, demo):
+    login(page, live_server.url, "danwei", "wrong-password")
+    assert "用户名或密码错误" in page.inner_text("form")
+    shot(page, "login-error")
