@@ -59,7 +59,7 @@ class MemberFactory(factory.django.DjangoModelFactory):
     branch = factory.SubFactory(BranchFactory)
     name = factory.Sequence(lambda n: f"党员{n}")
     gender = "M"
-    birth_date = factory.Sequence(lambda n: dt.date(1970, 1, 1) + dt.timedelta(days=37 * n))
+    birth_date = factory.Sequence(lambda n: dt.date(1970, 1, 1) + dt.timedelta(days=37 * (n % 300)))
     join_date = factory.LazyAttribute(lambda o: o.birth_date.replace(year=o.birth_date.year + 25))
     status = "full"
 
