@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "simple_history",
     "apps.core",
     "apps.orgs",
+    "apps.partylife",
     "apps.dashboards",
 ]
 
@@ -226,3 +227,4 @@ LOGGING = {
 # Portal domain settings (defaults; the year-by-year values live in tables).
 PORTAL_YOUTH_MAX_AGE = env.int("PORTAL_YOUTH_MAX_AGE", default=35)
 PORTAL_PAGE_SIZE = 20
+PORTAL_NOTIFY_BY_EMAIL = env.bool("PORTAL_NOTIFY_BY_EMAIL", default=False)

@@ -125,7 +125,13 @@ class Scope:
         if branch_ids and paths.branch:
             condition |= Q(**{f"{paths.branch}__in": sorted(branch_ids)})
         if self.member_id and paths.member:
-            condition |= Q(**{paths.member: self.member_id})
+            if "__" in paths.member:
+                # The path may cross a to-many relation (activity → attendances); a join
+                # OR'd with the other conditions would repeat rows, so use a subquery.
+                own = queryset.model._default_manager.filter(**{paths.member: self.member_id}).values("pk")
+                condition |= Q(pk__in=own)
+            else:
+                condition |= Q(**{paths.member: self.member_id})
         return queryset.filter(condition)
 
     def units(self) -> QuerySet[Unit]:

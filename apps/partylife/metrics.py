@@ -1,0 +1,1 @@
+"""Scoring metrics of party life (filled in below)."""
