@@ -5,6 +5,8 @@ urlpatterns = [
     path("", include("apps.dashboards.urls")),
     path("accounts/", include("apps.orgs.account_urls")),
     path("orgs/", include("apps.orgs.urls")),
+    path("partylife/", include("apps.partylife.urls")),
+    path("notifications/", include("apps.core.urls")),
     path("api/", include("organ_portal.api_urls")),
     path("django-admin/", admin.site.urls),
 ]
