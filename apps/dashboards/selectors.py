@@ -49,3 +49,72 @@ def units_overview(scope: Scope):
     for u in units:
         u.member_count = counts.get(u.pk, 0)
     return units
+
+
+# --- party life on the home pages -------------------------------------------------------------
+
+
+def branch_month_status(branches, *, today=None):
+    """For each branch: this month's cells (every rule whose window contains today), via the engine."""
+    from apps.core.periods import Frequency, Period
+    from apps.partylife.compliance import evaluate_branches
+
+    today = today or timezone.localdate()
+    results = evaluate_branches(list(branches), Period.containing(today, Frequency.MONTH), today=today)
+    return {pk: result.cells for pk, result in results.items()}
+
+
+def units_behind(scope, *, today=None, limit: int = 8):
+    """The units with the lowest compliance rate this year (constant queries: the engine is grouped)."""
+    from apps.core.periods import Period
+    from apps.orgs.models import Branch
+    from apps.partylife.compliance import Status, evaluate_branches, evaluate_units
+
+    today = today or timezone.localdate()
+    period = Period.containing(today, "year")
+    units = list(scope.units().filter(active=True).order_by("order", "id"))
+    branches = list(Branch.objects.filter(unit__in=units, active=True))
+    by_branch = evaluate_branches(branches, period, today=today)
+    by_unit = evaluate_units(units, period, today=today)
+    rows = {u.pk: {"unit": u, "met": 0, "warning": 0, "failure": 0} for u in units}
+    for branch in branches:
+        for cell in by_branch[branch.pk].cells:
+            _tally(rows[branch.unit_id], cell.status, Status)
+    for unit in units:
+        for cell in by_unit[unit.pk].cells:
+            _tally(rows[unit.pk], cell.status, Status)
+    from apps.core.metrics import percent
+
+    for row in rows.values():
+        row["rate"] = percent(row["met"], row["met"] + row["warning"] + row["failure"])
+    ranked = sorted(rows.values(), key=lambda r: (r["rate"] is None, r["rate"] or 0, -r["failure"]))
+    return ranked[:limit]
+
+
+def _tally(row, status, Status):
+    if status == Status.MET:
+        row["met"] += 1
+    elif status == Status.WARNING:
+        row["warning"] += 1
+    elif status == Status.FAILURE:
+        row["failure"] += 1
+
+
+def member_open_makeups(member_id):
+    from apps.partylife.models import MakeupTask
+
+    return (
+        MakeupTask.objects.filter(member_id=member_id, done_at__isnull=True)
+        .select_related("attendance__activity__activity_type")
+        .order_by("due_on")
+    )
+
+
+def member_recent_activities(scope, limit: int = 8):
+    from apps.partylife.models import Activity
+
+    return (
+        scope.filter(Activity.objects.filter(status="submitted"))
+        .select_related("activity_type", "branch")
+        .order_by("-held_at")[:limit]
+    )

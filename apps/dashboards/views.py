@@ -31,6 +31,7 @@ def _committee_home(request, scope):
     by_category = selectors.members_by_category(scope)
     context = {
         "stats": selectors.roster_stats(scope),
+        "behind": selectors.units_behind(scope),
         "unit_count": len(units),
         "branch_count": sum(u.branch_count for u in units),
         "units": units,
@@ -48,6 +49,10 @@ def _unit_home(request, scope):
         .annotate(member_count=Count("members", filter=Q(members__active=True)))
         .order_by("unit__order", "order", "id")
     )
+    branches = list(branches)
+    month_cells = selectors.branch_month_status(branches)
+    for branch in branches:
+        branch.month_cells = month_cells.get(branch.pk, [])
     context = {
         "units": [u for u in units if u.pk in scope.unit_ids],
         "stats": selectors.roster_stats(scope),
@@ -59,6 +64,9 @@ def _unit_home(request, scope):
 def _branch_home(request, scope):
     branches = list(scope.branches().filter(pk__in=sorted(scope.branch_ids)).order_by("order", "id"))
     members = scope.members().filter(active=True, branch_id__in=sorted(scope.branch_ids))
+    month_cells = selectors.branch_month_status(branches)
+    for branch in branches:
+        branch.month_cells = month_cells.get(branch.pk, [])
     context = {
         "branches": branches,
         "stats": selectors.roster_stats(scope),
@@ -69,4 +77,9 @@ def _branch_home(request, scope):
 
 def _member_home(request, scope):
     member = scope.members().get(pk=scope.member_id)
-    return render(request, "dashboards/member_home.html", {"member": member})
+    context = {
+        "member": member,
+        "makeups": selectors.member_open_makeups(member.pk),
+        "activities": selectors.member_recent_activities(scope),
+    }
+    return render(request, "dashboards/member_home.html", context)
