@@ -59,7 +59,7 @@ format: install-dev
 
 ## make bench: benchmarks (not part of make test)
 bench: install-dev
-	$(BIN)/pytest tests/bench -p no:randomly -o addopts="" -q $(PYTEST_ARGS)
+	$(BIN)/pytest tests/bench -o addopts="-p no:cacheprovider" --benchmark-columns=min,median,max,rounds -q $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache db.sqlite3 .test-db*.sqlite3
