@@ -62,4 +62,4 @@ bench: install-dev
 	$(BIN)/pytest tests/bench -o addopts="-p no:cacheprovider" --benchmark-columns=min,median,max,rounds -q $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache db.sqlite3 .test-db*.sqlite3
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache db.sqlite3 test-artifacts

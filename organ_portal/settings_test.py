@@ -1,7 +1,7 @@
 """Test settings: the real settings, with a fast hasher and eager Celery.
 
 DATABASE_URL decides SQLite (unset) or PostgreSQL (set), as in production.
-Tests that exercise the real broker start their own worker (tests/test_celery_worker.py).
+Tests that exercise the real broker start their own worker (tests/core/test_celery_worker.py).
 """
 
 import os

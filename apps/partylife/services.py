@@ -384,7 +384,11 @@ def activity_delete(*, actor: User, activity: Activity) -> None:
 @transaction.atomic
 def makeup_complete(*, actor: User, task: MakeupTask, note: str) -> MakeupTask:
     """Mark a make-up done: by the member themself or a secretary of the branch. Attendance then counts."""
-    task = MakeupTask.objects.select_for_update().select_related("attendance__activity__branch").get(pk=task.pk)
+    task = (
+        MakeupTask.objects.select_for_update(of=("self",))
+        .select_related("attendance__activity__branch")
+        .get(pk=task.pk)
+    )
     scope = scope_for(actor)
     activity = task.attendance.activity
     own = scope.member_id == task.member_id
