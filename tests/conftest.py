@@ -57,6 +57,12 @@ def _side(tag: str) -> Side:
     )
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path_factory):
+    """Uploaded files of every test go to a fresh temporary folder, never into the project."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture
 def side_a(db) -> Side:
     return _side("A")

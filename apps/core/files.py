@@ -39,7 +39,7 @@ def check_upload(upload, *, allowed: set[str], max_bytes: int) -> SniffedFile:
     """
     name = getattr(upload, "name", "文件")
     if upload.size > max_bytes:
-        raise ValidationError(f"“{name}”超过 {max_bytes // (1024 * 1024)} MB，请压缩后再上传。")
+        raise ValidationError(f"“{name}”超过 {_size_label(max_bytes)}，请压缩后再上传。")
     if upload.size == 0:
         raise ValidationError(f"“{name}”是空文件。")
     upload.seek(0)
@@ -60,3 +60,7 @@ def check_upload(upload, *, allowed: set[str], max_bytes: int) -> SniffedFile:
         finally:
             upload.seek(0)
     return sniffed
+
+
+def _size_label(n: int) -> str:
+    return f"{n // (1024 * 1024)} MB" if n >= 1024 * 1024 else f"{max(1, n // 1024)} KB"

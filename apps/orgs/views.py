@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from apps.core.excel import xlsx_response
+from apps.core.history import history_rows
 from apps.core.listing import paginate
 
 from . import selectors, services
@@ -139,7 +140,7 @@ def unit_detail(request, pk):
             "branches": branches,
             "can_edit": scope.is_committee,
             "can_add_branch": scope.manages_unit(unit.pk),
-            "history": _history_rows(unit, limit=10),
+            "history": history_rows(unit, limit=10),
         },
     )
 
@@ -237,7 +238,7 @@ def branch_detail(request, pk):
             "group_form": PartyGroupForm(),
             "can_edit": scope.edits_roster_of(branch),
             "can_manage": scope.manages_branch(branch),
-            "history": _history_rows(branch, limit=10),
+            "history": history_rows(branch, limit=10),
         },
     )
 
@@ -385,21 +386,6 @@ def member_export(request):
     return xlsx_response(filename="党员名册", sheet_title="党员名册", headers=headers, rows=rows)
 
 
-def _history_rows(obj, limit=20):
-    """Recent changes of a tracked object, newest first, with the fields that changed."""
-    records = list(obj.history.select_related("history_user")[: limit + 1])
-    rows = []
-    for newer, older in zip(records, [*records[1:], None], strict=False):
-        if len(rows) == limit:
-            break
-        changes = []
-        if older is not None and newer.history_type == "~":
-            delta = newer.diff_against(older)
-            changes = [obj._meta.get_field(c.field).verbose_name for c in delta.changes]
-        rows.append({"record": newer, "changes": changes})
-    return rows
-
-
 @login_required
 def member_detail(request, pk):
     scope = _scope(request)
@@ -413,7 +399,7 @@ def member_detail(request, pk):
             "member": member,
             "can_edit": scope.edits_roster_of(member.branch),
             "can_open_account": scope.is_committee and member.user_id is None and member.active,
-            "history": _history_rows(member),
+            "history": history_rows(member),
         },
     )
 

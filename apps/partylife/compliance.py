@@ -89,6 +89,7 @@ class Cell:
     reason: str = ""  # 未开展原因, for missed soft rules
     groups_met: int | None = None  # for 党小组会: how many groups met
     groups_total: int | None = None
+    today: dt.date | None = None  # the evaluation's "today" (set by the engine)
 
     @property
     def label(self) -> str:
@@ -100,7 +101,11 @@ class Cell:
 
     @property
     def is_future(self) -> bool:
-        return self.window.start > timezone.localdate()
+        return self.window.start > (self.today or timezone.localdate())
+
+    @property
+    def is_current(self) -> bool:
+        return self.window.contains(self.today or timezone.localdate())
 
 
 @dataclass
@@ -280,7 +285,7 @@ def evaluate_branches(
                 results[branch.pk].cells.append(
                     _branch_cell(eff, window, branch, groups.get(branch.pk, []), counts, reasons, today)
                 )
-    return results
+    return _stamp(results, today)
 
 
 def _branch_cell(eff, window, branch, group_ids, counts, reasons, today) -> Cell:
@@ -338,6 +343,13 @@ def evaluate_units(
                 if cell.status in FINISHED_UNMET:
                     cell.reason = reasons.get((eff.pk, None, window.key), "")
                 results[unit.pk].cells.append(cell)
+    return _stamp(results, today)
+
+
+def _stamp(results: dict[int, SubjectResult], today: dt.date) -> dict[int, SubjectResult]:
+    for result in results.values():
+        for cell in result.cells:
+            cell.today = today
     return results
 
 

@@ -56,6 +56,9 @@ class ActivityType(models.Model):
     has_talk_pair = models.BooleanField("为谈心谈话（双方）", default=False)
     has_enterprise = models.BooleanField("含联系企业及问题", default=False)
     attendance_committee_only = models.BooleanField("默认仅支部委员出席", default=False)
+    attendance_leaders_only = models.BooleanField(
+        "默认仅领导干部出席", default=False, help_text="如中心组学习、党组会议"
+    )
     makeup_on_absence = models.BooleanField("缺席须补学", default=False)
     study_hours = models.DecimalField(
         "计入学时", max_digits=4, decimal_places=1, default=0, help_text="参加一次计入的集中学习学时，0 为不计"

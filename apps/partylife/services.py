@@ -33,6 +33,7 @@ from .models import (
     MissedReason,
     PeriodLock,
     RuleOverride,
+    Strength,
 )
 
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
@@ -209,6 +210,8 @@ def _set_attendance(activity: Activity, rows: list[AttendanceInput], roster) -> 
     if len(set(ids)) != len(ids):
         raise ValidationError({"attendance": "出勤名单中有重复的党员。"})
     valid = set(roster.filter(pk__in=ids).values_list("pk", flat=True))
+    # People already on this record stay valid after they leave the roster, so old records stay editable.
+    valid |= set(activity.attendances.values_list("member_id", flat=True))
     strangers = [i for i in ids if i not in valid]
     if strangers:
         raise ValidationError({"attendance": "出勤名单只能包含本支部（单位）在册党员。"})
@@ -417,6 +420,11 @@ def missed_reason_set(
     allowed = scope.manages_branch(branch) if branch is not None else scope.manages_unit(unit.pk)
     if not allowed:
         _deny("您不能为该支部（单位）填写未开展原因。")
+    if window.end >= timezone.localdate():
+        raise ValidationError("该周期尚未结束，不需要填写未开展原因。")
+    override = RuleOverride.objects.filter(rule=rule, unit=unit).first()
+    if (override.strength if override else rule.strength) == Strength.HARD:
+        raise ValidationError("刚性要求未完成即为不合格，不能以未开展原因代替。")
     if not reason.strip():
         raise ValidationError({"reason": "请填写未开展原因。"})
     obj, _ = MissedReason.objects.update_or_create(

@@ -284,3 +284,20 @@ def test_rule_update_and_override_need_committee(side_a, committee_user):
     )
     override = RuleOverride.objects.get()
     assert (override.min_count, override.strength) == (3, "hard")
+
+
+def test_missed_reason_only_for_ended_soft_windows(side_a, side_b):
+    from apps.core.periods import Period
+    from apps.partylife.models import MissedReason
+    from tests.partylife.factories import rule_for
+
+    soft, hard = rule_for("democratic_appraisal"), rule_for("org_life_meeting")
+    kwargs = {"unit": side_a.unit, "branch": side_a.branch, "reason": "换届推迟"}
+    with pytest.raises(ValidationError, match="尚未结束"):
+        services.missed_reason_set(actor=side_a.branch_secretary, rule=soft, window=Period.parse("2099"), **kwargs)
+    with pytest.raises(ValidationError, match="刚性要求"):
+        services.missed_reason_set(actor=side_a.branch_secretary, rule=hard, window=Period.parse("2025"), **kwargs)
+    with pytest.raises(PermissionDenied):
+        services.missed_reason_set(actor=side_b.branch_secretary, rule=soft, window=Period.parse("2025"), **kwargs)
+    saved = services.missed_reason_set(actor=side_a.branch_secretary, rule=soft, window=Period.parse("2025"), **kwargs)
+    assert MissedReason.objects.get() == saved and saved.window == "2025"

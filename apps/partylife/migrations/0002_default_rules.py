@@ -8,9 +8,12 @@ from apps.partylife.defaults import ACTIVITY_TYPES, RULES
 def load(apps, schema_editor):
     ActivityType = apps.get_model("partylife", "ActivityType")
     ComplianceRule = apps.get_model("partylife", "ComplianceRule")
+    # defaults.py may name fields added by later migrations; those set them there.
+    known = {f.name for f in ActivityType._meta.get_fields()}
     types = {}
     for spec in ACTIVITY_TYPES:
-        obj, _ = ActivityType.objects.update_or_create(code=spec["code"], defaults={k: v for k, v in spec.items() if k != "code"})
+        values = {k: v for k, v in spec.items() if k != "code" and k in known}
+        obj, _ = ActivityType.objects.update_or_create(code=spec["code"], defaults=values)
         types[spec["code"]] = obj
     for spec in RULES:
         fields = {k: v for k, v in spec.items() if k != "type"}
