@@ -1,0 +1,78 @@
+"""A branch secretary logs a 支委会 on a phone: pick the type, keep the default attendance,
+attach a photo, submit, and see the record 已提交 with its photo."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+from PIL import Image
+
+from apps.orgs.models import Member, User
+from apps.partylife.models import Activity, ActivityStatus
+from tests.e2e.conftest import login, shot
+
+DEMO_PASSWORD = "Demo@2026"
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo(transactional_db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    call_command("seed_demo", verbosity=0)
+
+
+@pytest.fixture
+def photo(tmp_path):
+    path = tmp_path / "支委会现场.png"
+    Image.new("RGB", (320, 240), (181, 18, 27)).save(path, format="PNG")
+    return path
+
+
+def test_branch_secretary_logs_committee_meeting_on_a_phone(phone_page, live_server, demo, photo):
+    page = phone_page
+    secretary = User.objects.get(username="zhibu")
+    branch = secretary.member.branch
+    committee = list(Member.objects.filter(branch=branch, active=True, is_branch_committee=True))
+    assert len(committee) >= 3
+
+    login(page, live_server.url, "zhibu", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/partylife/activities/new/")
+    page.click("a[data-type=branch_committee_meeting]")
+    page.wait_for_selector("#activity-form")
+
+    # Defaults: the branch is chosen, every 支部委员 is ticked present, the time is set.
+    assert page.locator("select[name=branch]").input_value() == str(branch.pk)
+    assert page.locator("input[name=held_at]").input_value()
+    boxes = page.locator("[data-att-row]:not([hidden]) [data-att-present-box]")
+    assert boxes.count() == len(committee)
+    assert all(boxes.nth(i).is_checked() for i in range(boxes.count()))
+    # Unticking someone asks for a reason; 全部出席 puts everyone back.
+    first_reason = page.locator("[data-att-row]:not([hidden]) [data-att-reason]").first
+    boxes.first.uncheck()
+    assert first_reason.is_visible()
+    assert page.locator("[data-att-present]").inner_text() == str(len(committee) - 1)
+    page.click("[data-att-all]")
+    assert not first_reason.is_visible()
+    assert page.locator("[data-att-present]").inner_text() == str(len(committee))
+
+    page.fill("input[name=topic]", "研究本月发展党员工作")
+    page.fill("textarea[name=minutes]", "一、通报上月工作；二、研究发展党员；三、部署主题党日。")
+    page.set_input_files("input[name=photos]", str(photo))
+    page.click("button[name=action][value=submit]")
+    page.wait_for_url(re.compile(r".*/partylife/activities/\d+/$"))
+
+    status = page.locator("[data-status]").inner_text()
+    assert "已提交" in status and "需补充" not in status
+    assert "记录已提交，材料齐全" in page.inner_text("main")
+    page.wait_for_function(
+        "() => { const i = document.querySelector('#evidence img'); return i && i.complete && i.naturalWidth > 0; }"
+    )
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    shot(page, "activity-logged-phone")
+
+    record = Activity.objects.get(pk=int(re.search(r"/activities/(\d+)/$", page.url)[1]))
+    assert record.topic == "研究本月发展党员工作" and record.created_by == secretary
+    assert record.status == ActivityStatus.SUBMITTED and record.evidence_complete
+    assert record.branch == branch and record.attendances.filter(present=True).count() == len(committee)
+    assert record.evidence.get().original_name == "支委会现场.png"
