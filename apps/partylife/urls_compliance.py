@@ -1,25 +1,21 @@
-"""URL patterns (stub views until the pages land)."""
+"""Compliance pages: calendar, cell, overviews, rules and overrides, 关账."""
 
-from django.http import HttpResponse
 from django.urls import path
 
-
-def _todo(request, **kwargs):
-    return HttpResponse("todo")
-
+from . import views_compliance as views
 
 urlpatterns = [
-    path("calendar/", _todo, name="calendar"),
-    path("cell/", _todo, name="cell"),
-    path("missed-reason/", _todo, name="missed_reason"),
-    path("unit-overview/", _todo, name="unit_overview"),
-    path("overview/", _todo, name="overview"),
-    path("overview-export/", _todo, name="overview_export"),
-    path("rule-list/", _todo, name="rule_list"),
-    path("rule-edit/<int:pk>/", _todo, name="rule_edit"),
-    path("override-edit/<int:pk>/", _todo, name="override_edit"),
-    path("override-delete/<int:pk>/", _todo, name="override_delete"),
-    path("period-list/", _todo, name="period_list"),
-    path("period-close/", _todo, name="period_close"),
-    path("period-reopen/", _todo, name="period_reopen"),
+    path("calendar/", views.calendar, name="calendar"),
+    path("cell/", views.cell, name="cell"),
+    path("missed-reason/", views.missed_reason, name="missed_reason"),
+    path("unit-overview/", views.unit_overview, name="unit_overview"),
+    path("overview/", views.overview, name="overview"),
+    path("overview-export/", views.overview_export, name="overview_export"),
+    path("rules/", views.rule_list, name="rule_list"),
+    path("rules/<int:pk>/", views.rule_edit, name="rule_edit"),
+    path("rules/<int:pk>/override/", views.override_edit, name="override_edit"),
+    path("overrides/<int:pk>/delete/", views.override_delete, name="override_delete"),
+    path("periods/", views.period_list, name="period_list"),
+    path("periods/close/", views.period_close, name="period_close"),
+    path("periods/reopen/", views.period_reopen, name="period_reopen"),
 ]
