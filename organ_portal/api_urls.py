@@ -5,12 +5,17 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from apps.orgs import api as orgs_api
+from apps.partylife import api as partylife_api
 
 router = DefaultRouter()
 router.register("units", orgs_api.UnitViewSet, basename="unit")
 router.register("branches", orgs_api.BranchViewSet, basename="branch")
 router.register("party-groups", orgs_api.PartyGroupViewSet, basename="partygroup")
 router.register("members", orgs_api.MemberViewSet, basename="member")
+router.register("partylife/activities", partylife_api.ActivityViewSet, basename="partylife-activity")
+router.register("partylife/activity-types", partylife_api.ActivityTypeViewSet, basename="partylife-activitytype")
+router.register("partylife/rules", partylife_api.ComplianceRuleViewSet, basename="partylife-rule")
+router.register("partylife/compliance", partylife_api.ComplianceViewSet, basename="partylife-compliance")
 
 urlpatterns = [
     path("", include(router.urls)),

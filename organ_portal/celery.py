@@ -19,4 +19,9 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=1, minute=10),
         "options": {"expires": 6 * 3600},
     },
+    "partylife-reminders-daily": {
+        "task": "apps.partylife.tasks.send_reminders_task",
+        "schedule": crontab(hour=8, minute=0),
+        "options": {"expires": 4 * 3600},
+    },
 }

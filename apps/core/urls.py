@@ -1,16 +1,12 @@
-"""Notification centre URLs (stub views until the pages land)."""
+"""Notification centre URLs (通知中心)."""
 
-from django.http import HttpResponse
 from django.urls import path
+
+from . import views_notifications
 
 app_name = "core"
 
-
-def _todo(request, **kwargs):
-    return HttpResponse("todo")
-
-
 urlpatterns = [
-    path("", _todo, name="notification_list"),
-    path("read/", _todo, name="notification_read"),
+    path("", views_notifications.notification_list, name="notification_list"),
+    path("read/", views_notifications.notification_read, name="notification_read"),
 ]

@@ -1,14 +1,11 @@
-"""URL patterns (stub views until the pages land)."""
+"""补学 (make-up) URLs."""
 
-from django.http import HttpResponse
 from django.urls import path
 
-
-def _todo(request, **kwargs):
-    return HttpResponse("todo")
-
+from . import views_misc
 
 urlpatterns = [
-    path("makeup-list/", _todo, name="makeup_list"),
-    path("makeup-complete/<int:pk>/", _todo, name="makeup_complete"),
+    path("makeup/", views_misc.makeup_list, name="makeup_list"),
+    path("makeup/export/", views_misc.makeup_export, name="makeup_export"),
+    path("makeup/<int:pk>/complete/", views_misc.makeup_complete, name="makeup_complete"),
 ]

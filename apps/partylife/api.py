@@ -1,0 +1,509 @@
+"""Party-life API (党内政治生活接口): records, attendance, evidence upload, compliance verdicts.
+
+Lists and lookups are scoped by the default ScopeFilterBackend (Activity.scope_paths:
+a member sees only the activities they attended; another unit's record answers 404).
+Every write goes through `services.activity_save` / `activity_delete`, which check
+the actor's roles again and raise Chinese ValidationErrors (→ 400, nothing saved).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from apps.core.periods import Period, local_date
+from apps.orgs.selectors import scope_for
+
+from . import services
+from .compliance import Status, evaluate_branches, evaluate_units
+from .metrics import attendance_counts
+from .models import (
+    Activity,
+    ActivityType,
+    Attendance,
+    ComplianceRule,
+    EnterpriseProblem,
+    Evidence,
+    EvidenceKind,
+    PeriodLock,
+)
+
+# --- serializers ---------------------------------------------------------------------------------
+
+
+class AttendanceSerializer(serializers.Serializer):
+    """One roster member at an activity. Write: member, present, absence_reason."""
+
+    member = serializers.IntegerField(label="党员", help_text="党员 id（须为本支部/单位在册党员）", source="member_id")
+    member_name = serializers.CharField(label="姓名", source="member.name", read_only=True)
+    present = serializers.BooleanField(label="出席", default=True)
+    absence_reason = serializers.CharField(label="缺席原因", max_length=100, required=False, allow_blank=True)
+    makeup = serializers.SerializerMethodField(label="补学", help_text="none 无需补学 / open 待补学 / done 已完成")
+    counts = serializers.SerializerMethodField(label="出勤计入", help_text="出席，或缺席但已完成补学")
+
+    @extend_schema_field(serializers.ChoiceField(choices=["none", "open", "done"]))
+    def get_makeup(self, obj) -> str:
+        task = getattr(obj, "makeup", None)
+        if task is None:
+            return "none"
+        return "done" if task.done_at else "open"
+
+    def get_counts(self, obj) -> bool:
+        return attendance_counts(obj)
+
+
+class ProblemSerializer(serializers.ModelSerializer):
+    category_display = serializers.CharField(source="get_category_display", read_only=True)
+
+    class Meta:
+        model = EnterpriseProblem
+        fields = ["id", "category", "category_display", "description", "solved", "solved_on", "solution"]
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    # A plain string here: the choice set is named once, on the upload (the branch's “kind” is another enum).
+    kind = serializers.CharField(label="材料类型", read_only=True, help_text="photo、minutes、signin 或 other")
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    url = serializers.SerializerMethodField(label="下载地址")
+
+    class Meta:
+        model = Evidence
+        fields = ["id", "kind", "kind_display", "original_name", "content_type", "size", "uploaded_at", "url"]
+
+    def get_url(self, obj) -> str:
+        return reverse("partylife:evidence_file", args=[obj.pk])
+
+
+class EvidenceUploadSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(label="材料类型", choices=EvidenceKind.choices, default=EvidenceKind.PHOTO)
+    file = serializers.FileField(
+        label="文件", help_text="图片（JPEG/PNG/WebP/GIF）或 PDF，不超过 10 MB；按内容识别类型"
+    )
+
+
+class ActivitySerializer(serializers.ModelSerializer):
+    """A record with its attendance, problems and evidence. `submit: true` submits it (提交)."""
+
+    activity_type_name = serializers.CharField(source="activity_type.name", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    attendance = AttendanceSerializer(
+        label="出勤名单", source="attendances", many=True, required=False, help_text="省略则不改动出勤名单"
+    )
+    problems = ProblemSerializer(
+        label="企业问题", many=True, required=False, help_text="万名干部联万企：省略则不改动问题清单"
+    )
+    evidence = EvidenceSerializer(label="佐证材料", many=True, read_only=True)
+    missing_evidence = serializers.SerializerMethodField(label="需补充")
+    locked = serializers.SerializerMethodField(label="已关账锁定")
+    submit = serializers.BooleanField(
+        label="提交",
+        write_only=True,
+        default=False,
+        help_text="true：保存并提交（提交后不能删除）；false：保存为草稿或保持原状态",
+    )
+
+    class Meta:
+        model = Activity
+        fields = [
+            "id",
+            "activity_type",
+            "activity_type_name",
+            "also_counts_as",
+            "unit",
+            "branch",
+            "party_group",
+            "topic",
+            "held_at",
+            "place",
+            "host",
+            "minutes",
+            "lesson_topic",
+            "film_title",
+            "practice_summary",
+            "meeting_name",
+            "material",
+            "talker",
+            "talkee",
+            "enterprise_name",
+            "cadre",
+            "status",
+            "status_display",
+            "evidence_complete",
+            "missing_evidence",
+            "locked",
+            "submitted_at",
+            "created_at",
+            "updated_at",
+            "attendance",
+            "problems",
+            "evidence",
+            "submit",
+        ]
+        read_only_fields = ["status", "evidence_complete", "submitted_at", "created_at", "updated_at"]
+        extra_kwargs = {"unit": {"required": False, "help_text": "单位层级的活动（中心组学习、第一议题）必填"}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            # Only what the user sees is a valid choice: no probing other units by id.
+            scope = scope_for(request.user)
+            self.fields["unit"].queryset = scope.units()
+            self.fields["branch"].queryset = scope.branches()
+            self.fields["party_group"].queryset = scope.party_groups()
+            for name in ("talker", "talkee", "cadre"):
+                self.fields[name].queryset = scope.members()
+            self.fields["activity_type"].queryset = ActivityType.objects.filter(active=True)
+            self.fields["also_counts_as"].child_relation.queryset = ActivityType.objects.filter(active=True)
+
+    def get_missing_evidence(self, obj) -> list[str]:
+        return services.missing_evidence(obj)
+
+    def get_locked(self, obj) -> bool:
+        # One query per response, not per row: the closed months are read once.
+        months = self.context.get("_locked_months")
+        if months is None:
+            months = self.context["_locked_months"] = set(PeriodLock.objects.values_list("month", flat=True))
+        if obj.unlocked_until and obj.unlocked_until > timezone.now():
+            return False
+        return local_date(obj.held_at).replace(day=1) in months
+
+
+class ActivityTypeSerializer(serializers.ModelSerializer):
+    level_display = serializers.CharField(source="get_level_display", read_only=True)
+    required_evidence = serializers.ListField(child=serializers.CharField(), read_only=True, label="须有材料")
+
+    class Meta:
+        model = ActivityType
+        fields = [
+            "id",
+            "code",
+            "name",
+            "level",
+            "level_display",
+            "category",
+            "description",
+            "required_evidence",
+            "has_theme_day_parts",
+            "has_first_topic",
+            "has_talk_pair",
+            "has_enterprise",
+            "makeup_on_absence",
+            "study_hours",
+            "active",
+        ]
+
+
+class ComplianceRuleSerializer(serializers.ModelSerializer):
+    activity_type_name = serializers.CharField(source="activity_type.name", read_only=True)
+    level = serializers.CharField(source="activity_type.level", read_only=True)
+    frequency_display = serializers.CharField(source="get_frequency_display", read_only=True)
+    strength_display = serializers.CharField(source="get_strength_display", read_only=True)
+
+    class Meta:
+        model = ComplianceRule
+        fields = [
+            "id",
+            "activity_type",
+            "activity_type_name",
+            "level",
+            "name",
+            "frequency",
+            "frequency_display",
+            "min_count",
+            "strength",
+            "strength_display",
+            "source",
+            "source_text",
+            "remind_days_before",
+            "active",
+        ]
+
+
+class CellSerializer(serializers.Serializer):
+    """One rule × one window: the engine's verdict with its clause."""
+
+    rule = serializers.IntegerField(source="rule.pk", label="规则 id")
+    rule_name = serializers.CharField(source="rule.name", label="规则")
+    requirement = serializers.CharField(source="rule.requirement", label="要求")
+    strength = serializers.CharField(source="rule.strength", label="要求强度")
+    strength_label = serializers.CharField(source="rule.strength_label", label="要求强度名称")
+    window = serializers.CharField(source="window.key", label="周期", help_text="2026-03、2026-Q1 或 2026")
+    window_label = serializers.CharField(source="window.label", label="周期名称")
+    window_start = serializers.DateField(source="window.start", label="开始日期")
+    window_end = serializers.DateField(source="window.end", label="截止日期")
+    status = serializers.ChoiceField(choices=Status.choices, label="状态")
+    status_label = serializers.CharField(source="label", label="状态名称")
+    count = serializers.IntegerField(label="已完成记录数")
+    incomplete = serializers.IntegerField(label="需补充记录数")
+    clause = serializers.CharField(label="依据")
+    reason = serializers.CharField(label="未开展原因")
+    note = serializers.CharField(label="说明")
+    groups_met = serializers.IntegerField(allow_null=True, label="已完成的党小组数")
+    groups_total = serializers.IntegerField(allow_null=True, label="党小组数")
+
+
+class ComplianceSubjectSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=[("branch", "支部"), ("unit", "单位")])
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    unit = serializers.IntegerField()
+
+
+class ComplianceSerializer(serializers.Serializer):
+    subject = ComplianceSubjectSerializer()
+    period = serializers.CharField(help_text="2026、2026-Q3 或 2026-03")
+    period_label = serializers.CharField()
+    rate = serializers.DecimalField(
+        max_digits=5, decimal_places=1, allow_null=True, help_text="落实率（%）：已完成 / 已到期的周期"
+    )
+    tally = serializers.DictField(child=serializers.IntegerField(), help_text="各状态的周期数")
+    cells = CellSerializer(many=True)
+
+
+class ComplianceQuerySerializer(serializers.Serializer):
+    branch = serializers.IntegerField(required=False, label="支部 id")
+    unit = serializers.IntegerField(required=False, label="单位 id")
+    period = serializers.CharField(label="期间", help_text="2026、2026-Q3 或 2026-03")
+
+    def validate_period(self, value):
+        try:
+            return Period.parse(value)
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from exc
+
+    def validate(self, attrs):
+        if ("branch" in attrs) == ("unit" in attrs):
+            raise serializers.ValidationError("请指定 branch（支部）或 unit（单位）其中之一。")
+        return attrs
+
+
+# --- viewsets ------------------------------------------------------------------------------------
+
+
+def _attendance_inputs(rows) -> list[services.AttendanceInput]:
+    return [
+        services.AttendanceInput(
+            member_id=row["member_id"], present=row.get("present", True), absence_reason=row.get("absence_reason", "")
+        )
+        for row in rows
+    ]
+
+
+def _input(validated: dict, instance: Activity | None) -> tuple[services.ActivityInput, bool]:
+    """Translate validated API data into the service's ActivityInput (PATCH keeps what is not sent)."""
+    submit = validated.pop("submit", False)
+
+    def pick(name):
+        return validated[name] if name in validated else getattr(instance, name, None)
+
+    attendance = _attendance_inputs(validated["attendances"]) if "attendances" in validated else None
+    problems = None
+    if "problems" in validated:
+        problems = [
+            services.ProblemInput(
+                category=row["category"],
+                description=row["description"],
+                solved=row.get("solved", False),
+                solved_on=row.get("solved_on"),
+                solution=row.get("solution", ""),
+            )
+            for row in validated["problems"]
+        ]
+    data = services.ActivityInput(
+        activity_type=pick("activity_type"),
+        unit=pick("unit"),
+        branch=pick("branch"),
+        party_group=pick("party_group"),
+        fields={name: validated[name] for name in services.ACTIVITY_FIELDS if name in validated},
+        also_counts_as=validated.get("also_counts_as"),
+        attendance=attendance,
+        problems=problems,
+    )
+    return data, submit
+
+
+class ActivityViewSet(viewsets.ModelViewSet):
+    """Party-life records (组织生活记录) the user sees; writes through the record service.
+
+    DELETE removes drafts only; a submitted record can be corrected, not deleted.
+    """
+
+    queryset = Activity.objects.select_related("activity_type", "unit", "branch", "party_group").prefetch_related(
+        Prefetch("attendances", queryset=Attendance.objects.select_related("member", "makeup").order_by("id")),
+        "evidence",
+        "problems",
+        "also_counts_as",
+    )
+    serializer_class = ActivitySerializer
+    filterset_fields = {
+        "activity_type": ["exact"],
+        "unit": ["exact"],
+        "branch": ["exact"],
+        "party_group": ["exact"],
+        "status": ["exact"],
+        "held_at": ["gte", "lt"],
+    }
+    search_fields = ["topic", "place", "host"]
+    ordering_fields = ["held_at", "created_at"]
+    ordering = ["-held_at", "-id"]
+
+    def _reload(self, pk: int) -> Activity:
+        return self.get_queryset().get(pk=pk)
+
+    def perform_create(self, serializer):
+        data, submit = _input(dict(serializer.validated_data), None)
+        activity = services.activity_save(actor=self.request.user, data=data, submit=submit)
+        serializer.instance = self._reload(activity.pk)
+
+    def perform_update(self, serializer):
+        data, submit = _input(dict(serializer.validated_data), serializer.instance)
+        activity = services.activity_save(
+            actor=self.request.user, data=data, activity=serializer.instance, submit=submit
+        )
+        serializer.instance = self._reload(activity.pk)
+
+    def perform_destroy(self, instance):
+        services.activity_delete(actor=self.request.user, activity=instance)
+
+    @extend_schema(methods=["GET"], responses=AttendanceSerializer(many=True), summary="出勤名单")
+    @extend_schema(
+        methods=["PUT"],
+        request=AttendanceSerializer(many=True),
+        responses=AttendanceSerializer(many=True),
+        summary="替换出勤名单",
+        description="整体替换出勤名单；缺席须填写原因。已提交的党课、主题党日、党员大会会为缺席党员生成补学任务。",
+    )
+    @action(detail=True, methods=["get", "put"], filter_backends=[], pagination_class=None)
+    def attendance(self, request, pk=None):
+        activity = self.get_object()
+        if request.method == "PUT":
+            payload = AttendanceSerializer(data=request.data, many=True)
+            payload.is_valid(raise_exception=True)
+            data = services.ActivityInput(
+                activity_type=activity.activity_type,
+                unit=activity.unit,
+                branch=activity.branch,
+                party_group=activity.party_group,
+                attendance=_attendance_inputs(payload.validated_data),
+            )
+            services.activity_save(actor=request.user, data=data, activity=activity)
+        rows = Attendance.objects.filter(activity=activity).select_related("member", "makeup").order_by("id")
+        return Response(AttendanceSerializer(rows, many=True).data)
+
+    @extend_schema(
+        request={"multipart/form-data": EvidenceUploadSerializer},
+        responses={201: EvidenceSerializer},
+        summary="上传佐证材料",
+        description="multipart/form-data：kind（材料类型）+ file。类型按文件内容识别，伪造的图片会被拒绝。",
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        parser_classes=[MultiPartParser, FormParser],
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def evidence(self, request, pk=None):
+        activity = self.get_object()
+        payload = EvidenceUploadSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        upload = payload.validated_data
+        data = services.ActivityInput(
+            activity_type=activity.activity_type,
+            unit=activity.unit,
+            branch=activity.branch,
+            party_group=activity.party_group,
+            evidence=[services.EvidenceInput(kind=upload["kind"], upload=upload["file"])],
+        )
+        services.activity_save(actor=request.user, data=data, activity=activity)
+        created = Evidence.objects.filter(activity=activity).order_by("-id").first()
+        return Response(EvidenceSerializer(created).data, status=status.HTTP_201_CREATED)
+
+    def get_object(self):
+        # The actions run without list filters (so the schema shows none); scope them here.
+        if self.action in ("attendance", "evidence"):
+            queryset = scope_for(self.request.user).filter(Activity.objects.select_related("activity_type"))
+            obj = queryset.filter(pk=self.kwargs["pk"]).first() if str(self.kwargs["pk"]).isdigit() else None
+            if obj is None:
+                raise Http404
+            self.check_object_permissions(self.request, obj)
+            return obj
+        return super().get_object()
+
+
+class _ConfigViewSet(viewsets.ReadOnlyModelViewSet):
+    """Committee configuration every signed-in user may read (no records: nothing to scope)."""
+
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+
+
+class ActivityTypeViewSet(_ConfigViewSet):
+    """Activity types (活动类型) and the evidence each needs."""
+
+    queryset = ActivityType.objects.all()
+    serializer_class = ActivityTypeSerializer
+    filterset_fields = ["level", "category", "active"]
+    ordering = ["order", "id"]
+
+
+class ComplianceRuleViewSet(_ConfigViewSet):
+    """Compliance rules (组织生活规则) with their source clauses, as the committee set them."""
+
+    queryset = ComplianceRule.objects.select_related("activity_type")
+    serializer_class = ComplianceRuleSerializer
+    filterset_fields = ["activity_type", "frequency", "strength", "active"]
+    ordering = ["order", "id"]
+
+
+class ComplianceViewSet(viewsets.ViewSet):
+    """The compliance engine's verdicts (落实情况) for one branch or unit and a period."""
+
+    filter_backends: list = []
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("branch", OpenApiTypes.INT, description="支部 id（支部规则）"),
+            OpenApiParameter("unit", OpenApiTypes.INT, description="单位 id（单位规则：中心组学习、第一议题）"),
+            OpenApiParameter("period", OpenApiTypes.STR, required=True, description="2026、2026-Q3 或 2026-03"),
+        ],
+        responses=ComplianceSerializer,
+        summary="组织生活落实情况",
+    )
+    def list(self, request):
+        query = ComplianceQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        period: Period = query.validated_data["period"]
+        scope = scope_for(request.user)
+        if "branch" in query.validated_data:
+            subject = scope.branches().filter(pk=query.validated_data["branch"]).first()
+            # As on the calendar page: verdicts are for those who run the branch, not its members.
+            if subject is None or not scope.manages_branch(subject):
+                raise Http404
+            result = evaluate_branches([subject], period)[subject.pk]
+            head = {"type": "branch", "id": subject.pk, "name": subject.name, "unit": subject.unit_id}
+        else:
+            subject = scope.units().filter(pk=query.validated_data["unit"]).first()
+            if subject is None or not scope.manages_unit(subject.pk):
+                raise Http404
+            result = evaluate_units([subject], period)[subject.pk]
+            head = {"type": "unit", "id": subject.pk, "name": subject.name, "unit": subject.pk}
+        body = {
+            "subject": head,
+            "period": period.key,
+            "period_label": period.label,
+            "rate": result.rate,
+            "tally": result.tally(),
+            "cells": result.cells,
+        }
+        return Response(ComplianceSerializer(body).data)
