@@ -22,7 +22,7 @@ def test_branch_home_shows_this_months_rules(client, side_a):
     client.force_login(side_a.branch_secretary)
     body = client.get(reverse("home")).content.decode()
     assert "本月组织生活" in body
-    assert 'class="status-chip st-met"' in body and "支部委员会会议：已完成" in body
+    assert 'class="status-chip cs-met"' in body and "支部委员会会议：已完成" in body
     assert "主题党日：待完成" in body
 
 
