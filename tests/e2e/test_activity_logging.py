@@ -1,5 +1,6 @@
 """A branch secretary logs a 支委会 on a phone: pick the type, keep the default attendance,
-attach a photo, submit, and see the record 已提交 with its photo."""
+attach a photo, submit, see the record 已提交 with its photo, and see this month's
+cell on the branch calendar turn met."""
 
 import re
 
@@ -7,8 +8,9 @@ import pytest
 from django.core.management import call_command
 from PIL import Image
 
+from apps.core.periods import Frequency, Period
 from apps.orgs.models import Member, User
-from apps.partylife.models import Activity, ActivityStatus
+from apps.partylife.models import Activity, ActivityStatus, ComplianceRule
 from tests.e2e.conftest import login, shot
 
 DEMO_PASSWORD = "Demo@2026"
@@ -37,6 +39,12 @@ def test_branch_secretary_logs_committee_meeting_on_a_phone(phone_page, live_ser
     assert len(committee) >= 3
 
     login(page, live_server.url, "zhibu", DEMO_PASSWORD)
+    rule = ComplianceRule.objects.get(activity_type__code="branch_committee_meeting")
+    month = Period.current(Frequency.MONTH).key
+    chip = f'[data-strip-rule="{rule.pk}"] [data-chip-window="{month}"]'
+    page.goto(f"{live_server.url}/partylife/calendar/")
+    assert page.locator(chip).get_attribute("data-chip-status") != "met"
+
     page.goto(f"{live_server.url}/partylife/activities/new/")
     page.click("a[data-type=branch_committee_meeting]")
     page.wait_for_selector("#activity-form")
@@ -76,3 +84,12 @@ def test_branch_secretary_logs_committee_meeting_on_a_phone(phone_page, live_ser
     assert record.status == ActivityStatus.SUBMITTED and record.evidence_complete
     assert record.branch == branch and record.attendances.filter(present=True).count() == len(committee)
     assert record.evidence.get().original_name == "支委会现场.png"
+
+    # Back on the calendar, this month's 支委会 cell is met, and it opens the new record.
+    page.goto(f"{live_server.url}/partylife/calendar/")
+    assert page.locator(chip).get_attribute("data-chip-status") == "met"
+    shot(page, "calendar-after-logging-phone")
+    page.click(chip)
+    page.wait_for_selector("#cellModalContent >> text=研究本月发展党员工作")
+    page.wait_for_function("() => getComputedStyle(document.querySelector('.modal.show')).opacity === '1'")
+    shot(page, "calendar-cell-phone", full_page=False)  # the modal is fixed to the viewport
