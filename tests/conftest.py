@@ -58,6 +58,21 @@ def _side(tag: str) -> Side:
 
 
 @pytest.fixture(autouse=True)
+def _party_life_defaults(request):
+    """Transactional tests flush the database after each test, migration-seeded rules included: put them back."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
+    if transactional:
+        from apps.partylife import defaults
+        from apps.partylife.models import ActivityType, ComplianceRule
+
+        request.getfixturevalue("transactional_db")
+        defaults.load(ActivityType, ComplianceRule)
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path_factory):
     """Uploaded files of every test go to a fresh temporary folder, never into the project."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

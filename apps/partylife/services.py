@@ -366,7 +366,7 @@ def evidence_delete(*, actor: User, evidence: Evidence) -> None:
         name, storage = evidence.file.name, evidence.file.storage
         evidence.delete()
         _refresh_completeness(activity)
-        transaction.on_commit(lambda: storage.delete(name))
+        _delete_unreferenced_files([(name, storage)])
 
 
 def activity_delete(*, actor: User, activity: Activity) -> None:
@@ -378,7 +378,14 @@ def activity_delete(*, actor: User, activity: Activity) -> None:
     with transaction.atomic():
         files = [(e.file.name, e.file.storage) for e in activity.evidence.all()]
         activity.delete()
-        transaction.on_commit(lambda: [storage.delete(name) for name, storage in files])
+        _delete_unreferenced_files(files)
+
+
+def _delete_unreferenced_files(files) -> None:
+    """After commit, remove stored files no evidence row points at any more (demo rows share files)."""
+    still_used = set(Evidence.objects.filter(file__in=[name for name, _ in files]).values_list("file", flat=True))
+    doomed = [(name, storage) for name, storage in files if name not in still_used]
+    transaction.on_commit(lambda: [storage.delete(name) for name, storage in doomed])
 
 
 # --- 补学 ------------------------------------------------------------------------------------------

@@ -68,6 +68,7 @@ def test_seed_builds_a_believable_city(db):
     assert 180 <= Branch.objects.count() <= 230
     assert 2700 <= Member.objects.count() <= 3300
     assert f"单位 {len(units)} 个" in out and f"党员 {Member.objects.count()} 名" in out
+    assert "组织生活记录" in out and "补学任务" in out and "企业问题" in out  # party life: tests/partylife/test_demo.py
     for header in ("角色", "用户名", "密码", "所属", demo_data.DEMO_PASSWORD, *DEMO_USERNAMES):
         assert header in out
 

@@ -301,3 +301,23 @@ def test_missed_reason_only_for_ended_soft_windows(side_a, side_b):
         services.missed_reason_set(actor=side_b.branch_secretary, rule=soft, window=Period.parse("2025"), **kwargs)
     saved = services.missed_reason_set(actor=side_a.branch_secretary, rule=soft, window=Period.parse("2025"), **kwargs)
     assert MissedReason.objects.get() == saved and saved.window == "2025"
+
+
+def test_a_file_shared_by_two_records_survives_deleting_one(side_a, media, django_capture_on_commit_callbacks):
+    first = services.activity_save(actor=side_a.branch_secretary, data=committee_meeting(side_a), submit=True)
+    shared = first.evidence.get()
+    second = services.activity_save(actor=side_a.branch_secretary, data=committee_meeting(side_a, evidence=[]))
+    Evidence.objects.create(
+        activity=second,
+        kind=shared.kind,
+        file=shared.file.name,
+        original_name="同一张.png",
+        content_type=shared.content_type,
+        size=shared.size,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.activity_delete(actor=side_a.branch_secretary, activity=second)
+    assert (media / shared.file.name).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.evidence_delete(actor=side_a.branch_secretary, evidence=shared)
+    assert not (media / shared.file.name).exists()

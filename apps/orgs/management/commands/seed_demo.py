@@ -1,9 +1,15 @@
-"""Load the demo city (演示数据): 40 units, ~200 branches, ~3,000 members and one account per role.
+"""Load the demo city (演示数据): 40 units, ~200 branches, ~3,000 members, one account per role,
+and their party life (组织生活记录, 补学, 企业问题 …) since last year's fourth quarter.
 
 The roster is drawn from `apps.orgs.demo_data` with a fixed random seed, so every
 run on every machine builds the same people. Rows are bulk-inserted with their
 history in one transaction (a few seconds); the per-row services would take
 minutes. Every row still satisfies the model's fields and constraints.
+
+This command orchestrates more than one app: the party-life step lives in
+`apps.partylife.demo` and is imported when the command runs (`_party_life_demo`), never
+at module level, so that `apps.orgs` keeps importing nothing from `apps.partylife`
+(core ← orgs ← partylife).
 """
 
 from __future__ import annotations
@@ -308,6 +314,14 @@ class DemoCity:
         return [m for p in self.plans for m in p.members]
 
 
+def _party_life_demo():
+    """The party-life step of the demo, imported when used: apps.orgs imports nothing from apps.partylife
+    at module level (core ← orgs ← partylife); a demo command may orchestrate every app."""
+    from apps.partylife import demo
+
+    return demo
+
+
 def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
@@ -324,26 +338,33 @@ def format_table(rows: list[tuple[str, ...]]) -> str:
 
 
 class Command(BaseCommand):
-    help = "导入演示数据：40 个市直单位、约 200 个党支部、约 3000 名党员，以及每种角色一个演示账号。"
+    help = (
+        "导入演示数据：40 个市直单位、约 200 个党支部、约 3000 名党员、每种角色一个演示账号，"
+        "以及上年第四季度以来的组织生活记录。"
+    )
     requires_migrations_checks = True
 
     def add_arguments(self, parser):
         group = parser.add_mutually_exclusive_group()
         group.add_argument("--if-empty", action="store_true", help="已有单位数据时什么也不做（make run 每次都调用）。")
         group.add_argument(
-            "--reset", action="store_true", help="先删除全部党员、党小组、支部、单位及演示账号，再重新导入。"
+            "--reset",
+            action="store_true",
+            help="先删除全部组织生活记录（含补学、佐证材料、企业问题、关账）、"
+            "党员、党小组、支部、单位及演示账号，再重新导入。",
         )
 
     def handle(self, *args, if_empty: bool = False, reset: bool = False, **options):
         started = time.perf_counter()
         existing = Unit.objects.count()
         if existing and if_empty:
+            _party_life_demo().ensure_files()  # a demo photo deleted through the pages comes back
             self.stdout.write(f"演示数据已存在（{existing} 个单位），跳过导入。")
             return
         if existing and not reset:
             raise CommandError(
                 f"数据库中已有 {existing} 个单位，未导入演示数据。"
-                "如需清空后重新导入，请使用 --reset（将删除全部单位、支部、党小组、党员及演示账号）。"
+                "如需清空后重新导入，请使用 --reset（将删除全部组织生活记录、单位、支部、党小组、党员及演示账号）。"
             )
         with transaction.atomic():
             if reset:
@@ -355,12 +376,19 @@ class Command(BaseCommand):
             rows = self._accounts(city)  # before the members: two of them link to an account
             self._insert(city.members, ("branch", "party_group", "user"))
             headcount_snapshot(on=timezone.localdate())
+            life = self._party_life()
 
-        self._report(city, rows, time.perf_counter() - started)
+        self._report(city, rows, life, time.perf_counter() - started)
 
     # --- steps ------------------------------------------------------------------------------
+    def _party_life(self):
+        """Draw and insert the party-life records (apps.partylife.demo) on the org tree just written."""
+        return _party_life_demo().seed(today=timezone.localdate(), now=timezone.now())
+
     def _reset(self) -> None:
-        """Delete the org tree leaf first (Member and Branch are PROTECTed), the demo users, and their history."""
+        """Delete party life first (its records reference the org tree), then the org tree leaf first
+        (Member and Branch are PROTECTed), the demo users, and their history."""
+        _party_life_demo().reset()
         try:
             # No "deleted" history rows: the history of these tables is cleared just below.
             with override_settings(SIMPLE_HISTORY_ENABLED=False):
@@ -449,13 +477,17 @@ class Command(BaseCommand):
                 raise CommandError(f"演示数据有误（{obj._meta.verbose_name} {obj}）：{exc.messages}") from exc
         bulk_create_with_history(objs, type(objs[0]), batch_size=500, default_change_reason="导入演示数据")
 
-    def _report(self, city: DemoCity, rows: list[tuple[str, ...]], elapsed: float) -> None:
+    def _report(self, city: DemoCity, rows: list[tuple[str, ...]], life, elapsed: float) -> None:
         members = city.members
         probationary = sum(m.status == MemberStatus.PROBATIONARY for m in members)
         self.stdout.write(
             self.style.SUCCESS(
                 f"演示数据已导入：单位 {len(city.units)} 个，支部 {len(city.branches)} 个，"
-                f"党小组 {len(city.groups)} 个，党员 {len(members)} 名（预备党员 {probationary} 名），"
+                f"党小组 {len(city.groups)} 个，党员 {len(members)} 名（预备党员 {probationary} 名）；"
+                f"组织生活记录 {life.records} 条（需补充 {life.incomplete} 条，草稿 {life.drafts} 条），"
+                f"补学任务 {life.makeup} 个（已完成 {life.makeup_done} 个），"
+                f"企业问题 {life.problems} 个（已解决 {life.solved} 个），关账月份 {life.locks} 个，"
+                f"到期提醒 {life.reminders} 条；"
                 f"用时 {elapsed:.1f} 秒。"
             )
         )
