@@ -34,3 +34,23 @@ class DateTimeInput(forms.DateTimeInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+def save_with_form_errors(form, write):
+    """Run a service write; show its ValidationError on the form (per field where the field exists).
+
+    Returns the service's result, or None when it refused (the form then carries the messages).
+    """
+    from django.core.exceptions import ValidationError
+
+    try:
+        return write()
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            for field, errors in exc.error_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            for message in exc.messages:
+                form.add_error(None, message)
+        return None

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from apps.core.excel import xlsx_response
+from apps.core.forms import save_with_form_errors
 from apps.core.history import history_rows
 from apps.core.listing import paginate
 
@@ -47,21 +48,6 @@ def _committee_only(request):
     if not scope.is_committee:
         raise PermissionDenied("该页面仅供工委管理员使用。")
     return scope
-
-
-def _save(form, write):
-    """Run a service write; turn its ValidationError into form errors. Returns the result or None."""
-    try:
-        return write()
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.error_dict.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
-        else:
-            for message in exc.messages:
-                form.add_error(None, message)
-        return None
 
 
 def _params(request, *names):
@@ -150,7 +136,7 @@ def unit_create(request):
     _committee_only(request)
     form = UnitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        unit = _save(form, lambda: services.unit_create(actor=request.user, data=form.cleaned_data))
+        unit = save_with_form_errors(form, lambda: services.unit_create(actor=request.user, data=form.cleaned_data))
         if unit:
             messages.success(request, f"已新建单位“{unit.name}”。")
             return redirect(unit)
@@ -163,7 +149,9 @@ def unit_edit(request, pk):
     unit = get_object_or_404(scope.units(), pk=pk)
     form = UnitForm(request.POST or None, instance=unit)
     if request.method == "POST" and form.is_valid():
-        saved = _save(form, lambda: services.unit_update(actor=request.user, unit=unit, data=form.cleaned_data))
+        saved = save_with_form_errors(
+            form, lambda: services.unit_update(actor=request.user, unit=unit, data=form.cleaned_data)
+        )
         if saved:
             messages.success(request, "单位信息已保存。")
             return redirect(saved)
@@ -250,7 +238,7 @@ def branch_create(request):
         raise PermissionDenied("只有工委管理员和单位党务干部可以新建支部。")
     form = BranchForm(request.POST or None, scope=scope)
     if request.method == "POST" and form.is_valid():
-        branch = _save(form, lambda: services.branch_create(actor=request.user, data=form.cleaned_data))
+        branch = save_with_form_errors(form, lambda: services.branch_create(actor=request.user, data=form.cleaned_data))
         if branch:
             messages.success(request, f"已新建党支部“{branch.name}”。")
             return redirect(branch)
@@ -265,7 +253,9 @@ def branch_edit(request, pk):
         raise PermissionDenied("您不能修改该支部。")
     form = BranchForm(request.POST or None, instance=branch, scope=scope)
     if request.method == "POST" and form.is_valid():
-        saved = _save(form, lambda: services.branch_update(actor=request.user, branch=branch, data=form.cleaned_data))
+        saved = save_with_form_errors(
+            form, lambda: services.branch_update(actor=request.user, branch=branch, data=form.cleaned_data)
+        )
         if saved:
             messages.success(request, "支部信息已保存。")
             return redirect(saved)
@@ -279,7 +269,7 @@ def party_group_create(request, pk):
     branch = get_object_or_404(scope.branches(), pk=pk)
     form = PartyGroupForm(request.POST)
     if form.is_valid():
-        group = _save(
+        group = save_with_form_errors(
             form, lambda: services.party_group_create(actor=request.user, branch=branch, name=form.cleaned_data["name"])
         )
         if group:
@@ -297,7 +287,7 @@ def party_group_edit(request, pk):
     group = get_object_or_404(scope.party_groups(), pk=pk)
     form = PartyGroupForm(request.POST or None, instance=group)
     if request.method == "POST" and form.is_valid():
-        saved = _save(
+        saved = save_with_form_errors(
             form,
             lambda: services.party_group_update(
                 actor=request.user, group=group, name=form.cleaned_data["name"], active=form.cleaned_data["active"]
@@ -414,7 +404,7 @@ def member_create(request):
         initial["branch"] = int(request.GET["branch"])
     form = MemberForm(request.POST or None, scope=scope, initial=initial)
     if request.method == "POST" and form.is_valid():
-        member = _save(form, lambda: services.member_create(actor=request.user, data=form.cleaned_data))
+        member = save_with_form_errors(form, lambda: services.member_create(actor=request.user, data=form.cleaned_data))
         if member:
             messages.success(request, f"已登记党员“{member.name}”。")
             return redirect(member)
@@ -431,7 +421,9 @@ def member_edit(request, pk):
         raise PermissionDenied("您不能修改该党员的信息。")
     form = MemberForm(request.POST or None, instance=member, scope=scope)
     if request.method == "POST" and form.is_valid():
-        saved = _save(form, lambda: services.member_update(actor=request.user, member=member, data=form.cleaned_data))
+        saved = save_with_form_errors(
+            form, lambda: services.member_update(actor=request.user, member=member, data=form.cleaned_data)
+        )
         if saved:
             messages.success(request, "党员信息已保存。")
             return redirect(saved)
@@ -448,7 +440,7 @@ def member_deactivate(request, pk):
         raise PermissionDenied("您不能办理该党员的离册。")
     form = DeactivateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        saved = _save(
+        saved = save_with_form_errors(
             form,
             lambda: services.member_deactivate(
                 actor=request.user, member=member, left_on=form.cleaned_data["left_on"], reason=form.reason()
@@ -497,7 +489,7 @@ def account_create(request):
             raise Http404
     form = AccountCreateForm(request.POST or None, initial={"display_name": member.name if member else ""})
     if request.method == "POST" and form.is_valid():
-        user = _save(
+        user = save_with_form_errors(
             form,
             lambda: services.account_create(
                 actor=request.user,

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from apps.core.excel import xlsx_response
+from apps.core.forms import save_with_form_errors
 from apps.core.history import history_rows
 from apps.core.metrics import percent
 from apps.core.periods import Frequency, Period, local_tz
@@ -79,21 +80,6 @@ def _managed_units(scope):
 def _int(value) -> int | None:
     value = (value or "").strip()
     return int(value) if value.isdigit() and len(value) < 10 else None
-
-
-def _save(form, write):
-    """Run a service write; turn its ValidationError into form errors. Returns the result or None."""
-    try:
-        return write()
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for name, errors in exc.error_dict.items():
-                for error in errors:
-                    form.add_error(name if name in form.fields else None, error)
-        else:
-            for message in exc.messages:
-                form.add_error(None, message)
-        return None
 
 
 def _is_htmx(request) -> bool:
@@ -495,7 +481,7 @@ def missed_reason(request):
     form = MissedReasonForm(request.POST)
     saved = None
     if form.is_valid():
-        saved = _save(
+        saved = save_with_form_errors(
             form,
             lambda: services.missed_reason_set(
                 actor=request.user,
@@ -728,7 +714,9 @@ def rule_edit(request, pk):
     rule = get_object_or_404(ComplianceRule.objects.select_related("activity_type"), pk=pk)
     form = RuleForm(request.POST or None, initial=_rule_initial(rule))
     if request.method == "POST" and form.is_valid():
-        saved = _save(form, lambda: services.rule_update(actor=request.user, rule=rule, data=form.cleaned_data))
+        saved = save_with_form_errors(
+            form, lambda: services.rule_update(actor=request.user, rule=rule, data=form.cleaned_data)
+        )
         if saved:
             messages.success(request, f"规则“{saved.name}”已保存。")
             return redirect("partylife:rule_edit", pk=saved.pk)
@@ -780,7 +768,7 @@ def override_edit(request, pk):
     form = OverrideForm(request.POST or None, units=units, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        saved = _save(
+        saved = save_with_form_errors(
             form,
             lambda: services.rule_override_set(
                 actor=request.user,
