@@ -1,9 +1,9 @@
 """Settings, every one read from the environment (12-factor) with safe demo defaults.
 
-No environment at all gives the zero-setup demo: SQLite, in-process (eager)
-Celery, local-memory cache. Set DATABASE_URL / REDIS_URL for PostgreSQL and a
-real broker; set DJANGO_DEBUG=false (the default) plus DJANGO_SECRET_KEY and
-DJANGO_ALLOWED_HOSTS for production. See README "配置 / Configuration".
+No environment at all gives the zero-setup demo: SQLite, debug on, in-process
+(eager) Celery, local-memory cache. Set DATABASE_URL / REDIS_URL for PostgreSQL and
+a real broker; with DATABASE_URL set, debug is off by default and DJANGO_SECRET_KEY
+and DJANGO_ALLOWED_HOSTS are needed. See README "配置 / Configuration".
 """
 
 import warnings
@@ -17,7 +17,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# No environment at all is the demo (SQLite, debug on, a demo key); as soon as a real
+# database is configured, debug is off unless DJANGO_DEBUG says otherwise, and a
+# DJANGO_SECRET_KEY is required.
+DEBUG = env.bool("DJANGO_DEBUG", default=not env.str("DATABASE_URL", default=""))
 # The demo key is only accepted with DEBUG on; production must set its own.
 _DEMO_KEY = "demo-only-insecure-key-set-DJANGO_SECRET_KEY-in-production"
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=_DEMO_KEY if DEBUG else "")
