@@ -134,7 +134,7 @@ def test_seed_builds_a_believable_city(db):
 
 
 def test_demo_accounts_log_in_with_their_roles(db):
-    seed()
+    seed("--org-only")
     expected = {
         "gongwei": Role.COMMITTEE,
         "danwei": Role.UNIT,
@@ -179,11 +179,11 @@ def test_demo_accounts_log_in_with_their_roles(db):
 
 
 def test_reset_rebuilds_the_same_city(db):
-    seed()
+    seed()  # with party life, whose records the reset must clear before the org tree
     before, numbers = roster(), counts()
     ids_before = set(Member.objects.values_list("pk", flat=True))
 
-    out = seed("--reset")
+    out = seed("--reset", "--org-only")
 
     assert "演示数据已导入" in out
     assert counts() == numbers
@@ -194,10 +194,14 @@ def test_reset_rebuilds_the_same_city(db):
         assert get_history_model_for_model(model).objects.count() == model.objects.count()
     assert User.objects.filter(username__in=DEMO_USERNAMES).count() == len(DEMO_USERNAMES)
     assert Member.objects.get(user__username="zhibu").branch.name == demo_data.DEMO_BRANCH
+    assert "未生成组织生活记录" in out
+    from apps.partylife.models import Activity
+
+    assert not Activity.objects.exists()
 
 
 def test_if_empty_loads_once_and_a_plain_rerun_refuses(db):
-    assert "演示数据已导入" in seed("--if-empty")  # an empty database gets the demo
+    assert "演示数据已导入" in seed("--if-empty", "--org-only")  # an empty database gets the demo
     numbers = counts()
     last_member = Member.objects.order_by("-pk").values_list("pk", "updated_at").first()
 
@@ -205,7 +209,7 @@ def test_if_empty_loads_once_and_a_plain_rerun_refuses(db):
 
     assert "演示数据已存在" in out
     with pytest.raises(CommandError, match="--reset"):
-        seed()
+        seed("--org-only")
     assert counts() == numbers
     assert Member.objects.order_by("-pk").values_list("pk", "updated_at").first() == last_member
 
