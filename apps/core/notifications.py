@@ -58,9 +58,9 @@ def notify(messages: Iterable[Message]) -> list[Notification]:
 
 
 def _email(user_ids, notifications) -> None:
-    from apps.orgs.models import User
+    from django.contrib.auth import get_user_model
 
-    emails = dict(User.objects.filter(pk__in=user_ids).exclude(email="").values_list("pk", "email"))
+    emails = dict(get_user_model().objects.filter(pk__in=user_ids).exclude(email="").values_list("pk", "email"))
     sent = []
     for n in notifications:
         if n.user_id in emails:
