@@ -67,37 +67,19 @@ def branch_month_status(branches, *, today=None):
 def units_behind(scope, *, today=None, limit: int = 8):
     """The units with the lowest compliance rate this year (constant queries: the engine is grouped)."""
     from apps.core.periods import Period
-    from apps.orgs.models import Branch
-    from apps.partylife.compliance import Status, evaluate_branches, evaluate_units
+    from apps.partylife.compliance import evaluate_by_unit
 
     today = today or timezone.localdate()
-    period = Period.containing(today, "year")
     units = list(scope.units().filter(active=True).order_by("order", "id"))
-    branches = list(Branch.objects.filter(unit__in=units, active=True))
-    by_branch = evaluate_branches(branches, period, today=today)
-    by_unit = evaluate_units(units, period, today=today)
-    rows = {u.pk: {"unit": u, "met": 0, "warning": 0, "failure": 0} for u in units}
-    for branch in branches:
-        for cell in by_branch[branch.pk].cells:
-            _tally(rows[branch.unit_id], cell.status, Status)
+    results = evaluate_by_unit(units, Period.containing(today, "year"), today=today)
+    rows = []
     for unit in units:
-        for cell in by_unit[unit.pk].cells:
-            _tally(rows[unit.pk], cell.status, Status)
-    from apps.core.metrics import percent
-
-    for row in rows.values():
-        row["rate"] = percent(row["met"], row["met"] + row["warning"] + row["failure"])
-    ranked = sorted(rows.values(), key=lambda r: (r["rate"] is None, r["rate"] or 0, -r["failure"]))
+        tally = results[unit.pk].tally()
+        rows.append(
+            {"unit": unit, "rate": results[unit.pk].rate, **{k: tally[k] for k in ("met", "warning", "failure")}}
+        )
+    ranked = sorted(rows, key=lambda r: (r["rate"] is None, r["rate"] or 0, -r["failure"]))
     return ranked[:limit]
-
-
-def _tally(row, status, Status):
-    if status == Status.MET:
-        row["met"] += 1
-    elif status == Status.WARNING:
-        row["warning"] += 1
-    elif status == Status.FAILURE:
-        row["failure"] += 1
 
 
 def member_open_makeups(member_id):

@@ -353,6 +353,23 @@ def _stamp(results: dict[int, SubjectResult], today: dt.date) -> dict[int, Subje
     return results
 
 
+def evaluate_by_unit(
+    units: list[Unit], period: Period, *, today: dt.date | None = None, rule_ids: list[int] | None = None
+) -> dict[int, SubjectResult]:
+    """Per unit, every cell of its active branches and of the unit itself, in one SubjectResult.
+
+    What the committee's overview, its home page and the scoring metric all rank units by;
+    `tally()` and `rate` then give the unit's totals. A constant number of queries.
+    """
+    today = today or timezone.localdate()
+    branches = list(Branch.objects.filter(unit__in=units, active=True).order_by("order", "id"))
+    by_branch = evaluate_branches(branches, period, today=today, rule_ids=rule_ids)
+    by_unit = evaluate_units(units, period, today=today, rule_ids=rule_ids)
+    for branch in branches:
+        by_unit[branch.unit_id].cells.extend(by_branch[branch.pk].cells)
+    return by_unit
+
+
 def _reasons(*, branch_ids=None, unit_ids=None) -> dict[tuple, str]:
     qs = MissedReason.objects.all()
     if branch_ids is not None:

@@ -79,26 +79,11 @@ def _percentages(rows, key: str, numerator: str, denominator: str) -> dict[int, 
 )
 def compliance_rate(period: Period, *, today: dt.date | None = None) -> dict[int, Decimal]:
     """Met windows out of decided windows (met + missed), over branch and unit rules, per unit."""
-    from .compliance import Status, evaluate_branches, evaluate_units
+    from .compliance import evaluate_by_unit
 
-    today = today or timezone.localdate()
     units = list(Unit.objects.filter(active=True))
-    branches = list(Branch.objects.filter(active=True, unit__active=True))
-    tally: dict[int, list[int]] = defaultdict(lambda: [0, 0])  # unit → [met, decided]
-    results = [
-        (branches, evaluate_branches(branches, period, today=today), lambda b: b.unit_id),
-        (units, evaluate_units(units, period, today=today), lambda u: u.pk),
-    ]
-    for subjects, by_subject, unit_of in results:
-        for subject in subjects:
-            bucket = tally[unit_of(subject)]
-            for cell in by_subject[subject.pk].cells:
-                if cell.status == Status.MET:
-                    bucket[0] += 1
-                    bucket[1] += 1
-                elif cell.status in (Status.WARNING, Status.FAILURE):
-                    bucket[1] += 1
-    return {unit_id: percent(met, decided) for unit_id, (met, decided) in tally.items() if decided}
+    results = evaluate_by_unit(units, period, today=today or timezone.localdate())
+    return {unit_id: result.rate for unit_id, result in results.items() if result.rate is not None}
 
 
 @register(

@@ -33,7 +33,16 @@ from apps.orgs.models import Branch, Unit
 from apps.orgs.selectors import scope_for
 
 from . import services
-from .compliance import Cell, EffectiveRule, Status, active_rules, cell_records, evaluate_branches, evaluate_units
+from .compliance import (
+    Cell,
+    EffectiveRule,
+    Status,
+    active_rules,
+    cell_records,
+    evaluate_branches,
+    evaluate_by_unit,
+    evaluate_units,
+)
 from .forms_compliance import MissedReasonForm, OverrideForm, RuleForm
 from .models import Activity, ActivityStatus, ComplianceRule, Level, PeriodLock, RuleOverride
 
@@ -602,17 +611,13 @@ def _overview_data(request, scope, filters, period):
     if filters["category"]:
         units = units.filter(category=filters["category"])
     units = list(units.order_by("order", "id"))
-    branches = list(scope.branches().filter(active=True, unit__in=[u.pk for u in units]).order_by("order", "id"))
-    branch_results = evaluate_branches(branches, period, rule_ids=rule_ids)
-    unit_results = evaluate_units(units, period, rule_ids=rule_ids)
-    rows = {u.pk: UnitRow(u) for u in units}
-    for branch in branches:
-        for cell in branch_results[branch.pk].cells:
-            rows[branch.unit_id].add(cell)
+    results = evaluate_by_unit(units, period, rule_ids=rule_ids)  # committee only: every branch of the units
+    out = []
     for unit in units:
-        for cell in unit_results[unit.pk].cells:
-            rows[unit.pk].add(cell)
-    out = list(rows.values())
+        row = UnitRow(unit)
+        for cell in results[unit.pk].cells:
+            row.add(cell)
+        out.append(row)
     if filters["status"] in Status.values:
         out = [r for r in out if r.total.counts[filters["status"]]]
     out.sort(key=lambda r: (r.total.rate is None, r.total.rate if r.total.rate is not None else 0, r.unit.order))
