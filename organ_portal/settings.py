@@ -7,7 +7,7 @@ and DJANGO_ALLOWED_HOSTS are needed. See README "配置 / Configuration".
 """
 
 import warnings
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import environ
@@ -198,9 +198,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
-        "apps.orgs.api_filters.ScopeFilterBackend",
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.SearchFilter",
+        "apps.orgs.api_scoping.ScopeFilterBackend",
+        "apps.orgs.api_scoping.ScopedFilterSetBackend",
+        "apps.orgs.api_scoping.SafeSearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -231,4 +231,6 @@ LOGGING = {
 # Portal domain settings (defaults; the year-by-year values live in tables).
 PORTAL_YOUTH_MAX_AGE = env.int("PORTAL_YOUTH_MAX_AGE", default=35)
 PORTAL_PAGE_SIZE = 20
+# The earliest day a record (activity, make-up …) may be dated; later days up to a year ahead are accepted.
+PORTAL_EARLIEST_RECORD_DATE = date.fromisoformat(env.str("PORTAL_EARLIEST_RECORD_DATE", default="2018-01-01"))
 PORTAL_NOTIFY_BY_EMAIL = env.bool("PORTAL_NOTIFY_BY_EMAIL", default=False)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from apps.core import default_data
 from apps.orgs.models import Branch, Member, Unit, User
 from tests.orgs.factories import (
     PASSWORD,
@@ -58,18 +59,18 @@ def _side(tag: str) -> Side:
 
 
 @pytest.fixture(autouse=True)
-def _party_life_defaults(request):
-    """Transactional tests flush the database after each test, migration-seeded rules included: put them back."""
+def _default_data(request):
+    """Transactional tests flush the database after each test, migration-seeded rows included: put them back.
+
+    Each app registers its own loader (apps.core.default_data); the suite knows no app.
+    """
     marker = request.node.get_closest_marker("django_db")
     transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
         name in request.fixturenames for name in ("transactional_db", "live_server")
     )
     if transactional:
-        from apps.partylife import defaults
-        from apps.partylife.models import ActivityType, ComplianceRule
-
         request.getfixturevalue("transactional_db")
-        defaults.load(ActivityType, ComplianceRule)
+        default_data.load_all()
 
 
 @pytest.fixture(autouse=True)
@@ -107,3 +108,23 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture
+def assert_constant_queries(django_assert_num_queries):
+    """Pin a page's query count and show that it does not grow with its rows.
+
+        assert_constant_queries(lambda: client.get(url), grow=lambda: make_rows(27), expected=12)
+
+    runs the request, adds rows with `grow`, runs it again: `expected` queries both times.
+    Returns the second response.
+    """
+
+    def check(run, *, grow, expected: int):
+        with django_assert_num_queries(expected):
+            run()
+        grow()
+        with django_assert_num_queries(expected):
+            return run()
+
+    return check

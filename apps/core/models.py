@@ -1,6 +1,9 @@
 """Shared model pieces: timestamps. Periods, attachments and notifications join later."""
 
+from django.conf import settings
 from django.db import models
+
+from .scoping import ScopePaths
 
 
 class TimeStampedModel(models.Model):
@@ -14,7 +17,9 @@ class TimeStampedModel(models.Model):
 class Notification(models.Model):
     """An in-app message (通知) to one user; `dedupe_key` makes a reminder go out only once."""
 
-    user = models.ForeignKey("orgs.User", verbose_name="接收人", on_delete=models.CASCADE, related_name="notifications")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="接收人", on_delete=models.CASCADE, related_name="notifications"
+    )
     title = models.CharField("标题", max_length=200)
     body = models.TextField("内容", blank=True)
     url = models.CharField("链接", max_length=500, blank=True)
@@ -23,6 +28,8 @@ class Notification(models.Model):
     created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
     emailed_at = models.DateTimeField("邮件发送时间", null=True, blank=True)
+
+    scope_paths = ScopePaths(owner="user")  # nobody reads anyone else's notifications
 
     class Meta:
         verbose_name = "通知"

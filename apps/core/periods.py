@@ -151,6 +151,14 @@ class Period:
         return self.label
 
 
+def add_years(day: dt.date, years: int) -> dt.date:
+    """The same day `years` later (or earlier); 29 February becomes 28 February in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
 def local_date(value: dt.datetime) -> dt.date:
     """The Asia/Shanghai calendar day of an aware datetime."""
     return value.astimezone(local_tz()).date()

@@ -3,8 +3,8 @@
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from apps.orgs.access import Scope
 from apps.orgs.models import Member, MemberStatus, UnitCategory, youth_born_after
-from apps.orgs.selectors import Scope
 
 
 def roster_stats(scope: Scope, *, unit_id: int | None = None, branch_id: int | None = None) -> dict:

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.shortcuts import render
 
-from apps.orgs.selectors import Role, scope_for
+from apps.orgs.access import Role, scope_for
 
 from . import selectors
 

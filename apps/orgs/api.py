@@ -11,9 +11,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import services
+from .access import scope_for
 from .auth import authenticate_with_lockout
 from .models import Branch, Member, PartyGroup, Unit
-from .selectors import scope_for
 
 
 class UnitSerializer(serializers.ModelSerializer):

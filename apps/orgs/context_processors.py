@@ -1,4 +1,4 @@
-from .selectors import scope_for
+from .access import scope_for
 
 
 def scope(request):

@@ -5,8 +5,8 @@ from django.utils import timezone
 
 from apps.core.forms import BootstrapFormMixin, DateInput
 
+from .access import Role, Scope
 from .models import Branch, BranchKind, Member, PartyGroup, Unit, UnitCategory
-from .selectors import Role, Scope
 
 
 class UnitForm(BootstrapFormMixin, forms.ModelForm):

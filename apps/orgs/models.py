@@ -1,7 +1,7 @@
 """Organisation tree (组织架构): units 单位, branches 党支部, party groups 党小组, members 党员.
 
-Roles are django-guardian object permissions on Unit and Branch (see
-`roles.py`); every read a user sees goes through `selectors.scope_for`.
+Roles are django-guardian object permissions on Unit and Branch; every read a
+user sees goes through `access.scope_for` and the `scope_paths` each model declares.
 Members are never deleted: they are deactivated, and history is kept.
 """
 
@@ -17,6 +17,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from apps.core.models import TimeStampedModel
+from apps.core.scoping import COMMITTEE_ONLY, ScopePaths
 
 
 class User(AbstractUser):
@@ -30,6 +31,7 @@ class User(AbstractUser):
     must_change_password = models.BooleanField("下次登录须修改密码", default=False)
 
     history = HistoricalRecords(excluded_fields=["password", "last_login", "failed_logins", "locked_until"])
+    scope_paths = COMMITTEE_ONLY  # accounts are managed by the committee alone
 
     class Meta:
         verbose_name = "账号"
@@ -76,6 +78,7 @@ class Unit(TimeStampedModel):
     active = models.BooleanField("在用", default=True)
 
     history = HistoricalRecords()
+    scope_paths = ScopePaths(unit="pk", node="unit")
 
     class Meta:
         verbose_name = "单位"
@@ -106,6 +109,7 @@ class Branch(TimeStampedModel):
     active = models.BooleanField("在用", default=True)
 
     history = HistoricalRecords()
+    scope_paths = ScopePaths(unit="unit", branch="pk", node="branch")
 
     class Meta:
         verbose_name = "党支部"
@@ -135,6 +139,7 @@ class PartyGroup(TimeStampedModel):
     active = models.BooleanField("在用", default=True)
 
     history = HistoricalRecords()
+    scope_paths = ScopePaths(unit="branch__unit", branch="branch")
 
     class Meta:
         verbose_name = "党小组"
@@ -214,6 +219,7 @@ class Member(TimeStampedModel):
 
     objects = MemberQuerySet.as_manager()
     history = HistoricalRecords()
+    scope_paths = ScopePaths(unit="branch__unit", branch="branch", member="pk")
 
     class Meta:
         verbose_name = "党员"
@@ -265,6 +271,8 @@ class HeadcountSnapshot(models.Model):
     leading_cadres = models.PositiveIntegerField("领导干部数")
     branches = models.PositiveIntegerField("支部数")
 
+    scope_paths = ScopePaths(unit="unit")
+
     class Meta:
         verbose_name = "党员队伍统计"
         verbose_name_plural = "党员队伍统计"
@@ -284,6 +292,8 @@ class LoginEvent(models.Model):
     reason = models.CharField("说明", max_length=50, blank=True)
     ip = models.GenericIPAddressField("IP", null=True, blank=True)
     at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+
+    scope_paths = COMMITTEE_ONLY  # the login audit is the committee's
 
     class Meta:
         verbose_name = "登录日志"

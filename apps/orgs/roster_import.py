@@ -24,8 +24,8 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from apps.core.excel import cell_text, parse_date_cell
 
+from .access import scope_for
 from .models import Branch, Gender, Member, MemberStatus, Unit, User
-from .selectors import scope_for
 
 # --- the sheet ---------------------------------------------------------------------------
 

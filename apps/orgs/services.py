@@ -17,8 +17,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
+from .access import Role, forget_scope, scope_for
 from .models import Branch, HeadcountSnapshot, LoginEvent, Member, PartyGroup, Unit, User, youth_born_after
-from .selectors import Role, forget_scope, scope_for
 
 UNIT_FIELDS = ("name", "short_name", "category", "party_org_kind", "order", "active")
 BRANCH_FIELDS = ("unit", "name", "kind", "founded_on", "order", "active")

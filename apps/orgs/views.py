@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from apps.core.excel import xlsx_response
@@ -18,6 +19,7 @@ from apps.core.history import history_rows
 from apps.core.listing import paginate
 
 from . import selectors, services
+from .access import Role, scope_for
 from .forms import (
     ACTIVE_CHOICES,
     BRANCH_KIND_CHOICES,
@@ -33,7 +35,6 @@ from .forms import (
     unit_filter_choices,
 )
 from .models import MemberStatus, PartyGroup, User
-from .selectors import Role, scope_for
 
 
 def _scope(request, *, managers_only: bool = True):
@@ -336,6 +337,8 @@ def member_list(request):
         request,
         "orgs/member_list.html",
         {
+            "title": "党员名册",
+            "export_url": reverse("orgs:member_export"),
             "page": page,
             "querystring": querystring,
             "filters": filters,

@@ -22,7 +22,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from apps.core.periods import Period, local_date
-from apps.orgs.selectors import scope_for
+from apps.orgs.access import scope_for
 
 from . import services
 from .compliance import Status, evaluate_branches, evaluate_units

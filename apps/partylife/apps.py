@@ -7,4 +7,9 @@ class PartylifeConfig(AppConfig):
     verbose_name = "党内政治生活"
 
     def ready(self):
-        from . import metrics  # noqa: F401  (registers the scoring metrics)
+        from apps.core import default_data
+
+        from . import defaults, metrics  # noqa: F401  (metrics registers the scoring metrics)
+        from .models import ActivityType, ComplianceRule
+
+        default_data.register("partylife", lambda: defaults.load(ActivityType, ComplianceRule))

@@ -381,7 +381,7 @@ def _reasons(*, branch_ids=None, unit_ids=None) -> dict[tuple, str]:
 
 def cell_records(*, subject: Branch | Unit, rule: ComplianceRule, window: Period, user):
     """The records behind one cell (those that satisfied it, and those still 需补充), scoped to the user."""
-    from apps.orgs.selectors import scope_for
+    from apps.orgs.access import scope_for
 
     start, end = window.bounds()
     type_filter = Q(activity_type_id=rule.activity_type_id) | Q(also_counts_as=rule.activity_type_id)

@@ -13,8 +13,8 @@ from django import forms
 from django.utils import timezone
 
 from apps.core.forms import BootstrapFormMixin, DateTimeInput
+from apps.orgs.access import Scope
 from apps.orgs.models import Branch, PartyGroup, Unit
-from apps.orgs.selectors import Scope
 
 from . import selectors
 from .models import Activity, ActivityType, EvidenceKind, Level, ProblemCategory

@@ -13,8 +13,8 @@ from simple_history.models import HistoricalRecords
 
 from apps.core.models import TimeStampedModel
 from apps.core.periods import Frequency
+from apps.core.scoping import GLOBAL, ScopePaths
 from apps.orgs.models import Branch, Member, PartyGroup, Unit
-from apps.orgs.selectors import ScopePaths
 
 
 class Level(models.TextChoices):
@@ -67,6 +67,7 @@ class ActivityType(models.Model):
     active = models.BooleanField("启用", default=True)
 
     history = HistoricalRecords()
+    scope_paths = GLOBAL
 
     class Meta:
         verbose_name = "活动类型"
@@ -108,6 +109,7 @@ class ComplianceRule(models.Model):
     active = models.BooleanField("启用", default=True)
 
     history = HistoricalRecords()
+    scope_paths = GLOBAL
 
     class Meta:
         verbose_name = "组织生活规则"
@@ -134,6 +136,7 @@ class RuleOverride(models.Model):
     note = models.CharField("调整说明", max_length=200, blank=True)
 
     history = HistoricalRecords()
+    scope_paths = ScopePaths(unit="unit")
 
     class Meta:
         verbose_name = "单位规则调整"
@@ -408,6 +411,7 @@ class PeriodLock(models.Model):
     closed_at = models.DateTimeField("关账时间", auto_now_add=True)
 
     history = HistoricalRecords()
+    scope_paths = GLOBAL
 
     class Meta:
         verbose_name = "关账月份"

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from apps.core.periods import Period
+from apps.orgs.access import Scope, scope_for
 from apps.orgs.models import Branch, Member, PartyGroup, Unit
-from apps.orgs.selectors import Scope, scope_for
 
 from .models import Activity, ActivityStatus, ActivityType, Attendance, Evidence, Level, PeriodLock
 

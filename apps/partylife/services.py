@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from apps.core.files import IMAGE_TYPES, PDF_TYPE, check_upload
 from apps.core.periods import Period, local_date
+from apps.orgs.access import scope_for
 from apps.orgs.models import Branch, Member, PartyGroup, Unit, User
-from apps.orgs.selectors import scope_for
 
 from .models import (
     Activity,

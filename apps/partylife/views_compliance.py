@@ -28,9 +28,9 @@ from apps.core.forms import save_with_form_errors
 from apps.core.history import history_rows
 from apps.core.metrics import percent
 from apps.core.periods import Frequency, Period, local_tz
+from apps.orgs.access import scope_for
 from apps.orgs.forms import CATEGORY_CHOICES
 from apps.orgs.models import Branch, Unit
-from apps.orgs.selectors import scope_for
 
 from . import services
 from .compliance import (

@@ -18,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from apps.core.excel import xlsx_response
 from apps.core.forms import BootstrapFormMixin
 from apps.core.listing import paginate
-from apps.orgs.selectors import Scope, scope_for
+from apps.orgs.access import Scope, scope_for
 
 from . import services
 from .metrics import attendance_counts

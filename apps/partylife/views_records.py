@@ -19,8 +19,8 @@ from apps.core.excel import xlsx_response
 from apps.core.history import history_rows
 from apps.core.listing import paginate
 from apps.core.periods import Frequency, Period, local_date
+from apps.orgs.access import Role, scope_for
 from apps.orgs.models import PartyGroup
-from apps.orgs.selectors import Role, scope_for
 
 from . import selectors, services
 from .forms import ActivityForm, RowError, UnlockForm, parse_attendance, parse_problems, problem_rows

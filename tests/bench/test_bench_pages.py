@@ -4,8 +4,8 @@ import pytest
 from django.test import Client
 
 from apps.core.periods import Period
+from apps.orgs.access import scope_for
 from apps.orgs.models import Branch, User
-from apps.orgs.selectors import scope_for
 from apps.partylife.compliance import evaluate_branches, evaluate_units
 
 pytestmark = pytest.mark.django_db

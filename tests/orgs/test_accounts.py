@@ -5,8 +5,8 @@ import datetime as dt
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.orgs.access import Role, scope_for
 from apps.orgs.models import LoginEvent, User
-from apps.orgs.selectors import Role, scope_for
 from tests.orgs.factories import PASSWORD, UserFactory
 
 

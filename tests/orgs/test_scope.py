@@ -1,7 +1,7 @@
 """The scoping selector: what each role sees, across two units."""
 
+from apps.orgs.access import Role, scope_for
 from apps.orgs.models import Member
-from apps.orgs.selectors import Role, scope_for
 
 
 def test_committee_sees_everything(committee_user, side_a, side_b):
@@ -58,7 +58,7 @@ def test_inactive_member_loses_member_scope(side_a):
 def test_model_without_scope_paths_refuses(side_a):
     import pytest
 
-    from apps.orgs.models import LoginEvent
+    from apps.orgs.models import UnitUserObjectPermission  # an internal table no page shows
 
     with pytest.raises(TypeError):
-        scope_for(side_a.unit_secretary).filter(LoginEvent.objects.all())
+        scope_for(side_a.unit_secretary).filter(UnitUserObjectPermission.objects.all())

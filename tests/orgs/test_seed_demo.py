@@ -14,6 +14,7 @@ from django.utils import timezone
 from simple_history.utils import get_history_model_for_model
 
 from apps.orgs import demo_data
+from apps.orgs.access import Role, scope_for
 from apps.orgs.management.commands.seed_demo import CURRENT_YEAR_BRANCHES, DEMO_USERNAMES, DemoCity, add_years
 from apps.orgs.models import (
     Branch,
@@ -26,7 +27,6 @@ from apps.orgs.models import (
     UnitCategory,
     User,
 )
-from apps.orgs.selectors import Role, scope_for
 
 ORG_MODELS = (Unit, Branch, PartyGroup, Member)
 

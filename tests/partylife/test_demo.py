@@ -21,9 +21,9 @@ from simple_history.utils import get_history_model_for_model
 from apps.core.files import check_upload
 from apps.core.periods import Frequency, Period, local_date, local_tz
 from apps.orgs import demo_data
+from apps.orgs.access import scope_for
 from apps.orgs.management.commands.seed_demo import Command
 from apps.orgs.models import Branch, BranchKind, Unit, User
-from apps.orgs.selectors import scope_for
 from apps.partylife import demo, services
 from apps.partylife.compliance import FINISHED_UNMET, Status, evaluate_branches, evaluate_units
 from apps.partylife.models import (

@@ -33,6 +33,7 @@ from guardian.shortcuts import assign_perm
 from simple_history.utils import bulk_create_with_history, get_history_model_for_model
 
 from apps.orgs import demo_data as data
+from apps.orgs.access import Role
 from apps.orgs.models import (
     Branch,
     BranchKind,
@@ -44,7 +45,6 @@ from apps.orgs.models import (
     Unit,
     User,
 )
-from apps.orgs.selectors import Role
 from apps.orgs.services import headcount_snapshot
 
 DEMO_USERNAMES = ("gongwei", "danwei", "danwei2", "zhibu", "dangyuan")

@@ -1,0 +1,70 @@
+"""The demo registry (演示数据): each app registers its own demo step; `manage.py seed_demo` runs them.
+
+`apps.demo` sits above every app and knows none of them: it asks this registry for
+the steps and runs them in dependency order (`after` names the apps whose rows a
+step builds on), resets them in the reverse order, and prints what each wrote.
+
+    demo.register(DemoStep(app="partylife", after=("orgs",), seed=seed, reset=reset, ensure=ensure_files))
+
+`seed(context)` writes the app's demo rows and returns a one-line Chinese summary;
+`reset()` deletes them (with their history); `ensure()` repairs what a running demo
+may have lost (a deleted demo file) when the demo already exists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass
+class DemoContext:
+    """What every step sees: the day the demo is drawn for, and what earlier steps chose to share."""
+
+    today: dt.date
+    now: dt.datetime
+    org_only: bool = False
+    shared: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    app: str
+    seed: Callable[[DemoContext], str]
+    reset: Callable[[], None] | None = None
+    ensure: Callable[[], None] | None = None
+    after: tuple[str, ...] = ()
+    org_data: bool = False  # part of the org tree: runs even with --org-only
+
+
+_STEPS: dict[str, DemoStep] = {}
+
+
+def register(step: DemoStep) -> None:
+    _STEPS[step.app] = step
+
+
+def steps() -> list[DemoStep]:
+    """Every registered step, each after the steps it builds on (a stable topological order)."""
+    ordered: list[DemoStep] = []
+    placed: set[str] = set()
+    visiting: set[str] = set()
+
+    def place(step: DemoStep) -> None:
+        if step.app in placed:
+            return
+        if step.app in visiting:
+            raise ValueError(f"demo steps depend on each other in a circle at {step.app}")
+        visiting.add(step.app)
+        for dependency in step.after:
+            if dependency not in _STEPS:
+                raise ValueError(f"demo step {step.app} needs {dependency}, which registered no step")
+            place(_STEPS[dependency])
+        visiting.discard(step.app)
+        placed.add(step.app)
+        ordered.append(step)
+
+    for app in sorted(_STEPS):
+        place(_STEPS[app])
+    return ordered
