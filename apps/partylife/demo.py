@@ -40,7 +40,7 @@ from apps.core.periods import Frequency, Period, local_tz
 from apps.orgs import demo_data as org_data
 from apps.orgs.models import Branch, BranchKind, Member, PartyGroup, Unit, UnitCategory, User
 
-from . import reminders
+from . import counting, reminders
 from .models import (
     Activity,
     ActivityStatus,
@@ -531,13 +531,8 @@ class Summary:
 
 
 def _missing(t: ActivityType, minutes: str, kinds: set[str], has_attendance: bool) -> bool:
-    """Whether a record lacks evidence: the rules of services.missing_evidence, without queries."""
-    return bool(
-        (t.needs_minutes and not (minutes.strip() or EvidenceKind.MINUTES in kinds))
-        or (t.needs_photo and EvidenceKind.PHOTO not in kinds)
-        or (t.needs_attendance and not has_attendance)
-        or (t.needs_signin and EvidenceKind.SIGNIN not in kinds)
-    )
+    """Whether a record lacks evidence: the rules of counting.missing_evidence, without queries."""
+    return bool(counting.missing_evidence(t, minutes=minutes, evidence_kinds=kinds, has_attendance=has_attendance))
 
 
 def _weekday(day: dt.date) -> dt.date:

@@ -236,8 +236,10 @@ class Activity(TimeStampedModel):
 
     @property
     def counts(self) -> bool:
-        """Submitted with all required evidence: counts towards the rules."""
-        return self.status == ActivityStatus.SUBMITTED and self.evidence_complete
+        """Submitted with all required evidence: counts towards the rules (partylife.counting.counts)."""
+        from .counting import counts
+
+        return counts(status=self.status, evidence_complete=self.evidence_complete)
 
 
 class Attendance(models.Model):

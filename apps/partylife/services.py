@@ -18,6 +18,7 @@ from apps.core.periods import Period, local_date
 from apps.orgs.access import scope_for
 from apps.orgs.models import Branch, Member, PartyGroup, Unit, User
 
+from . import counting
 from .models import (
     Activity,
     ActivityStatus,
@@ -132,19 +133,13 @@ def _check_month_open(held_at: dt.datetime) -> None:
 
 
 def missing_evidence(activity: Activity) -> list[str]:
-    """What a record still lacks to count (需补充), per its type's requirements."""
-    t = activity.activity_type
-    kinds = {e.kind for e in activity.evidence.all()}
-    missing = []
-    if t.needs_minutes and not (activity.minutes.strip() or EvidenceKind.MINUTES in kinds):
-        missing.append("会议记录")
-    if t.needs_photo and EvidenceKind.PHOTO not in kinds:
-        missing.append("现场照片")
-    if t.needs_attendance and not activity.attendances.exists():
-        missing.append("出勤名单")
-    if t.needs_signin and EvidenceKind.SIGNIN not in kinds:
-        missing.append("签到表")
-    return missing
+    """What a record still lacks to count (需补充), per its type's requirements (counting.missing_evidence)."""
+    return counting.missing_evidence(
+        activity.activity_type,
+        minutes=activity.minutes,
+        evidence_kinds=[e.kind for e in activity.evidence.all()],
+        has_attendance=activity.attendances.exists(),
+    )
 
 
 def _refresh_completeness(activity: Activity) -> None:
