@@ -38,7 +38,8 @@ class PortalAxesHandler(AxesDatabaseHandler):
         for parameter, attempts in zip(parameters, self.get_user_attempts(request, credentials), strict=True):
             failures = attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
             if parameter == "ip_address":
-                failures = failures * lockout.limit() // lockout.limit(lockout.ADDRESS)
+                per_address = lockout.limit(lockout.ADDRESS)
+                failures = failures * lockout.limit() // per_address if per_address else 0
             worst = max(worst, failures)
         return worst
 

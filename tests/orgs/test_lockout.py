@@ -176,3 +176,13 @@ def test_account_list_shows_locks_without_a_query_per_row(client, committee_user
     url = reverse("orgs:account_list")
     response = assert_constant_queries(lambda: client.get(url), grow=lock_more, expected=11)
     assert response.content.decode().count('text-bg-warning">锁定') == 6
+
+
+def test_admin_user_list_shows_the_lock(client, staff, side_a):
+    for _ in range(5):
+        _login(client, side_a.unit_secretary.username, "wrong")
+    client.force_login(staff)
+    response = client.get(reverse("admin:orgs_user_changelist"))
+    locked = {user.username: user.login_locked for user in response.context["cl"].result_list}
+    assert locked[side_a.unit_secretary.username] and not locked[staff.username]
+    assert client.get(reverse("admin:orgs_user_change", args=[side_a.unit_secretary.pk])).status_code == 200
