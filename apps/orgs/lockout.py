@@ -28,7 +28,9 @@ def _recent(now: dt.datetime | None) -> QuerySet[AccessAttempt]:
     return AccessAttempt.objects.filter(attempt_time__gte=(now or timezone.now()) - settings.AXES_COOLOFF_TIME)
 
 
-def locked_until(*, username: str | None = None, ip: str | None = None, now: dt.datetime | None = None):
+def locked_until(
+    *, username: str | None = None, ip: str | None = None, now: dt.datetime | None = None
+) -> dt.datetime | None:
     """When the lock of this account (or, given `ip`, this address) ends; None if it is not locked.
 
     Rows age out one by one: the lock ends when the row whose failures reached the limit
