@@ -153,7 +153,7 @@ class MemberViewSet(
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField(label="用户名")
+    username = serializers.CharField(label="用户名", max_length=150)  # the account's limit; axes stores it as sent
     password = serializers.CharField(label="密码", style={"input_type": "password"}, trim_whitespace=False)
 
 

@@ -186,3 +186,12 @@ def test_admin_user_list_shows_the_lock(client, staff, side_a):
     locked = {user.username: user.login_locked for user in response.context["cl"].result_list}
     assert locked[side_a.unit_secretary.username] and not locked[staff.username]
     assert client.get(reverse("admin:orgs_user_change", args=[side_a.unit_secretary.pk])).status_code == 200
+
+
+def test_an_overlong_username_is_refused_in_chinese_and_counts_nothing(client, db):
+    response = _token(client, "x" * 300, "wrong")
+    assert response.status_code == 400 and "150" in str(response.json())
+    assert "用户名或密码错误" not in str(response.json())
+    assert not AccessAttempt.objects.exists() and not LoginEvent.objects.exists()
+    assert _login(client, "x" * 300, "wrong").status_code == 200
+    assert not AccessAttempt.objects.exists() and not LoginEvent.objects.exists()
