@@ -3,16 +3,28 @@ from django.contrib.auth.admin import UserAdmin
 from guardian.admin import GuardedModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import lockout
+from .account_views import AdminLoginForm
 from .models import Branch, HeadcountSnapshot, LoginEvent, Member, PartyGroup, Unit, User
+
+# The admin login goes through the same lockout and audit as the login page and the API token.
+admin.site.login_form = AdminLoginForm
 
 
 @admin.register(User)
 class PortalUserAdmin(UserAdmin, SimpleHistoryAdmin):
-    list_display = ("username", "display_name", "is_active", "is_superuser", "last_login", "locked_until")
+    list_display = ("username", "display_name", "is_active", "is_superuser", "last_login", "login_locked")
     fieldsets = (
         *UserAdmin.fieldsets,
-        ("安全", {"fields": ("display_name", "phone", "must_change_password", "password_changed_at", "locked_until")}),
+        ("安全", {"fields": ("display_name", "phone", "must_change_password", "password_changed_at")}),
     )
+
+    def get_queryset(self, request):
+        return lockout.with_lock_status(super().get_queryset(request))
+
+    @admin.display(description="锁定", boolean=True)
+    def login_locked(self, obj):
+        return obj.login_locked
 
 
 @admin.register(Unit)

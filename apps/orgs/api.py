@@ -1,6 +1,7 @@
 """Org tree and member endpoints. Lists and lookups are scoped by ScopeFilterBackend;
 writes go through services, which check the actor's roles again."""
 
+from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Q
 from drf_spectacular.utils import extend_schema
@@ -152,7 +153,7 @@ class MemberViewSet(
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField(label="用户名")
+    username = serializers.CharField(label="用户名", max_length=150)  # the account's limit; axes stores it as sent
     password = serializers.CharField(label="密码", style={"input_type": "password"}, trim_whitespace=False)
 
 
@@ -177,5 +178,7 @@ class TokenView(APIView):
             )
         except DjangoValidationError as exc:
             return Response({"detail": exc.messages[0]}, status=status.HTTP_400_BAD_REQUEST)
+        # Issuing a token is a login: the same signal as a session login (audit, lockout reset, last_login).
+        user_logged_in.send(sender=user.__class__, request=request._request, user=user)
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})

@@ -19,18 +19,18 @@ from simple_history.models import HistoricalRecords
 from apps.core.models import TimeStampedModel
 from apps.core.scoping import COMMITTEE_ONLY, ScopePaths
 
+from . import lockout
+
 
 class User(AbstractUser):
     """A login account. A party member's account links to their Member row."""
 
     display_name = models.CharField("姓名", max_length=50, blank=True)
     phone = models.CharField("手机号", max_length=20, blank=True)
-    failed_logins = models.PositiveSmallIntegerField("连续登录失败次数", default=0)
-    locked_until = models.DateTimeField("锁定至", null=True, blank=True)
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
     must_change_password = models.BooleanField("下次登录须修改密码", default=False)
 
-    history = HistoricalRecords(excluded_fields=["password", "last_login", "failed_logins", "locked_until"])
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
     scope_paths = COMMITTEE_ONLY  # accounts are managed by the committee alone
 
     class Meta:
@@ -42,7 +42,11 @@ class User(AbstractUser):
         return self.display_name or self.username
 
     def is_locked(self, now: dt.datetime | None = None) -> bool:
-        return bool(self.locked_until and self.locked_until > (now or timezone.now()))
+        return self.locked_until(now) is not None
+
+    def locked_until(self, now: dt.datetime | None = None) -> dt.datetime | None:
+        """When this account's login lockout ends (None: not locked). Axes counts it (orgs.lockout)."""
+        return lockout.locked_until(username=self.username, now=now)
 
     def password_expired(self, now: dt.datetime | None = None) -> bool:
         if self.must_change_password:

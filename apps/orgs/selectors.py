@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 
 from .access import scope_for
+from .lockout import with_lock_status
 from .models import Branch, Member, Unit, User
 
 # --- list selectors used by pages, exports and the API -------------------------------
@@ -96,7 +97,7 @@ def account_list(*, user, search: str = "") -> QuerySet[User]:
     scope = scope_for(user)
     if not scope.is_committee:
         return User.objects.none()
-    qs = User.objects.select_related("member__branch__unit")
+    qs = with_lock_status(User.objects.select_related("member__branch__unit"))
     if search:
         qs = qs.filter(
             Q(username__icontains=search) | Q(display_name__icontains=search) | Q(member__name__icontains=search)

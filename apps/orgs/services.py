@@ -17,6 +17,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
+from . import lockout
 from .access import Role, forget_scope, scope_for
 from .models import Branch, HeadcountSnapshot, LoginEvent, Member, PartyGroup, Unit, User, youth_born_after
 
@@ -222,9 +223,9 @@ def account_set_active(*, actor: User, user: User, active: bool) -> User:
     if user.pk == actor.pk and not active:
         raise ValidationError("不能停用自己的账号。")
     user.is_active = active
+    user.save(update_fields=["is_active"])
     if active:
-        user.failed_logins, user.locked_until = 0, None
-    user.save(update_fields=["is_active", "failed_logins", "locked_until"])
+        lockout.unlock(username=user.username)
     return user
 
 
@@ -235,8 +236,8 @@ def account_reset_password(*, actor: User, user: User, password: str) -> User:
     user.set_password(password)
     user.must_change_password = True
     user.password_changed_at = timezone.now()
-    user.failed_logins, user.locked_until = 0, None
     user.save()
+    lockout.unlock(username=user.username)
     return user
 
 
@@ -297,37 +298,20 @@ def roles_of(user: User) -> list[tuple[str, object | None]]:
     return roles
 
 
-# --- login audit and lockout (等保 2.0 baseline) ---------------------------------------------------
+# --- login audit (等保 2.0 baseline; the lockout itself is django-axes', see orgs.lockout) ---------------
 
 
-def login_failed(*, username: str, ip: str | None, now: dt.datetime | None = None) -> User | None:
-    """Count a failed login; the Nth failure in a row locks the account for the lockout period."""
-    from django.conf import settings
-
-    now = now or timezone.now()
-    with transaction.atomic():
-        user = User.objects.select_for_update().filter(username__iexact=username).first()
-        reason = "密码错误"
-        if user is not None:
-            if user.is_locked(now):
-                reason = "账号锁定中"
-            else:
-                user.failed_logins += 1
-                if user.failed_logins >= settings.PORTAL_LOGIN_MAX_FAILURES:
-                    user.locked_until = now + settings.PORTAL_LOGIN_LOCKOUT
-                    user.failed_logins = 0
-                    reason = "连续失败，账号锁定"
-                user.save(update_fields=["failed_logins", "locked_until"])
-        else:
-            reason = "用户名不存在"
-        LoginEvent.objects.create(username=username[:150], user=user, success=False, reason=reason, ip=ip, at=now)
-    return user
+@transaction.atomic
+def login_failed(*, username: str, ip: str | None, reason: str = "") -> LoginEvent:
+    """Log a refused login. `reason` is the lockout's when it refused; else the password or the name was wrong."""
+    user = User.objects.filter(username=username).first()
+    reason = reason or ("密码错误" if user is not None else "用户名不存在")
+    return LoginEvent.objects.create(username=username[:150], user=user, success=False, reason=reason, ip=ip)
 
 
-def login_succeeded(*, user: User, ip: str | None) -> None:
-    with transaction.atomic():
-        User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
-        LoginEvent.objects.create(username=user.username, user=user, success=True, ip=ip)
+@transaction.atomic
+def login_succeeded(*, user: User, ip: str | None) -> LoginEvent:
+    return LoginEvent.objects.create(username=user.username, user=user, success=True, ip=ip)
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import RequestFactory
 from django.utils import timezone
 from simple_history.utils import get_history_model_for_model
 
@@ -144,13 +145,15 @@ def test_demo_accounts_log_in_with_their_roles(db):
     }
     users = {}
     for username, role in expected.items():
-        user = authenticate(username=username, password=demo_data.DEMO_PASSWORD)
+        user = authenticate(
+            RequestFactory().post("/accounts/login/"), username=username, password=demo_data.DEMO_PASSWORD
+        )
         assert user is not None, username
         assert scope_for(user).role == role, username
         assert not user.must_change_password and not user.password_expired()
         validate_password(demo_data.DEMO_PASSWORD, user)  # the project's own rules accept it
         users[username] = user
-    assert authenticate(username="danwei", password="wrong-Pass1") is None
+    assert authenticate(RequestFactory().post("/accounts/login/"), username="danwei", password="wrong-Pass1") is None
 
     finance = Unit.objects.get(name=demo_data.DEMO_UNIT)
     reform = Unit.objects.get(name=demo_data.DEMO_UNIT_2)

@@ -33,6 +33,7 @@ from guardian.shortcuts import assign_perm
 from simple_history.utils import bulk_create_with_history, get_history_model_for_model
 
 from apps.orgs import demo_data as data
+from apps.orgs import lockout
 from apps.orgs.access import Role
 from apps.orgs.models import (
     Branch,
@@ -441,10 +442,9 @@ class Command(BaseCommand):
                     "is_active": True,
                     "must_change_password": False,
                     "password_changed_at": now,
-                    "failed_logins": 0,
-                    "locked_until": None,
                 },
             )
+            lockout.unlock(username=username)
             user.user_permissions.clear()
             return user
 
