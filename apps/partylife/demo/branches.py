@@ -228,17 +228,21 @@ def org_life(d: Drawing, s: Subject, rng, profile, common, place, reasons, absen
             continue
         topic = f"{year}年度组织生活会"
         together = rng.random() < 0.85
+        # The whole branch meets, its secretary presiding: the 组织生活会 and a separate 民主评议党员 alike.
+        whole_branch = {
+            **common(incomplete=False, draft=False),
+            "host": s.secretary.name,
+            "place": place,
+            "attendees": s.members,
+            "absent_rate": absent / 2,
+            "reasons": reasons,
+        }
         plan = d.record(
             rng,
             ORG_LIFE,
-            **common(incomplete=False, draft=False),
+            **whole_branch,
             held_at=d.at(day, 9),
             topic=f"召开{year}年度组织生活会并开展民主评议党员" if together else topic,
-            host=s.secretary.name,
-            place=place,
-            attendees=s.members,
-            absent_rate=absent / 2,
-            reasons=reasons,
             minutes=minutes_text(
                 s.secretary.name, topic, len(s.members), "支部班子对照检查，党员逐一开展批评和自我批评。"
             ),
@@ -251,14 +255,9 @@ def org_life(d: Drawing, s: Subject, rng, profile, common, place, reasons, absen
             d.record(
                 rng,
                 APPRAISAL,
-                **common(incomplete=False, draft=False),
+                **whole_branch,
                 held_at=d.at(later, 15),
                 topic=f"{year}年度民主评议党员",
-                host=s.secretary.name,
-                place=place,
-                attendees=s.members,
-                absent_rate=absent / 2,
-                reasons=reasons,
                 minutes=minutes_text(
                     s.secretary.name, f"{year}年度民主评议党员", len(s.members), "党员互评，测评结果已公示。"
                 ),
