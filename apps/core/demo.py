@@ -4,11 +4,16 @@
 the steps and runs them in dependency order (`after` names the apps whose rows a
 step builds on), resets them in the reverse order, and prints what each wrote.
 
-    demo.register(DemoStep(app="partylife", after=("orgs",), seed=seed, reset=reset, ensure=ensure_files))
+    demo.register(DemoStep(app="partylife", label="组织生活记录", after=("orgs",), seed=seed, reset=reset,
+                           ensure=ensure_files))
 
-`seed(context)` writes the app's demo rows and returns a one-line Chinese summary;
-`reset()` deletes them (with their history); `ensure()` repairs what a running demo
-may have lost (a deleted demo file) when the demo already exists.
+`seed(context)` writes the app's demo rows and returns a one-line Chinese summary
+(the command joins them with "；"); text meant for after that line (the accounts
+table) goes into `context.notes`. `reset()` deletes them (with their history);
+`ensure()` repairs what a running demo may have lost (a deleted demo file) when the
+demo already exists; `present()` says what of the demo is in the database already
+("40 个单位"), or "" when nothing is. `label` names what the step writes, for the
+command's help and messages ("未生成组织生活记录（--org-only）").
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ class DemoContext:
     now: dt.datetime
     org_only: bool = False
     shared: dict = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # printed after the summary line, in step order
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,8 @@ class DemoStep:
     seed: Callable[[DemoContext], str]
     reset: Callable[[], None] | None = None
     ensure: Callable[[], None] | None = None
+    present: Callable[[], str] | None = None  # what of the demo exists already ("40 个单位"); "" = none
+    label: str = ""  # what the step writes, in Chinese ("组织生活记录")
     after: tuple[str, ...] = ()
     org_data: bool = False  # part of the org tree: runs even with --org-only
 

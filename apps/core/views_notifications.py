@@ -1,9 +1,13 @@
 """Notification centre (通知中心): a user's own notifications, unread first; open one to read it.
 
 Nobody reaches anyone else's notification: every lookup goes through
-`notifications_for(request.user)`, so another user's id answers 404.
+`notifications_for(request.user)`, so another user's id answers 404. Parameters are
+read by a FilterSet (`state`) and a form (`id`, `all`, `next`): a bad value is a
+message, never a 500.
 """
 
+import django_filters
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import BooleanField, ExpressionWrapper, Q
@@ -11,10 +15,31 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from .filters import FilterSet
 from .listing import paginate
+from .models import Notification
 from .notifications import notification_mark_read, notifications_for
 
-FILTER_CHOICES = [("", "全部通知"), ("unread", "未读"), ("read", "已读")]
+STATES = [("unread", "未读"), ("read", "已读")]
+
+
+class NotificationFilter(FilterSet):
+    state = django_filters.ChoiceFilter(label="状态", choices=STATES, method="filter_state")
+
+    class Meta:
+        model = Notification
+        fields = ["state"]
+
+    def filter_state(self, queryset, name, value):
+        return queryset.filter(read_at__isnull=value == "unread")
+
+
+class NotificationPickForm(forms.Form):
+    """Which notification to open or mark read (`id`), or all of them (`all`), and where to go back (`next`)."""
+
+    id = forms.IntegerField(label="通知", min_value=1, required=False)
+    all = forms.BooleanField(required=False)
+    next = forms.CharField(required=False, max_length=2000)
 
 
 def _safe(request, url: str) -> str | None:
@@ -27,19 +52,22 @@ def _safe(request, url: str) -> str | None:
 
 @login_required
 def notification_list(request):
-    state = request.GET.get("state", "")
-    qs = notifications_for(request.user).annotate(
+    notifications = notifications_for(request.user).annotate(
         unread=ExpressionWrapper(Q(read_at__isnull=True), output_field=BooleanField())
     )
-    if state == "unread":
-        qs = qs.filter(read_at__isnull=True)
-    elif state == "read":
-        qs = qs.filter(read_at__isnull=False)
-    page, querystring = paginate(request, qs.order_by("-unread", "-created_at", "-id"))
+    filterset = NotificationFilter(request.GET, notifications)
+    page, querystring = paginate(request, filterset.qs.order_by("-unread", "-created_at", "-id"))
     return render(
         request,
         "core/notification_list.html",
-        {"page": page, "querystring": querystring, "state": state, "filter_choices": FILTER_CHOICES},
+        {
+            "title": "通知中心",
+            "page": page,
+            "querystring": querystring,
+            "filter_messages": filterset.messages(),
+            "state": filterset.form.cleaned_data.get("state", ""),
+            "state_choices": [("", "全部通知"), *STATES],
+        },
     )
 
 
@@ -49,20 +77,23 @@ def notification_read(request):
     POST id=… or all=1: mark one or all read, then back to `next` (same site only) or the list.
     """
     back = reverse("core:notification_list")
+    form = NotificationPickForm(request.POST if request.method == "POST" else request.GET)
+    form.is_valid()  # each field read on its own below: a bad `next` does not stop a good `id`
+    ident, going = form.cleaned_data.get("id"), _safe(request, form.cleaned_data.get("next") or "")
     if request.method == "POST":
-        ident = request.POST.get("id", "")
-        if request.POST.get("all"):
+        if form.cleaned_data.get("all"):
             count = notification_mark_read(user=request.user)
             messages.success(request, f"已将 {count} 条通知标为已读。" if count else "没有未读通知。")
-        elif ident.isdigit():
-            notification = get_object_or_404(notifications_for(request.user), pk=int(ident))
+        elif ident:
+            notification = get_object_or_404(notifications_for(request.user), pk=ident)
             notification_mark_read(user=request.user, ids=[notification.pk])
         else:
             messages.error(request, "请选择要标为已读的通知。")
-        return redirect(_safe(request, request.POST.get("next", "")) or back)
-    ident = request.GET.get("id", "")
-    if not ident.isdigit():
+        return redirect(going or back)
+    if not ident:
+        if "id" in form.errors:
+            messages.error(request, "通知编号无效，请从通知中心打开通知。")
         return redirect(back)
-    notification = get_object_or_404(notifications_for(request.user), pk=int(ident))
+    notification = get_object_or_404(notifications_for(request.user), pk=ident)
     notification_mark_read(user=request.user, ids=[notification.pk])
-    return redirect(_safe(request, notification.url) or _safe(request, request.GET.get("next", "")) or back)
+    return redirect(_safe(request, notification.url) or going or back)

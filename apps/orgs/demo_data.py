@@ -1,7 +1,7 @@
-"""Static lists behind `manage.py seed_demo` (演示数据): units, branch names, names, positions.
+"""Static lists behind `manage.py seed_demo` (演示数据): units, branch names, names, positions, accounts.
 
-Plain data only; the command (`management/commands/seed_demo.py`) draws from
-these lists with a fixed random seed, so every run builds the same city.
+Plain data only; the orgs demo step (`apps/orgs/demo.py`) draws from these lists
+with a fixed random seed, so every run builds the same city.
 Keep lists as tuples and strings: never sets, whose order changes per process.
 """
 
@@ -18,6 +18,10 @@ SEED = 20261127
 REFERENCE_DATE = dt.date(2026, 1, 1)
 
 DEMO_PASSWORD = "Demo@2026"
+# The demo accounts, the one list of them: the committee, the secretaries of DEMO_UNIT and DEMO_UNIT_2,
+# the secretary of DEMO_BRANCH and a plain member of it. Other apps' demo steps look them up by role.
+DEMO_USERNAMES = ("gongwei", "danwei", "danwei2", "zhibu", "dangyuan")
+COMMITTEE_USER, UNIT_USER, UNIT_USER_2, BRANCH_USER, MEMBER_USER = DEMO_USERNAMES
 COMMITTEE_NAME = "市直机关工委"
 
 

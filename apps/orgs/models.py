@@ -17,6 +17,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from apps.core.models import TimeStampedModel
+from apps.core.periods import add_years
 from apps.core.scoping import COMMITTEE_ONLY, ScopePaths
 
 from . import lockout
@@ -173,11 +174,7 @@ class MemberStatus(models.TextChoices):
 
 def youth_born_after(on: dt.date) -> dt.date:
     """Members born after this day are youth (age ≤ PORTAL_YOUTH_MAX_AGE) on `on`."""
-    years = settings.PORTAL_YOUTH_MAX_AGE + 1
-    try:
-        return on.replace(year=on.year - years)
-    except ValueError:  # 29 February
-        return on.replace(year=on.year - years, day=28)
+    return add_years(on, -(settings.PORTAL_YOUTH_MAX_AGE + 1))
 
 
 class MemberQuerySet(models.QuerySet):

@@ -7,9 +7,40 @@ class PartylifeConfig(AppConfig):
     verbose_name = "党内政治生活"
 
     def ready(self):
-        from apps.core import default_data
+        from apps.core import default_data, navigation
+        from apps.core import demo as demo_registry
+        from apps.core.navigation import NavItem
+        from apps.orgs.access import Role
 
-        from . import defaults, metrics  # noqa: F401  (metrics registers the scoring metrics)
+        from . import defaults, demo, metrics  # noqa: F401  (metrics registers the scoring metrics)
         from .models import ActivityType, ComplianceRule
 
         default_data.register("partylife", lambda: defaults.load(ActivityType, ComplianceRule))
+        demo_registry.register(
+            demo_registry.DemoStep(
+                app="partylife",
+                label=demo.LABEL,
+                after=("orgs",),
+                seed=demo.seed,
+                reset=demo.reset,
+                ensure=demo.ensure_files,
+            )
+        )
+
+        navigation.register_menu("partylife", label="组织生活", icon="calendar-check", order=20)
+        committee, unit, branch = Role.COMMITTEE, Role.UNIT, Role.BRANCH
+        navigation.register(
+            NavItem("登记活动", "partylife:activity_new", roles=(unit, branch), icon="plus-circle", order=10),
+            NavItem("各单位落实情况", "partylife:overview", roles=(committee,), menu="partylife", order=10),
+            NavItem("本单位落实情况", "partylife:unit_overview", roles=(unit,), menu="partylife", order=10),
+            NavItem("支部年度日历", "partylife:calendar", roles=(branch,), menu="partylife", order=10),
+            NavItem("活动记录", "partylife:activity_list", roles=(committee, unit, branch), menu="partylife", order=20),
+            NavItem("补学管理", "partylife:makeup_list", roles=(unit, branch), menu="partylife", order=30),
+            NavItem(
+                "规则设置", "partylife:rule_list", roles=(committee,), menu="partylife", order=40, divider_before=True
+            ),
+            NavItem("关账管理", "partylife:period_list", roles=(committee,), menu="partylife", order=50),
+            # A member keeps no records: their own party life and 补学 are top-level links.
+            NavItem("我的组织生活", "partylife:activity_list", roles=(Role.MEMBER,), icon="calendar-check", order=20),
+            NavItem("我的补学", "partylife:makeup_list", roles=(Role.MEMBER,), icon="journal-check", order=25),
+        )

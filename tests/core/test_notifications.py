@@ -118,15 +118,48 @@ def test_unread_count_is_one_query_and_only_when_shown(rf, side_a):
     assert len(ctx.captured_queries) == 1
 
 
-def test_list_query_count_does_not_grow(client, side_a, django_assert_num_queries):
+def test_list_query_count_does_not_grow(client, side_a, assert_constant_queries):
     user = side_a.unit_secretary
     client.force_login(user)
     notify([Message(user_id=user.pk, title=f"通知{i}", dedupe_key=f"a{i}") for i in range(2)])
     client.get(LIST)
     # session, user, scope (2 permission reads, units, branches, member), unread count, list count + page,
     # session save (3)
-    with django_assert_num_queries(13):
-        client.get(LIST)
-    notify([Message(user_id=user.pk, title=f"通知{i}", dedupe_key=f"b{i}") for i in range(15)])
-    with django_assert_num_queries(13):
-        assert client.get(LIST).content.decode().count("data-notification=") == 17
+    response = assert_constant_queries(
+        lambda: client.get(LIST),
+        grow=lambda: notify([Message(user_id=user.pk, title=f"通知{i}", dedupe_key=f"b{i}") for i in range(15)]),
+        expected=13,
+    )
+    assert response.content.decode().count("data-notification=") == 17
+
+
+@pytest.mark.parametrize("state", ["bogus", "%00", "unread" * 50])
+def test_a_bad_state_is_named_and_ignored(client, inbox, state):
+    client.force_login(inbox["me"])
+    response = client.get(LIST + f"?state={state}")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "data-filter-error" in page and "状态" in page
+    assert "第一条未读" in page and "旧的已读通知" in page  # the list, unfiltered
+
+
+@pytest.mark.parametrize("ident", ["abc", "²", "-3", "0", "1.5", "%00", "9" * 30])
+def test_a_bad_id_is_a_message_never_a_500_and_changes_nothing(client, inbox, ident):
+    client.force_login(inbox["me"])
+    response = client.get(READ + f"?id={ident}", follow=True)
+    assert response.status_code in (200, 404)
+    if response.status_code == 200:
+        assert response.redirect_chain[-1][0] == LIST and "通知编号无效" in response.content.decode()
+    response = client.post(READ, {"id": ident}, follow=True)
+    assert response.status_code in (200, 404)
+    if response.status_code == 200:
+        assert "请选择要标为已读的通知。" in response.content.decode()
+    assert Notification.objects.filter(user=inbox["me"], read_at__isnull=True).count() == 2
+
+
+def test_a_bad_next_is_ignored(client, inbox):
+    client.force_login(inbox["me"])
+    response = client.post(READ, {"id": inbox["first"].pk, "next": "/core/\x00"})
+    assert response.status_code == 302 and response["Location"] == LIST
+    inbox["first"].refresh_from_db()
+    assert inbox["first"].read_at is not None

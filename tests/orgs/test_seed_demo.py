@@ -14,9 +14,11 @@ from django.test import RequestFactory
 from django.utils import timezone
 from simple_history.utils import get_history_model_for_model
 
+from apps.core.periods import add_years
 from apps.orgs import demo_data
 from apps.orgs.access import Role, scope_for
-from apps.orgs.management.commands.seed_demo import CURRENT_YEAR_BRANCHES, DEMO_USERNAMES, DemoCity, add_years
+from apps.orgs.demo import CURRENT_YEAR_BRANCHES, DemoCity
+from apps.orgs.demo_data import DEMO_USERNAMES
 from apps.orgs.models import (
     Branch,
     BranchKind,

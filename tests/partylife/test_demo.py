@@ -20,12 +20,14 @@ from simple_history.utils import get_history_model_for_model
 
 from apps.core.files import check_upload
 from apps.core.periods import Frequency, Period, local_date, local_tz
+from apps.demo.management.commands.seed_demo import Command
 from apps.orgs import demo_data
 from apps.orgs.access import scope_for
-from apps.orgs.management.commands.seed_demo import Command
 from apps.orgs.models import Branch, BranchKind, Unit, User
 from apps.partylife import demo, services
 from apps.partylife.compliance import FINISHED_UNMET, Status, evaluate_branches, evaluate_units
+from apps.partylife.demo import files, texts
+from apps.partylife.demo.script import demo_script
 from apps.partylife.models import (
     Activity,
     ActivityStatus,
@@ -219,7 +221,7 @@ def test_every_branch_and_unit_has_its_calendar(seeded):
 def test_demo_branch_tells_its_story(seeded):
     """One missed month, one 需补充 record, this month's 支委会 still to hold; everything else met."""
     today = timezone.localdate()
-    script = demo.demo_script(today)
+    script = demo_script(today)
     branch = Branch.objects.select_related("unit").get(unit__name=demo_data.DEMO_UNIT, name=demo_data.DEMO_BRANCH)
 
     result = evaluate_branches([branch], Period(today.year, Frequency.YEAR))[branch.pk]
@@ -291,7 +293,7 @@ def test_evidence_flags_agree_with_the_service_and_rows_validate(seeded):
 
     # Retired members are excused for their health or family, serving ones for work.
     retired = Attendance.objects.filter(activity__branch__kind=BranchKind.RETIRED, present=False)
-    assert set(retired.values_list("absence_reason", flat=True)) <= set(demo.RETIRED_ABSENCE_REASONS)
+    assert set(retired.values_list("absence_reason", flat=True)) <= set(texts.RETIRED_ABSENCE_REASONS)
 
 
 def test_evidence_files_are_few_real_and_come_back(seeded):
@@ -299,7 +301,7 @@ def test_evidence_files_are_few_real_and_come_back(seeded):
     assert 5 <= len(names) < 50
     assert Evidence.objects.count() > 10 * len(names)  # rows share the files
     for name in names:
-        assert name.startswith(f"{demo.DEMO_DIR}/") and default_storage.exists(name)
+        assert name.startswith(f"{files.DEMO_DIR}/") and default_storage.exists(name)
         row = Evidence.objects.filter(file=name).first()
         with default_storage.open(name) as fh:
             upload = File(fh, name=name)
@@ -338,22 +340,22 @@ def test_reset_rebuilds_the_same_records_and_clears_party_life(seeded):
             assert not model.objects.exists(), model
         for model in HISTORY:
             assert not get_history_model_for_model(model).objects.exists(), model
-        assert default_storage.listdir(demo.DEMO_DIR)[1] == []
+        assert default_storage.listdir(files.DEMO_DIR)[1] == []
         assert Branch.objects.exists()  # the org tree is the command's to delete, not this step's
     finally:
-        demo.write_files()  # the rollback brings the rows back, not the files
+        files.write_files()  # the rollback brings the rows back, not the files
 
 
 def test_demo_script_at_month_and_year_edges():
-    late = demo.demo_script(dt.date(2026, 11, 27))
+    late = demo_script(dt.date(2026, 11, 27))
     assert late.missed == Period(2026, Frequency.MONTH, 8)
     assert (late.incomplete_code, late.incomplete_day) == ("theme_party_day", dt.date(2026, 11, 25))
     assert late.due == Period(2026, Frequency.MONTH, 11)
 
-    second = demo.demo_script(dt.date(2026, 3, 2))
+    second = demo_script(dt.date(2026, 3, 2))
     assert second.missed == Period(2026, Frequency.MONTH, 1)
     assert second.incomplete_day == dt.date(2026, 3, 1)
 
-    new_year = demo.demo_script(dt.date(2027, 1, 1))
+    new_year = demo_script(dt.date(2027, 1, 1))
     assert new_year.missed is None  # no month of the year has ended yet
     assert (new_year.incomplete_code, new_year.incomplete_day) == ("branch_committee_meeting", dt.date(2026, 12, 31))

@@ -1,22 +1,19 @@
-"""Load the demo city (演示数据): 40 units, ~200 branches, ~3,000 members, one account per role,
-and their party life (组织生活记录, 补学, 企业问题 …) since last year's fourth quarter.
+"""The org tree's demo step (演示数据·组织架构): 40 units, ~200 branches, ~3,000 members, one account per role.
 
 The roster is drawn from `apps.orgs.demo_data` with a fixed random seed, so every
 run on every machine builds the same people. Rows are bulk-inserted with their
-history in one transaction (a few seconds); the per-row services would take
-minutes. Every row still satisfies the model's fields and constraints.
+history (a few seconds); the per-row services would take minutes. Every row still
+satisfies the model's fields and constraints.
 
-This command orchestrates more than one app: the party-life step lives in
-`apps.partylife.demo` and is imported when the command runs (`_party_life_demo`), never
-at module level, so that `apps.orgs` keeps importing nothing from `apps.partylife`
-(core ← orgs ← partylife).
+Registered in `OrgsConfig.ready()` as the demo step every other app's step builds on;
+`manage.py seed_demo` (apps.demo) runs it. `seed` also opens the demo accounts and
+takes today's headcount snapshot (the committee home reads it).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
-import time
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -24,40 +21,24 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.core.management.base import CommandError
 from django.db.models import ProtectedError, RestrictedError
 from django.test.utils import override_settings
-from django.utils import timezone
 from guardian.shortcuts import assign_perm
 from simple_history.utils import bulk_create_with_history, get_history_model_for_model
 
-from apps.orgs import demo_data as data
-from apps.orgs import lockout
-from apps.orgs.access import Role
-from apps.orgs.models import (
-    Branch,
-    BranchKind,
-    Gender,
-    Member,
-    MemberStatus,
-    PartyGroup,
-    PartyOrgKind,
-    Unit,
-    User,
-)
-from apps.orgs.services import headcount_snapshot
+from apps.core.demo import DemoContext
+from apps.core.periods import add_years
 
-DEMO_USERNAMES = ("gongwei", "danwei", "danwei2", "zhibu", "dangyuan")
+from . import demo_data as data
+from . import lockout
+from .access import Role
+from .models import Branch, BranchKind, Gender, Member, MemberStatus, PartyGroup, PartyOrgKind, Unit, User
+from .services import headcount_snapshot
+
+LABEL = "单位、支部、党小组、党员及演示账号"
 ORG_MODELS = (Member, PartyGroup, Branch, Unit)  # in the order they can be deleted
 CURRENT_YEAR_BRANCHES = 4  # branches founded this year, so party-life rules start mid-year
-
-
-def add_years(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
 
 
 def _dedupe(chars: str) -> str:
@@ -315,12 +296,127 @@ class DemoCity:
         return [m for p in self.plans for m in p.members]
 
 
-def _party_life_demo():
-    """The party-life step of the demo, imported when used: apps.orgs imports nothing from apps.partylife
-    at module level (core ← orgs ← partylife); a demo command may orchestrate every app."""
-    from apps.partylife import demo
+# --- the step ---------------------------------------------------------------------------------
 
-    return demo
+
+def seed(context: DemoContext) -> str:
+    """Write the city drawn for `context.today`, open the demo accounts, snapshot today's headcount.
+
+    Returns the summary of the tree; the accounts table goes into `context.notes`.
+    """
+    city = DemoCity(today=context.today)
+    _insert(city.units, ())
+    _insert(city.branches, ("unit",))
+    _insert(city.groups, ("branch",))
+    rows = _accounts(city, now=context.now)  # before the members: two of them link to an account
+    _insert(city.members, ("branch", "party_group", "user"))
+    headcount_snapshot(on=context.today)
+    context.notes.append(
+        "\n演示账号（密码相同，登录后无需修改）：\n" + format_table([("角色", "用户名", "密码", "所属"), *rows])
+    )
+    members = city.members
+    probationary = sum(m.status == MemberStatus.PROBATIONARY for m in members)
+    return (
+        f"单位 {len(city.units)} 个，支部 {len(city.branches)} 个，"
+        f"党小组 {len(city.groups)} 个，党员 {len(members)} 名（预备党员 {probationary} 名）"
+    )
+
+
+def present() -> str:
+    """What of the demo tree exists already: "40 个单位", or "" on an empty database."""
+    count = Unit.objects.count()
+    return f"{count} 个单位" if count else ""
+
+
+def reset() -> None:
+    """Delete the org tree leaf first (Member and Branch are PROTECTed), the demo users, and their history.
+
+    The steps built on the tree (party life) are reset before this one; a record of
+    another kind still pointing at the tree stops the reset with a message naming it.
+    """
+    try:
+        # No "deleted" history rows: the history of these tables is cleared just below.
+        with override_settings(SIMPLE_HISTORY_ENABLED=False):
+            for model in ORG_MODELS:
+                model.objects.all().delete()
+            User.objects.filter(username__in=data.DEMO_USERNAMES).delete()
+    except (ProtectedError, RestrictedError) as exc:
+        objs = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", ())
+        blockers = sorted({str(obj._meta.verbose_name) for obj in objs})
+        raise CommandError(
+            "无法清空组织数据：以下记录仍引用单位、支部或党员（" + "、".join(blockers) + "）。请先删除这些记录。"
+        ) from exc
+    for model in ORG_MODELS:
+        get_history_model_for_model(model).objects.all().delete()
+    get_history_model_for_model(User).objects.filter(username__in=data.DEMO_USERNAMES).delete()
+
+
+def _accounts(city: DemoCity, *, now: dt.datetime) -> list[tuple[str, ...]]:
+    """Open one account per role (demo password, no forced change); return the table rows that list them.
+
+    The branch secretary and the plain member are members of the demo branch:
+    their (still unsaved) Member rows are linked to the accounts here.
+    """
+    plan = city.demo_branch_plan()
+    secretary = plan.members[0]  # the branch secretary is a committee member of the branch
+    plain = next(
+        m for m in plan.members if not (m.is_branch_committee or m.is_leading_cadre) and m.status == MemberStatus.FULL
+    )
+    finance, reform = city.unit_named(data.DEMO_UNIT), city.unit_named(data.DEMO_UNIT_2)
+    # One hash for all five: the demo password is public, and each PBKDF2 round costs ~0.5 s.
+    encoded = make_password(data.DEMO_PASSWORD)
+
+    def account(username: str, display_name: str) -> User:
+        try:
+            validate_password(data.DEMO_PASSWORD, User(username=username, display_name=display_name))
+        except ValidationError as exc:
+            raise CommandError(f"演示密码不符合密码规则（{username}）：" + "；".join(exc.messages)) from exc
+        user, _ = User.objects.update_or_create(
+            username=username,
+            defaults={
+                "display_name": display_name,
+                "password": encoded,
+                "is_active": True,
+                "must_change_password": False,
+                "password_changed_at": now,
+            },
+        )
+        lockout.unlock(username=username)
+        user.user_permissions.clear()
+        return user
+
+    committee = account(data.COMMITTEE_USER, "工委管理员")
+    committee.user_permissions.add(Permission.objects.get(content_type__app_label="orgs", codename="committee"))
+    assign_perm("orgs.manage_unit", account(data.UNIT_USER, f"{finance.short_name}党务干部"), finance)
+    assign_perm("orgs.manage_unit", account(data.UNIT_USER_2, f"{reform.short_name}党务干部"), reform)
+    branch_secretary = account(data.BRANCH_USER, secretary.name)
+    assign_perm("orgs.manage_branch", branch_secretary, plan.branch)
+    secretary.user = branch_secretary
+    plain.user = account(data.MEMBER_USER, plain.name)
+
+    where = f"{finance.name} {plan.branch.name}"
+    return [
+        (Role.LABELS[Role.COMMITTEE], data.COMMITTEE_USER, data.DEMO_PASSWORD, data.COMMITTEE_NAME),
+        (Role.LABELS[Role.UNIT], data.UNIT_USER, data.DEMO_PASSWORD, finance.name),
+        (Role.LABELS[Role.UNIT], data.UNIT_USER_2, data.DEMO_PASSWORD, reform.name),
+        (Role.LABELS[Role.BRANCH], data.BRANCH_USER, data.DEMO_PASSWORD, f"{where}（支部委员 {secretary.name}）"),
+        (Role.LABELS[Role.MEMBER], data.MEMBER_USER, data.DEMO_PASSWORD, f"{where}（党员 {plain.name}）"),
+    ]
+
+
+def _insert(objs: list, foreign_keys: tuple[str, ...]) -> None:
+    """Validate each row's fields, then bulk-insert the rows with their history.
+
+    Field validation (choices, lengths, blanks) skips the foreign keys and the
+    unique/check constraints, which would cost a query per row; the database
+    enforces those on insert, and the generator keeps them by construction.
+    """
+    for obj in objs:
+        try:
+            obj.full_clean(exclude=list(foreign_keys), validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            raise CommandError(f"演示数据有误（{obj._meta.verbose_name} {obj}）：{exc.messages}") from exc
+    bulk_create_with_history(objs, type(objs[0]), batch_size=500, default_change_reason="导入演示数据")
 
 
 def _width(text: str) -> int:
@@ -336,173 +432,3 @@ def format_table(rows: list[tuple[str, ...]]) -> str:
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)
-
-
-class Command(BaseCommand):
-    help = (
-        "导入演示数据：40 个市直单位、约 200 个党支部、约 3000 名党员、每种角色一个演示账号，"
-        "以及上年第四季度以来的组织生活记录。"
-    )
-    requires_migrations_checks = True
-
-    def add_arguments(self, parser):
-        group = parser.add_mutually_exclusive_group()
-        group.add_argument("--if-empty", action="store_true", help="已有单位数据时什么也不做（make run 每次都调用）。")
-        group.add_argument(
-            "--reset",
-            action="store_true",
-            help="先删除全部组织生活记录（含补学、佐证材料、企业问题、关账）、"
-            "党员、党小组、支部、单位及演示账号，再重新导入。",
-        )
-        parser.add_argument(
-            "--org-only",
-            action="store_true",
-            help="只导入组织架构、党员和演示账号，不生成组织生活演示记录（更快，供测试使用）。",
-        )
-
-    def handle(self, *args, if_empty: bool = False, reset: bool = False, org_only: bool = False, **options):
-        started = time.perf_counter()
-        existing = Unit.objects.count()
-        if existing and if_empty:
-            _party_life_demo().ensure_files()  # a demo photo deleted through the pages comes back
-            self.stdout.write(f"演示数据已存在（{existing} 个单位），跳过导入。")
-            return
-        if existing and not reset:
-            raise CommandError(
-                f"数据库中已有 {existing} 个单位，未导入演示数据。"
-                "如需清空后重新导入，请使用 --reset（将删除全部组织生活记录、单位、支部、党小组、党员及演示账号）。"
-            )
-        with transaction.atomic():
-            if reset:
-                self._reset()
-            city = DemoCity(today=timezone.localdate())
-            self._insert(city.units, ())
-            self._insert(city.branches, ("unit",))
-            self._insert(city.groups, ("branch",))
-            rows = self._accounts(city)  # before the members: two of them link to an account
-            self._insert(city.members, ("branch", "party_group", "user"))
-            headcount_snapshot(on=timezone.localdate())
-            life = None if org_only else self._party_life()
-
-        self._report(city, rows, life, time.perf_counter() - started)
-
-    # --- steps ------------------------------------------------------------------------------
-    def _party_life(self):
-        """Draw and insert the party-life records (apps.partylife.demo) on the org tree just written."""
-        return _party_life_demo().seed(today=timezone.localdate(), now=timezone.now())
-
-    def _reset(self) -> None:
-        """Delete party life first (its records reference the org tree), then the org tree leaf first
-        (Member and Branch are PROTECTed), the demo users, and their history."""
-        _party_life_demo().reset()
-        try:
-            # No "deleted" history rows: the history of these tables is cleared just below.
-            with override_settings(SIMPLE_HISTORY_ENABLED=False):
-                for model in ORG_MODELS:
-                    model.objects.all().delete()
-                User.objects.filter(username__in=DEMO_USERNAMES).delete()
-        except (ProtectedError, RestrictedError) as exc:
-            objs = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", ())
-            blockers = sorted({str(obj._meta.verbose_name) for obj in objs})
-            raise CommandError(
-                "无法清空组织数据：以下记录仍引用单位、支部或党员（" + "、".join(blockers) + "）。请先删除这些记录。"
-            ) from exc
-        for model in ORG_MODELS:
-            get_history_model_for_model(model).objects.all().delete()
-        get_history_model_for_model(User).objects.filter(username__in=DEMO_USERNAMES).delete()
-
-    def _accounts(self, city: DemoCity) -> list[tuple[str, ...]]:
-        """Open one account per role (demo password, no forced change); return the table rows that list them.
-
-        The branch secretary and the plain member are members of the demo branch:
-        their (still unsaved) Member rows are linked to the accounts here.
-        """
-        plan = city.demo_branch_plan()
-        secretary = plan.members[0]  # the branch secretary is a committee member of the branch
-        plain = next(
-            m
-            for m in plan.members
-            if not (m.is_branch_committee or m.is_leading_cadre) and m.status == MemberStatus.FULL
-        )
-        finance, reform = city.unit_named(data.DEMO_UNIT), city.unit_named(data.DEMO_UNIT_2)
-        # One hash for all five: the demo password is public, and each PBKDF2 round costs ~0.5 s.
-        encoded = make_password(data.DEMO_PASSWORD)
-        now = timezone.now()
-
-        def account(username: str, display_name: str) -> User:
-            try:
-                validate_password(data.DEMO_PASSWORD, User(username=username, display_name=display_name))
-            except ValidationError as exc:
-                raise CommandError(f"演示密码不符合密码规则（{username}）：" + "；".join(exc.messages)) from exc
-            user, _ = User.objects.update_or_create(
-                username=username,
-                defaults={
-                    "display_name": display_name,
-                    "password": encoded,
-                    "is_active": True,
-                    "must_change_password": False,
-                    "password_changed_at": now,
-                },
-            )
-            lockout.unlock(username=username)
-            user.user_permissions.clear()
-            return user
-
-        gongwei = account("gongwei", "工委管理员")
-        gongwei.user_permissions.add(Permission.objects.get(content_type__app_label="orgs", codename="committee"))
-        assign_perm("orgs.manage_unit", account("danwei", f"{finance.short_name}党务干部"), finance)
-        assign_perm("orgs.manage_unit", account("danwei2", f"{reform.short_name}党务干部"), reform)
-        zhibu = account("zhibu", secretary.name)
-        assign_perm("orgs.manage_branch", zhibu, plan.branch)
-        secretary.user = zhibu
-        plain.user = account("dangyuan", plain.name)
-
-        where = f"{finance.name} {plan.branch.name}"
-        rows = [
-            (Role.LABELS[Role.COMMITTEE], "gongwei", data.DEMO_PASSWORD, data.COMMITTEE_NAME),
-            (Role.LABELS[Role.UNIT], "danwei", data.DEMO_PASSWORD, finance.name),
-            (Role.LABELS[Role.UNIT], "danwei2", data.DEMO_PASSWORD, reform.name),
-            (Role.LABELS[Role.BRANCH], "zhibu", data.DEMO_PASSWORD, f"{where}（支部委员 {secretary.name}）"),
-            (Role.LABELS[Role.MEMBER], "dangyuan", data.DEMO_PASSWORD, f"{where}（党员 {plain.name}）"),
-        ]
-        return rows
-
-    @staticmethod
-    def _insert(objs: list, foreign_keys: tuple[str, ...]) -> None:
-        """Validate each row's fields, then bulk-insert the rows with their history.
-
-        Field validation (choices, lengths, blanks) skips the foreign keys and the
-        unique/check constraints, which would cost a query per row; the database
-        enforces those on insert, and the generator keeps them by construction.
-        """
-        for obj in objs:
-            try:
-                obj.full_clean(exclude=list(foreign_keys), validate_unique=False, validate_constraints=False)
-            except ValidationError as exc:
-                raise CommandError(f"演示数据有误（{obj._meta.verbose_name} {obj}）：{exc.messages}") from exc
-        bulk_create_with_history(objs, type(objs[0]), batch_size=500, default_change_reason="导入演示数据")
-
-    @staticmethod
-    def _life_summary(life) -> str:
-        if life is None:
-            return "未生成组织生活记录（--org-only）；"
-        return (
-            f"组织生活记录 {life.records} 条（需补充 {life.incomplete} 条，草稿 {life.drafts} 条），"
-            f"补学任务 {life.makeup} 个（已完成 {life.makeup_done} 个），"
-            f"企业问题 {life.problems} 个（已解决 {life.solved} 个），关账月份 {life.locks} 个，"
-            f"到期提醒 {life.reminders} 条；"
-        )
-
-    def _report(self, city: DemoCity, rows: list[tuple[str, ...]], life, elapsed: float) -> None:
-        members = city.members
-        probationary = sum(m.status == MemberStatus.PROBATIONARY for m in members)
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"演示数据已导入：单位 {len(city.units)} 个，支部 {len(city.branches)} 个，"
-                f"党小组 {len(city.groups)} 个，党员 {len(members)} 名（预备党员 {probationary} 名）；"
-                + self._life_summary(life)
-                + f"用时 {elapsed:.1f} 秒。"
-            )
-        )
-        self.stdout.write("\n演示账号（密码相同，登录后无需修改）：")
-        self.stdout.write(format_table([("角色", "用户名", "密码", "所属"), *rows]))

@@ -1,0 +1,160 @@
+"""The navbar (导航) is what the apps register (apps.core.navigation), drawn per role: each role's links, in order."""
+
+from html.parser import HTMLParser
+
+import pytest
+from django.urls import reverse
+
+from apps.core import navigation
+from apps.core.navigation import NavItem
+from tests.orgs.factories import UserFactory
+
+PARTY_LIFE = ("组织生活", "calendar-check")
+ORGS = ("组织架构", "diagram-3")
+
+
+class NavbarParser(HTMLParser):
+    """Read the role's part of the navbar (`ul.navbar-nav.me-auto`) into top-level links and dropdown menus.
+
+    A link is (label, href, icon); a menu is (label, icon, [(label, href) or "---" for a divider]).
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.entries: list[tuple] = []
+        self.depth = 0  # <ul> nesting inside the role's list; 0 = outside it
+        self.current: list | None = None  # the <a> being read: [kind, href, icon, text]
+        self.menu: tuple | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        classes = (attrs.get("class") or "").split()
+        if tag == "ul":
+            if self.depth or {"navbar-nav", "me-auto"} <= set(classes):
+                self.depth += 1
+            return
+        if not self.depth:
+            return
+        if tag == "a":
+            kind = "item" if "dropdown-item" in classes else "toggle" if "dropdown-toggle" in classes else "link"
+            self.current = [kind, attrs.get("href"), "", ""]
+        elif tag == "i" and self.current is not None:
+            self.current[2] = next(c.removeprefix("bi-") for c in classes if c.startswith("bi-"))
+        elif tag == "hr" and "dropdown-divider" in classes:
+            self.menu[2].append("---")
+
+    def handle_data(self, data):
+        if self.current is not None:
+            self.current[3] += data
+
+    def handle_endtag(self, tag):
+        if tag == "ul" and self.depth:
+            self.depth -= 1
+        elif tag == "a" and self.current is not None:
+            kind, href, icon, text = self.current
+            label = " ".join(text.split())
+            if kind == "link":
+                self.entries.append((label, href, icon))
+            elif kind == "toggle":
+                self.menu = (label, icon, [])
+                self.entries.append(self.menu)
+            else:
+                assert not icon, label
+                self.menu[2].append((label, href))
+            self.current = None
+
+
+def navbar(client, user) -> list[tuple]:
+    client.force_login(user)
+    parser = NavbarParser()
+    parser.feed(client.get(reverse("home")).content.decode())
+    return parser.entries
+
+
+EXPECTED = {
+    "committee": [
+        ("首页", "/", "house"),
+        (
+            *PARTY_LIFE,
+            [
+                ("各单位落实情况", "/partylife/overview/"),
+                ("活动记录", "/partylife/activities/"),
+                "---",
+                ("规则设置", "/partylife/rules/"),
+                ("关账管理", "/partylife/periods/"),
+            ],
+        ),
+        (
+            *ORGS,
+            [
+                ("单位管理", "/orgs/units/"),
+                ("党支部管理", "/orgs/branches/"),
+                ("党员名册", "/orgs/members/"),
+                ("名册导入", "/orgs/import/"),
+                "---",
+                ("账号与角色", "/orgs/accounts/"),
+            ],
+        ),
+        ("接口文档", "/api/docs/", "braces"),
+    ],
+    "unit": [
+        ("首页", "/", "house"),
+        ("登记活动", "/partylife/activities/new/", "plus-circle"),
+        (
+            *PARTY_LIFE,
+            [
+                ("本单位落实情况", "/partylife/unit-overview/"),
+                ("活动记录", "/partylife/activities/"),
+                ("补学管理", "/partylife/makeup/"),
+            ],
+        ),
+        (*ORGS, [("本单位支部", "/orgs/branches/"), ("党员名册", "/orgs/members/"), ("名册导入", "/orgs/import/")]),
+    ],
+    "branch": [
+        ("首页", "/", "house"),
+        ("登记活动", "/partylife/activities/new/", "plus-circle"),
+        (
+            *PARTY_LIFE,
+            [
+                ("支部年度日历", "/partylife/calendar/"),
+                ("活动记录", "/partylife/activities/"),
+                ("补学管理", "/partylife/makeup/"),
+            ],
+        ),
+        ("支部党员", "/orgs/members/", "people"),
+    ],
+    "member": [
+        ("首页", "/", "house"),
+        ("我的组织生活", "/partylife/activities/", "calendar-check"),
+        ("我的补学", "/partylife/makeup/", "journal-check"),
+    ],
+    "none": [("首页", "/", "house")],
+}
+
+
+@pytest.mark.parametrize("role", list(EXPECTED))
+def test_each_role_sees_its_own_navbar_in_order(client, role, committee_user, side_a):
+    user = {
+        "committee": committee_user,
+        "unit": side_a.unit_secretary,
+        "branch": side_a.branch_secretary,
+        "member": side_a.member_user,
+        "none": UserFactory(username="nobody"),
+    }[role]
+    assert navbar(client, user) == EXPECTED[role]
+
+
+def test_menu_for_orders_links_and_menus_and_skips_empty_menus():
+    entries = navigation.menu_for("member")
+    assert [e.item.label for e in entries] == ["首页", "我的组织生活", "我的补学"]  # no dropdown has a member item
+    committee = navigation.menu_for("committee")
+    assert [e.order for e in committee] == sorted(e.order for e in committee)
+    assert [e.menu.key for e in committee if e.menu] == ["partylife", "orgs"]
+
+
+def test_registering_the_same_item_again_changes_nothing_and_an_unknown_menu_is_refused():
+    before = navigation.menu_for("committee")
+    navigation.register(NavItem("单位管理", "orgs:unit_list", roles=("committee",), menu="orgs", order=10))
+    assert navigation.menu_for("committee") == before
+    with pytest.raises(ValueError, match="unknown menu"):
+        navigation.register(NavItem("无处安放", "home", roles=("committee",), menu="no-such-menu"))
