@@ -22,8 +22,9 @@ from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from apps.core.excel import cell_text, parse_date_cell
+from apps.core.excel import cell_text, is_formula, parse_date_cell
 
+from . import permissions
 from .access import scope_for
 from .models import Branch, Gender, Member, MemberStatus, Unit, User
 
@@ -165,8 +166,7 @@ class _Row:
 
 def can_import(user) -> bool:
     """The committee and unit secretaries import rosters; branch secretaries and members do not."""
-    scope = scope_for(user)
-    return scope.is_committee or bool(scope.unit_ids)
+    return permissions.may_keep_rosters(scope_for(user))
 
 
 def roster_import(*, actor: User, file, dry_run: bool = False) -> ImportResult:
@@ -239,7 +239,8 @@ def _read_file(file) -> tuple[list[_Row], bool]:
         raise _FileError("文件内容过大，请分批导入。")
     file.seek(0)
     try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
+        # Formulas as written (not their cached results), so that the rows can refuse them.
+        workbook = load_workbook(file, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds (zip, XML, key, value errors) for a broken file
         raise _FileError(
             "无法读取该文件，它可能不是有效的 Excel .xlsx 文件，请用 Excel 另存为 .xlsx 后再导入。"
@@ -300,6 +301,12 @@ def _find_columns(header) -> dict[str, int]:
 
 def _parse_row(number: int, cells: dict, *, has_position: bool) -> _Row:
     """Read one line's cells into a row, noting every problem that needs no database."""
+    formulas = [column for column, value in cells.items() if is_formula(value)]
+    if formulas:
+        # A roster holds typed text: a formula (or text Excel would run as one) is refused, never read.
+        row = _Row(number=number, unit_text="", branch_text="", name="")
+        row.problems.extend(f"{column}不能是公式，也不能以 =、+、-、@ 开头，请改为直接填写内容" for column in formulas)
+        return row
     row = _Row(
         number=number,
         unit_text=cell_text(cells[COLUMN_UNIT]),
