@@ -53,6 +53,13 @@ def _require_destination(condition: bool, field: str, message: str) -> None:
         raise ValidationError({field: message})
 
 
+def _saved(instance):
+    """Validate (fields, validators, constraints) and save: every write's last step."""
+    instance.full_clean()
+    instance.save()
+    return instance
+
+
 def _apply(instance, fields: tuple[str, ...], data: dict) -> list[str]:
     """Copy the known fields from data onto instance; return the names that changed."""
     changed = []
@@ -71,9 +78,7 @@ def unit_create(*, actor: User, data: dict) -> Unit:
     _require(scope_for(actor).is_committee, "只有工委管理员可以新建单位。")
     unit = Unit()
     _apply(unit, UNIT_FIELDS, data)
-    unit.full_clean()
-    unit.save()
-    return unit
+    return _saved(unit)
 
 
 @transaction.atomic
@@ -81,8 +86,7 @@ def unit_update(*, actor: User, unit: Unit, data: dict) -> Unit:
     _require(scope_for(actor).is_committee, "只有工委管理员可以修改单位。")
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
     if _apply(unit, UNIT_FIELDS, data):
-        unit.full_clean()
-        unit.save()
+        _saved(unit)
     return unit
 
 
@@ -98,9 +102,7 @@ def branch_create(*, actor: User, data: dict) -> Branch:
     _require_destination(
         branch.unit_id is not None and scope.manages_unit(branch.unit_id), "unit", "您只能在本单位新建支部。"
     )
-    branch.full_clean()
-    branch.save()
-    return branch
+    return _saved(branch)
 
 
 @transaction.atomic
@@ -114,8 +116,7 @@ def branch_update(*, actor: User, branch: Branch, data: dict) -> Branch:
             permissions.may_move_branch(scope, branch, data["unit"]), "unit", "只有工委管理员可以把支部调整到其他单位。"
         )
     if _apply(branch, BRANCH_FIELDS, data):
-        branch.full_clean()
-        branch.save()
+        _saved(branch)
     return branch
 
 
@@ -124,9 +125,7 @@ def party_group_create(*, actor: User, branch: Branch, data: dict) -> PartyGroup
     _require(permissions.may_manage_groups(scope_for(actor), branch), "您不能为该支部设置党小组。")
     group = PartyGroup(branch=branch)
     _apply(group, PARTY_GROUP_FIELDS, {**data, "name": data.get("name", "").strip()})
-    group.full_clean()
-    group.save()
-    return group
+    return _saved(group)
 
 
 @transaction.atomic
@@ -141,8 +140,7 @@ def party_group_update(*, actor: User, group: PartyGroup, data: dict) -> PartyGr
     if "name" in data:
         data = {**data, "name": data["name"].strip()}
     if _apply(group, PARTY_GROUP_FIELDS, data):
-        group.full_clean()
-        group.save()
+        _saved(group)
     return group
 
 
@@ -168,9 +166,7 @@ def member_create(*, actor: User, data: dict) -> Member:
         "您只能在本单位登记党员。",
     )
     _check_member_placement(member)
-    member.full_clean()
-    member.save()
-    return member
+    return _saved(member)
 
 
 @transaction.atomic
@@ -185,8 +181,7 @@ def member_update(*, actor: User, member: Member, data: dict) -> Member:
         )
     if _apply(member, MEMBER_FIELDS, data):
         _check_member_placement(member)
-        member.full_clean()
-        member.save()
+        _saved(member)
     return member
 
 
@@ -202,8 +197,7 @@ def member_deactivate(*, actor: User, member: Member, left_on: dt.date, reason: 
     if left_on > timezone.localdate():
         raise ValidationError({"left_on": "离册日期不能晚于今天。"})
     member.active, member.left_on, member.left_reason = False, left_on, reason.strip()
-    member.full_clean()
-    member.save()
+    _saved(member)
     if member.user_id:  # a member who left no longer logs in as that member
         User.objects.filter(pk=member.user_id).update(is_active=False)
     return member
@@ -216,9 +210,7 @@ def member_reactivate(*, actor: User, member: Member) -> Member:
     if member.active:
         raise ValidationError("该党员在册，无需恢复。")
     member.active, member.left_on, member.left_reason = True, None, ""
-    member.full_clean()
-    member.save()
-    return member
+    return _saved(member)
 
 
 # --- accounts and roles -------------------------------------------------------------------------

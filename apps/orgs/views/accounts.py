@@ -12,7 +12,7 @@ from .. import selectors, services
 from ..access import Role, committee_required
 from ..forms import AccountCreateForm, PasswordResetForm, RoleGrantForm, RoleRevokeForm, chosen
 from ..models import User
-from .common import form_errors_to_messages, list_context
+from .common import form_errors_to_messages, list_context, report
 
 
 def _account(request, pk) -> User:
@@ -74,13 +74,13 @@ def role_grant(request, scope, pk):
     form = RoleGrantForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            services.role_grant(
+        report(
+            request,
+            lambda: services.role_grant(
                 actor=request.user, user=account, role=data["role"], unit=data.get("unit"), branch=data.get("branch")
-            )
-            messages.success(request, f"已授予角色：{Role.LABELS[data['role']]}。")
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+            ),
+            f"已授予角色：{Role.LABELS[data['role']]}。",
+        )
     else:
         form_errors_to_messages(request, form)
     return redirect("orgs:account_detail", pk=account.pk)
@@ -93,13 +93,13 @@ def role_revoke(request, scope, pk):
     form = RoleRevokeForm(request.POST, scope=scope)
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            services.role_revoke(
+        report(
+            request,
+            lambda: services.role_revoke(
                 actor=request.user, user=account, role=data["role"], unit=data["unit"], branch=data["branch"]
-            )
-            messages.success(request, "角色已撤销。")
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+            ),
+            "角色已撤销。",
+        )
     else:
         form_errors_to_messages(request, form)
     return redirect("orgs:account_detail", pk=account.pk)

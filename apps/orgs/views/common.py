@@ -1,13 +1,16 @@
-"""Pieces every org list page and form page shares: the list context, the export, form errors as messages."""
+"""Pieces the org pages share: the list context and export, the form page, service errors as messages."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
 
 from apps.core.excel import xlsx_response
 from apps.core.filters import FilterSet
+from apps.core.forms import save_with_form_errors
 from apps.core.listing import paginate
 
 
@@ -38,3 +41,27 @@ def form_errors_to_messages(request, form) -> None:
     for errors in form.errors.values():
         for error in errors:
             messages.error(request, error)
+
+
+def form_page(request, form, *, save, success: str, title: str, back: str = "", back_obj=None, done=None):
+    """A create or edit page (`orgs/form.html`): on a valid POST run the service (`save()`).
+
+    Saved: flash `success` (formatted with `obj`, the saved row) and go to `done(obj)`, by default
+    the row's own page. Refused: the service's ValidationError shows on the form, nothing changed.
+    """
+    if request.method == "POST" and form.is_valid():
+        saved = save_with_form_errors(form, save)
+        if saved:
+            messages.success(request, success.format(obj=saved))
+            return redirect(done(saved) if done else saved)
+    return render(request, "orgs/form.html", {"form": form, "title": title, "back": back, "back_obj": back_obj})
+
+
+def report(request, write, success: str) -> None:
+    """Run a service from a small POST form (a button); its ValidationError becomes an error message."""
+    try:
+        write()
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, success)

@@ -1,7 +1,7 @@
 """The roster's pages (党员名册): list, export, detail, registration, edit, 离册 and 恢复在册."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,7 +14,7 @@ from .. import permissions, selectors, services
 from ..access import manager_required, unit_manager_required
 from ..filters import branch_choices, unit_choices
 from ..forms import STATUS_CHOICES, DeactivateForm, MemberForm, chosen
-from .common import export, list_context
+from .common import export, form_page, list_context, report
 
 EXPORT_HEADERS = [
     "单位",
@@ -110,26 +110,28 @@ def member_detail(request, scope, pk):
 def member_create(request, scope):
     branch = chosen(permissions.roster_branches(scope), request.GET.get("branch"))  # from a branch page's link
     form = MemberForm(request.POST or None, scope=scope, initial={"branch": branch})
-    if request.method == "POST" and form.is_valid():
-        member = save_with_form_errors(form, lambda: services.member_create(actor=request.user, data=form.cleaned_data))
-        if member:
-            messages.success(request, f"已登记党员“{member.name}”。")
-            return redirect(member)
-    return render(request, "orgs/form.html", {"form": form, "title": "登记党员", "back": "orgs:member_list"})
+    return form_page(
+        request,
+        form,
+        save=lambda: services.member_create(actor=request.user, data=form.cleaned_data),
+        success="已登记党员“{obj.name}”。",
+        title="登记党员",
+        back="orgs:member_list",
+    )
 
 
 @manager_required
 def member_edit(request, scope, pk):
     member = _editable_member(request, scope, pk, "您不能修改该党员的信息。")
     form = MemberForm(request.POST or None, instance=member, scope=scope)
-    if request.method == "POST" and form.is_valid():
-        saved = save_with_form_errors(
-            form, lambda: services.member_update(actor=request.user, member=member, data=form.cleaned_data)
-        )
-        if saved:
-            messages.success(request, "党员信息已保存。")
-            return redirect(saved)
-    return render(request, "orgs/form.html", {"form": form, "title": f"编辑党员 · {member.name}", "back_obj": member})
+    return form_page(
+        request,
+        form,
+        save=lambda: services.member_update(actor=request.user, member=member, data=form.cleaned_data),
+        success="党员信息已保存。",
+        title=f"编辑党员 · {member.name}",
+        back_obj=member,
+    )
 
 
 @manager_required
@@ -153,9 +155,6 @@ def member_deactivate(request, scope, pk):
 @require_POST
 def member_reactivate(request, scope, pk):
     member = _member(request, pk)
-    try:
-        services.member_reactivate(actor=request.user, member=member)
-        messages.success(request, f"“{member.name}”已恢复在册。")
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+    reactivate = lambda: services.member_reactivate(actor=request.user, member=member)  # noqa: E731
+    report(request, reactivate, f"“{member.name}”已恢复在册。")
     return redirect(member)

@@ -13,7 +13,7 @@ from .. import permissions, selectors, services
 from ..access import committee_required, manager_required, unit_manager_required
 from ..filters import unit_choices
 from ..forms import ACTIVE_CHOICES, BRANCH_KIND_CHOICES, CATEGORY_CHOICES, BranchForm, PartyGroupForm, UnitForm
-from .common import export, form_errors_to_messages, list_context
+from .common import export, form_errors_to_messages, form_page, list_context
 
 # --- units -----------------------------------------------------------------------------------
 
@@ -77,26 +77,28 @@ def unit_detail(request, scope, pk):
 @committee_required
 def unit_create(request, scope):
     form = UnitForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        unit = save_with_form_errors(form, lambda: services.unit_create(actor=request.user, data=form.cleaned_data))
-        if unit:
-            messages.success(request, f"已新建单位“{unit.name}”。")
-            return redirect(unit)
-    return render(request, "orgs/form.html", {"form": form, "title": "新建单位", "back": "orgs:unit_list"})
+    return form_page(
+        request,
+        form,
+        save=lambda: services.unit_create(actor=request.user, data=form.cleaned_data),
+        success="已新建单位“{obj.name}”。",
+        title="新建单位",
+        back="orgs:unit_list",
+    )
 
 
 @committee_required
 def unit_edit(request, scope, pk):
     unit = get_object_or_404(scope.units(), pk=pk)
     form = UnitForm(request.POST or None, instance=unit)
-    if request.method == "POST" and form.is_valid():
-        saved = save_with_form_errors(
-            form, lambda: services.unit_update(actor=request.user, unit=unit, data=form.cleaned_data)
-        )
-        if saved:
-            messages.success(request, "单位信息已保存。")
-            return redirect(saved)
-    return render(request, "orgs/form.html", {"form": form, "title": f"编辑单位 · {unit.name}", "back_obj": unit})
+    return form_page(
+        request,
+        form,
+        save=lambda: services.unit_update(actor=request.user, unit=unit, data=form.cleaned_data),
+        success="单位信息已保存。",
+        title=f"编辑单位 · {unit.name}",
+        back_obj=unit,
+    )
 
 
 # --- branches and party groups -------------------------------------------------------------------
@@ -150,12 +152,14 @@ def branch_detail(request, scope, pk):
 @unit_manager_required(message="只有工委管理员和单位党务干部可以新建支部。")
 def branch_create(request, scope):
     form = BranchForm(request.POST or None, scope=scope)
-    if request.method == "POST" and form.is_valid():
-        branch = save_with_form_errors(form, lambda: services.branch_create(actor=request.user, data=form.cleaned_data))
-        if branch:
-            messages.success(request, f"已新建党支部“{branch.name}”。")
-            return redirect(branch)
-    return render(request, "orgs/form.html", {"form": form, "title": "新建党支部", "back": "orgs:branch_list"})
+    return form_page(
+        request,
+        form,
+        save=lambda: services.branch_create(actor=request.user, data=form.cleaned_data),
+        success="已新建党支部“{obj.name}”。",
+        title="新建党支部",
+        back="orgs:branch_list",
+    )
 
 
 @manager_required
@@ -164,14 +168,14 @@ def branch_edit(request, scope, pk):
     if not permissions.may_edit_roster(scope, branch):
         raise PermissionDenied("您不能修改该支部。")
     form = BranchForm(request.POST or None, instance=branch, scope=scope)
-    if request.method == "POST" and form.is_valid():
-        saved = save_with_form_errors(
-            form, lambda: services.branch_update(actor=request.user, branch=branch, data=form.cleaned_data)
-        )
-        if saved:
-            messages.success(request, "支部信息已保存。")
-            return redirect(saved)
-    return render(request, "orgs/form.html", {"form": form, "title": f"编辑党支部 · {branch.name}", "back_obj": branch})
+    return form_page(
+        request,
+        form,
+        save=lambda: services.branch_update(actor=request.user, branch=branch, data=form.cleaned_data),
+        success="支部信息已保存。",
+        title=f"编辑党支部 · {branch.name}",
+        back_obj=branch,
+    )
 
 
 @manager_required
@@ -197,13 +201,12 @@ def party_group_create(request, scope, pk):
 def party_group_edit(request, scope, pk):
     group = get_object_or_404(scope.party_groups(), pk=pk)
     form = PartyGroupForm(request.POST or None, instance=group)
-    if request.method == "POST" and form.is_valid():
-        saved = save_with_form_errors(
-            form, lambda: services.party_group_update(actor=request.user, group=group, data=form.cleaned_data)
-        )
-        if saved:
-            messages.success(request, "党小组已保存。")
-            return redirect(group.branch)
-    return render(
-        request, "orgs/form.html", {"form": form, "title": f"编辑党小组 · {group.name}", "back_obj": group.branch}
+    return form_page(
+        request,
+        form,
+        save=lambda: services.party_group_update(actor=request.user, group=group, data=form.cleaned_data),
+        success="党小组已保存。",
+        title=f"编辑党小组 · {group.name}",
+        back_obj=group.branch,
+        done=lambda saved: saved.branch,
     )
