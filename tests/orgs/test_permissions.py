@@ -382,3 +382,37 @@ def test_moves_within_reach_still_work(client, committee_user, side_a, side_b):
     )
     assert response.status_code == 200
     assert Member.objects.get(pk=member.pk).branch.unit == side_b.unit
+
+
+def test_services_check_where_a_record_goes(side_a, side_b, groups):
+    from django.core.exceptions import ValidationError
+
+    from apps.orgs import services
+    from apps.orgs.access import forget_scope
+    from tests.orgs.factories import make_branch_secretary
+
+    before = _snapshot()
+    moves = [
+        (services.member_update, {"member": side_a.members[1], "data": {"branch": side_b.branch}}),
+        (services.branch_update, {"branch": side_a.other_branch, "data": {"unit": side_b.unit}}),
+        (services.party_group_update, {"group": groups[0], "data": {"branch": side_b.branch}}),
+        (services.party_group_update, {"group": groups[0], "data": {"branch": side_a.other_branch}}),
+    ]
+    actor = side_a.unit_secretary
+    for _ in ("unit secretary of A", "and branch secretary of B's first branch"):
+        for service, kwargs in moves:
+            with pytest.raises(ValidationError):
+                service(actor=actor, **kwargs)
+        make_branch_secretary(actor, side_b.branch)
+        forget_scope(actor)
+    assert _snapshot() == before
+
+
+def test_web_branch_edit_to_another_unit_is_refused(client, side_a, side_b):
+    client.force_login(side_a.unit_secretary)
+    branch = side_a.other_branch
+    data = {"unit": side_b.unit.pk, "name": branch.name, "kind": branch.kind, "founded_on": "2015-01-01", "order": "1"}
+    response = client.post(reverse("orgs:branch_edit", args=[branch.pk]), {**data, "active": "on"})
+    assert response.status_code == 200 and "unit" in response.context["form"].errors
+    branch.refresh_from_db()
+    assert branch.unit == side_a.unit

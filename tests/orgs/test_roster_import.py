@@ -11,6 +11,7 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from apps.orgs import roster_import as importer
+from apps.orgs import roster_sheet
 from apps.orgs.models import Member, User
 from tests.orgs.factories import BranchFactory, MemberFactory, UnitFactory, UserFactory
 
@@ -358,7 +359,7 @@ def test_zip_that_is_not_a_workbook_gets_a_clear_message(client, committee_user,
 
 
 def test_oversize_file_is_refused(client, committee_user, side_a, monkeypatch):
-    monkeypatch.setattr(importer, "MAX_FILE_BYTES", 1024)
+    monkeypatch.setattr(roster_sheet, "MAX_FILE_BYTES", 1024)
     client.force_login(committee_user)
 
     result = result_of(upload(client, content=xlsx_bytes([["市A局"]]) + b"\0" * 2048))
@@ -368,7 +369,7 @@ def test_oversize_file_is_refused(client, committee_user, side_a, monkeypatch):
 
 
 def test_too_many_rows_is_refused(client, committee_user, side_a, monkeypatch):
-    monkeypatch.setattr(importer, "MAX_ROWS", 2)
+    monkeypatch.setattr(roster_sheet, "MAX_ROWS", 2)
     client.force_login(committee_user)
     rows = [["市A局", "A局第一党支部", f"党员{i}", "男", "1990-01-01", "2015-01-01", "正式党员", ""] for i in range(3)]
     before = snapshot()

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -67,42 +67,41 @@ def account_detail(request, scope, pk):
     )
 
 
-@committee_required
-@require_POST
-def role_grant(request, scope, pk):
-    account = _account(request, pk)
-    form = RoleGrantForm(request.POST)
+def _change_role(request, account: User, form, service, success) -> HttpResponse:
+    """Grant or revoke a role from the account page's small form; `success(data)` is the message."""
     if form.is_valid():
         data = form.cleaned_data
-        report(
-            request,
-            lambda: services.role_grant(
-                actor=request.user, user=account, role=data["role"], unit=data.get("unit"), branch=data.get("branch")
-            ),
-            f"已授予角色：{Role.LABELS[data['role']]}。",
+        change = lambda: service(  # noqa: E731
+            actor=request.user, user=account, role=data["role"], unit=data.get("unit"), branch=data.get("branch")
         )
+        report(request, change, success(data))
     else:
         form_errors_to_messages(request, form)
     return redirect("orgs:account_detail", pk=account.pk)
+
+
+@committee_required
+@require_POST
+def role_grant(request, scope, pk):
+    return _change_role(
+        request,
+        _account(request, pk),
+        RoleGrantForm(request.POST),
+        services.role_grant,
+        lambda data: f"已授予角色：{Role.LABELS[data['role']]}。",
+    )
 
 
 @committee_required
 @require_POST
 def role_revoke(request, scope, pk):
-    account = _account(request, pk)
-    form = RoleRevokeForm(request.POST, scope=scope)
-    if form.is_valid():
-        data = form.cleaned_data
-        report(
-            request,
-            lambda: services.role_revoke(
-                actor=request.user, user=account, role=data["role"], unit=data["unit"], branch=data["branch"]
-            ),
-            "角色已撤销。",
-        )
-    else:
-        form_errors_to_messages(request, form)
-    return redirect("orgs:account_detail", pk=account.pk)
+    return _change_role(
+        request,
+        _account(request, pk),
+        RoleRevokeForm(request.POST, scope=scope),
+        services.role_revoke,
+        lambda data: "角色已撤销。",
+    )
 
 
 @committee_required
