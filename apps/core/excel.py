@@ -1,4 +1,10 @@
-"""Excel helpers: streaming exports (openpyxl write-only) and tolerant cell readers."""
+"""Excel helpers: streaming exports (openpyxl write-only) and tolerant cell readers.
+
+Cells from users are text, never formulas (CSV/formula injection): an export writes a
+string that Excel would take for a formula (`=`, `+`, `-`, `@`, a tab or CR first) as a
+quote-prefixed text cell, shown exactly as typed; an import refuses such cells
+(`is_formula`), real formula cells included.
+"""
 
 import datetime as dt
 import re
@@ -10,12 +16,34 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: What makes Excel (or LibreOffice) read typed text as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+NOTES_SHEET = "说明"
 
 
-def xlsx_response(*, filename: str, sheet_title: str, headers: Sequence[str], rows: Iterable[Sequence]) -> HttpResponse:
-    """Build an .xlsx download in write-only mode; the filename may be Chinese."""
+def is_formula(value) -> bool:
+    """Whether a cell holds a formula, or text that a spreadsheet would run as one."""
+    if isinstance(value, str):
+        return value.startswith(FORMULA_PREFIXES)
+    return isinstance(value, ArrayFormula | DataTableFormula)
+
+
+def xlsx_response(
+    *,
+    filename: str,
+    sheet_title: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence],
+    notes: Sequence[str] = (),
+) -> HttpResponse:
+    """Build an .xlsx download in write-only mode; the filename may be Chinese.
+
+    Every string is written as text (never a formula). `notes` (e.g. the filter
+    conditions that were ignored) go on a second sheet, "说明".
+    """
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title=sheet_title[:31])
     bold = Font(bold=True)
@@ -26,13 +54,28 @@ def xlsx_response(*, filename: str, sheet_title: str, headers: Sequence[str], ro
         header_cells.append(cell)
     ws.append(header_cells)
     for row in rows:
-        ws.append([_plain(v) for v in row])
+        ws.append([_cell(ws, v) for v in row])
+    if notes:
+        note_sheet = wb.create_sheet(title=NOTES_SHEET)
+        for note in notes:
+            note_sheet.append([_cell(note_sheet, note)])
     response = HttpResponse(content_type=XLSX_CONTENT_TYPE)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     full = f"{filename}-{stamp}.xlsx"
     response["Content-Disposition"] = f"attachment; filename=\"export-{stamp}.xlsx\"; filename*=UTF-8''{quote(full)}"
     wb.save(response)
     return response
+
+
+def _cell(ws, value):
+    """A row value as openpyxl should write it: text that looks like a formula becomes a quoted text cell."""
+    value = _plain(value)
+    if not (isinstance(value, str) and is_formula(value)):
+        return value
+    cell = WriteOnlyCell(ws, value=value)
+    cell.data_type = "s"  # openpyxl would make "=…" a formula
+    cell.quotePrefix = True  # Excel shows it as typed and keeps it text when edited
+    return cell
 
 
 def _plain(value):

@@ -1,5 +1,7 @@
-"""Org tree and member endpoints. Lists and lookups are scoped by ScopeFilterBackend;
-writes go through services, which check the actor's roles again."""
+"""Org tree and member endpoints. Lists and lookups are scoped by ScopeFilterBackend and filtered
+by the same FilterSets as the pages (a bad parameter is a 400); related ids are checked against
+the user's scope (ScopedRelatedFieldsMixin); writes go through services, which check the actor's
+roles where the record is and where it goes."""
 
 from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -12,70 +14,47 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import services
-from .access import scope_for
+from .api_scoping import ScopedRelatedFieldsMixin
 from .auth import authenticate_with_lockout
+from .filters import BranchFilter, MemberFilter, PartyGroupFilter, UnitFilter
 from .models import Branch, Member, PartyGroup, Unit
 
 
-class UnitSerializer(serializers.ModelSerializer):
+class UnitSerializer(ScopedRelatedFieldsMixin, serializers.ModelSerializer):
     category_display = serializers.CharField(source="get_category_display", read_only=True)
 
     class Meta:
         model = Unit
-        fields = ["id", "name", "short_name", "category", "category_display", "party_org_kind", "order", "active"]
+        fields = ("id", *services.UNIT_FIELDS, "category_display")
 
 
-class BranchSerializer(serializers.ModelSerializer):
+class BranchSerializer(ScopedRelatedFieldsMixin, serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     member_count = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = Branch
-        fields = ["id", "unit", "name", "kind", "kind_display", "founded_on", "order", "active", "member_count"]
+        fields = ("id", *services.BRANCH_FIELDS, "kind_display", "member_count")
+        validators = []  # the unique name is checked by the service's full_clean, in Chinese
 
 
-class PartyGroupSerializer(serializers.ModelSerializer):
+class PartyGroupSerializer(ScopedRelatedFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = PartyGroup
-        fields = ["id", "branch", "name", "active"]
+        fields = ("id", "branch", *services.PARTY_GROUP_FIELDS)
+        validators = []
 
 
-class MemberSerializer(serializers.ModelSerializer):
+class MemberSerializer(ScopedRelatedFieldsMixin, serializers.ModelSerializer):
     unit = serializers.IntegerField(source="branch.unit_id", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
 
     class Meta:
         model = Member
-        fields = [
-            "id",
-            "unit",
-            "branch",
-            "party_group",
-            "name",
-            "gender",
-            "birth_date",
-            "join_date",
-            "status",
-            "status_display",
-            "position",
-            "is_leading_cadre",
-            "is_branch_committee",
-            "active",
-            "left_on",
-            "left_reason",
-        ]
-        read_only_fields = ["active", "left_on", "left_reason"]
+        fields = ("id", "unit", *services.MEMBER_FIELDS, "status_display", "active", "left_on", "left_reason")
+        read_only_fields = ("active", "left_on", "left_reason")
         # The model's unique constraint is checked by the service's full_clean, in Chinese.
         validators = []
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            scope = scope_for(request.user)
-            # Only branches/groups the user sees are valid choices: no probing other units by id.
-            self.fields["branch"].queryset = scope.branches()
-            self.fields["party_group"].queryset = scope.party_groups()
 
 
 class DeactivateSerializer(serializers.Serializer):
@@ -88,42 +67,67 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
 
     queryset = Unit.objects.all()
     serializer_class = UnitSerializer
-    filterset_fields = ["category", "active"]
+    filterset_class = UnitFilter
     search_fields = ["name", "short_name"]
     ordering_fields = ["order", "name"]
     ordering = ["order", "id"]
 
 
-class BranchViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = Branch.objects.select_related("unit").annotate(
-        member_count=Count("members", filter=Q(members__active=True))
-    )
-    serializer_class = BranchSerializer
-    filterset_fields = ["unit", "kind", "active"]
-    search_fields = ["name"]
-    ordering_fields = ["order", "name"]
-    ordering = ["unit__order", "unit_id", "order", "id"]
-
-
-class PartyGroupViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = PartyGroup.objects.all()
-    serializer_class = PartyGroupSerializer
-    filterset_fields = ["branch", "active"]
-    ordering = ["branch_id", "name"]
-
-
-class MemberViewSet(
+class WritableViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Members on the rosters the user sees. No delete: members are deactivated."""
+    """List, read, create and change; no delete (the tree keeps its history). Writes call the services."""
+
+
+class BranchViewSet(WritableViewSet):
+    """Branches the user sees; the committee and unit secretaries create and change them."""
+
+    queryset = Branch.objects.select_related("unit").annotate(
+        member_count=Count("members", filter=Q(members__active=True))
+    )
+    serializer_class = BranchSerializer
+    filterset_class = BranchFilter
+    search_fields = ["name"]
+    ordering_fields = ["order", "name"]
+    ordering = ["unit__order", "unit_id", "order", "id"]
+
+    def perform_create(self, serializer):
+        serializer.instance = services.branch_create(actor=self.request.user, data=serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.branch_update(
+            actor=self.request.user, branch=serializer.instance, data=serializer.validated_data
+        )
+
+
+class PartyGroupViewSet(WritableViewSet):
+    """Party groups the user sees; whoever manages the branch creates and renames them."""
+
+    queryset = PartyGroup.objects.all()
+    serializer_class = PartyGroupSerializer
+    filterset_class = PartyGroupFilter
+    ordering = ["branch_id", "name"]
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        serializer.instance = services.party_group_create(actor=self.request.user, branch=data.pop("branch"), data=data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.party_group_update(
+            actor=self.request.user, group=serializer.instance, data=serializer.validated_data
+        )
+
+
+class MemberViewSet(WritableViewSet):
+    """Members on the rosters the user sees (在册 unless `?active=0` or `all`). No delete: members are deactivated."""
 
     queryset = Member.objects.select_related("branch")
     serializer_class = MemberSerializer
-    filterset_fields = ["branch", "branch__unit", "status", "active", "is_leading_cadre", "is_branch_committee"]
+    filterset_class = MemberFilter
     search_fields = ["name", "position"]
     ordering_fields = ["name", "join_date", "birth_date"]
     ordering = ["branch_id", "name", "id"]

@@ -1,65 +1,55 @@
-"""Forms for the org tree pages. Choices are always narrowed to the user's scope."""
+"""Forms for the org tree pages. Choices are always narrowed to the user's scope;
+field lists come from the services (`UNIT_FIELDS`, …)."""
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from apps.core.forms import BootstrapFormMixin, DateInput
 
+from . import permissions
+from . import roster_import as importer
 from .access import Role, Scope
-from .models import Branch, BranchKind, Member, PartyGroup, Unit, UnitCategory
+from .models import Branch, BranchKind, Member, MemberStatus, PartyGroup, Unit, UnitCategory
+from .services import BRANCH_FIELDS, MEMBER_FIELDS, PARTY_GROUP_FIELDS, UNIT_FIELDS
 
 
 class UnitForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = Unit
-        fields = ["name", "short_name", "category", "party_org_kind", "order", "active"]
+        fields = UNIT_FIELDS
 
 
 class BranchForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = Branch
-        fields = ["unit", "name", "kind", "founded_on", "order", "active"]
+        fields = BRANCH_FIELDS
         widgets = {"founded_on": DateInput()}
 
     def __init__(self, *args, scope: Scope, **kwargs):
         super().__init__(*args, **kwargs)
-        units = scope.units().filter(active=True)
-        if not scope.is_committee:
-            units = units.filter(pk__in=sorted(scope.unit_ids))
+        units = permissions.roster_units(scope)
         self.fields["unit"].queryset = units
-        if units.count() == 1 and not self.instance.pk:
-            self.fields["unit"].initial = units.first()
+        if not self.instance.pk and len(units) == 1:
+            self.fields["unit"].initial = units[0]
 
 
 class PartyGroupForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = PartyGroup
-        fields = ["name", "active"]
+        fields = PARTY_GROUP_FIELDS
 
 
 class MemberForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = Member
-        fields = [
-            "branch",
-            "party_group",
-            "name",
-            "gender",
-            "birth_date",
-            "join_date",
-            "status",
-            "position",
-            "is_leading_cadre",
-            "is_branch_committee",
-        ]
+        fields = MEMBER_FIELDS
         widgets = {"birth_date": DateInput(), "join_date": DateInput()}
 
     def __init__(self, *args, scope: Scope, **kwargs):
         super().__init__(*args, **kwargs)
-        branches = scope.branches().filter(active=True)
-        if not scope.is_committee:
-            branches = branches.filter(unit_id__in=sorted(scope.unit_ids))
-        self.fields["branch"].queryset = branches
+        self.fields["branch"].queryset = permissions.roster_branches(scope)
         self.fields["branch"].label_from_instance = lambda b: f"{b.unit} · {b.name}"
         self.fields["party_group"].queryset = scope.party_groups().filter(active=True)
         self.fields["party_group"].label_from_instance = lambda g: f"{g.branch.name} · {g.name}"
@@ -97,6 +87,9 @@ class AccountCreateForm(BootstrapFormMixin, forms.Form):
     )
 
 
+ROLE_TARGETS = {Role.UNIT: "unit", Role.BRANCH: "branch", Role.COMMITTEE: None}
+
+
 class RoleGrantForm(BootstrapFormMixin, forms.Form):
     role = forms.ChoiceField(
         label="角色",
@@ -124,6 +117,28 @@ class RoleGrantForm(BootstrapFormMixin, forms.Form):
         return data
 
 
+class RoleRevokeForm(forms.Form):
+    """Which role to take back: the role, and for a unit or branch role the unit or branch (posted as `target`)."""
+
+    role = forms.ChoiceField(label="角色", choices=[(role, Role.LABELS[role]) for role in ROLE_TARGETS])
+    target = forms.CharField(label="单位或支部", required=False)
+
+    def __init__(self, *args, scope: Scope, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.targets = {Role.UNIT: scope.units(), Role.BRANCH: scope.branches()}
+
+    def clean(self):
+        data = super().clean()
+        data["unit"] = data["branch"] = None
+        queryset = self.targets.get(data.get("role"))
+        if queryset is not None:
+            node = chosen(queryset, data.get("target"))
+            if node is None:
+                raise ValidationError("找不到要撤销角色的单位或支部。")
+            data[ROLE_TARGETS[data["role"]]] = node
+        return data
+
+
 class PasswordResetForm(BootstrapFormMixin, forms.Form):
     password = forms.CharField(
         label="新密码",
@@ -132,10 +147,26 @@ class PasswordResetForm(BootstrapFormMixin, forms.Form):
     )
 
 
-def unit_filter_choices(scope: Scope):
-    return [("", "全部单位"), *[(str(u.pk), u.name) for u in scope.units().only("pk", "name", "order")]]
+class RosterImportForm(BootstrapFormMixin, forms.Form):
+    file = forms.FileField(
+        label="名册文件（.xlsx）",
+        widget=forms.FileInput(attrs={"accept": ".xlsx"}),
+        error_messages={"required": "请选择要导入的 .xlsx 文件。", "empty": "上传的文件是空的。"},
+        help_text=f"不超过 {importer.MAX_FILE_BYTES // (1024 * 1024)} MB，每次最多 {importer.MAX_ROWS} 人。",
+    )
+    dry_run = forms.BooleanField(label="仅校验，不导入", required=False)
 
 
+def chosen(queryset: QuerySet, value) -> Model | None:
+    """The row of `queryset` a request parameter names (`?branch=`, `?member=`), or None for a bad or foreign id."""
+    try:
+        return forms.ModelChoiceField(queryset=queryset, required=False).clean(value)
+    except ValidationError:
+        return None
+
+
+# Filter-bar choices, "全部…" first (partylife's overviews use the category list too).
 CATEGORY_CHOICES = [("", "全部分类"), *UnitCategory.choices]
 BRANCH_KIND_CHOICES = [("", "全部类型"), *BranchKind.choices]
 ACTIVE_CHOICES = [("", "全部"), ("1", "在用"), ("0", "已停用")]
+STATUS_CHOICES = [("", "全部状态"), *MemberStatus.choices]

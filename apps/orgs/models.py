@@ -16,6 +16,7 @@ from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
+from apps.core.dates import validate_birth_date, validate_party_date
 from apps.core.models import TimeStampedModel
 from apps.core.periods import add_years
 from apps.core.scoping import COMMITTEE_ONLY, ScopePaths
@@ -109,7 +110,12 @@ class Branch(TimeStampedModel):
     unit = models.ForeignKey(Unit, verbose_name="所属单位", on_delete=models.PROTECT, related_name="branches")
     name = models.CharField("支部名称", max_length=100)
     kind = models.CharField("支部类型", max_length=10, choices=BranchKind.choices, default=BranchKind.SERVING)
-    founded_on = models.DateField("成立日期", default=dt.date(2020, 1, 1), help_text="组织生活规则自成立之日起适用")
+    founded_on = models.DateField(
+        "成立日期",
+        default=dt.date(2020, 1, 1),
+        validators=[validate_party_date],
+        help_text="组织生活规则自成立之日起适用",
+    )
     order = models.PositiveIntegerField("排序", default=100)
     active = models.BooleanField("在用", default=True)
 
@@ -200,8 +206,8 @@ class Member(TimeStampedModel):
     )
     name = models.CharField("姓名", max_length=50)
     gender = models.CharField("性别", max_length=1, choices=Gender.choices)
-    birth_date = models.DateField("出生日期")
-    join_date = models.DateField("入党日期")
+    birth_date = models.DateField("出生日期", validators=[validate_birth_date])
+    join_date = models.DateField("入党日期", validators=[validate_party_date])
     status = models.CharField("党员状态", max_length=20, choices=MemberStatus.choices, default=MemberStatus.FULL)
     position = models.CharField("职务", max_length=100, blank=True)
     is_leading_cadre = models.BooleanField("领导干部", default=False, help_text="“关键少数”")
@@ -215,7 +221,7 @@ class Member(TimeStampedModel):
         related_name="member",
     )
     active = models.BooleanField("在册", default=True)
-    left_on = models.DateField("离册日期", null=True, blank=True)
+    left_on = models.DateField("离册日期", null=True, blank=True, validators=[validate_party_date])
     left_reason = models.CharField("离册原因", max_length=200, blank=True)
 
     objects = MemberQuerySet.as_manager()

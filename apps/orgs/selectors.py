@@ -1,7 +1,9 @@
 """Reads of the org tree shown to a user (组织架构): units, branches, members, accounts.
 
-Every queryset starts from the user's scope (`access.scope_for`), so a list, an
-export and an API endpoint show the same rows to the same person.
+Every queryset starts from the user's scope (`access.scope_for`) and is filtered by
+the list's FilterSet (`filters`), so a page, its export and the API show the same
+rows to the same person. `*_filter` returns the FilterSet (a page wants its
+`messages()` too); `*_list` returns its rows.
 """
 
 from __future__ import annotations
@@ -9,27 +11,25 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 
 from .access import scope_for
+from .filters import AccountFilter, BranchFilter, MemberFilter, UnitFilter
 from .lockout import with_lock_status
-from .models import Branch, Member, Unit, User
+from .models import Branch, Member, PartyGroup, Unit, User
 
 # --- list selectors used by pages, exports and the API -------------------------------
 
 
-def unit_list(*, user, search: str = "", category: str = "", active: str = "") -> QuerySet[Unit]:
+def unit_filter(*, user, filters=None) -> UnitFilter:
+    scope = scope_for(user)
     qs = (
-        scope_for(user)
-        .units()
-        .annotate(
-            branch_count=Count("branches", filter=Q(branches__active=True), distinct=True),
-        )
+        scope.units()
+        .annotate(branch_count=Count("branches", filter=Q(branches__active=True), distinct=True))
+        .order_by("order", "id")
     )
-    if search:
-        qs = qs.filter(Q(name__icontains=search) | Q(short_name__icontains=search))
-    if category:
-        qs = qs.filter(category=category)
-    if active in ("1", "0"):
-        qs = qs.filter(active=active == "1")
-    return qs.order_by("order", "id")
+    return UnitFilter(filters or {}, qs, scope=scope)
+
+
+def unit_list(*, user, filters=None) -> QuerySet[Unit]:
+    return unit_filter(user=user, filters=filters).qs
 
 
 def unit_member_counts(unit_ids) -> dict[int, int]:
@@ -42,49 +42,55 @@ def unit_member_counts(unit_ids) -> dict[int, int]:
     return {r["branch__unit_id"]: r["n"] for r in rows}
 
 
-def branch_list(*, user, search: str = "", unit: str = "", kind: str = "", active: str = "") -> QuerySet[Branch]:
+def branch_filter(*, user, filters=None) -> BranchFilter:
+    scope = scope_for(user)
     qs = (
+        scope.branches()
+        .annotate(member_count=Count("members", filter=Q(members__active=True), distinct=True))
+        .order_by("unit__order", "unit_id", "order", "id")
+    )
+    return BranchFilter(filters or {}, qs, scope=scope)
+
+
+def branch_list(*, user, filters=None) -> QuerySet[Branch]:
+    return branch_filter(user=user, filters=filters).qs
+
+
+def unit_branches(*, user, unit: Unit) -> QuerySet[Branch]:
+    """A unit page's branches the user sees, active first, with their roster size."""
+    return (
         scope_for(user)
         .branches()
-        .annotate(member_count=Count("members", filter=Q(members__active=True), distinct=True))
+        .filter(unit=unit)
+        .annotate(member_count=Count("members", filter=Q(members__active=True)))
+        .order_by("-active", "order", "id")
     )
-    if search:
-        qs = qs.filter(name__icontains=search)
-    if unit.isdigit():
-        qs = qs.filter(unit_id=int(unit))
-    if kind:
-        qs = qs.filter(kind=kind)
-    if active in ("1", "0"):
-        qs = qs.filter(active=active == "1")
-    return qs.order_by("unit__order", "unit_id", "order", "id")
 
 
-def member_list(
-    *,
-    user,
-    search: str = "",
-    unit: str = "",
-    branch: str = "",
-    status: str = "",
-    active: str = "1",
-    cadre: str = "",
-) -> QuerySet[Member]:
-    qs = scope_for(user).members()
-    if search:
-        qs = qs.filter(Q(name__icontains=search) | Q(position__icontains=search))
-    if unit.isdigit():
-        qs = qs.filter(branch__unit_id=int(unit))
-    if branch.isdigit():
-        qs = qs.filter(branch_id=int(branch))
-    if status:
-        qs = qs.filter(status=status)
-    if active in ("1", "0"):
-        qs = qs.filter(active=active == "1")
-    if cadre == "1":
-        qs = qs.filter(is_leading_cadre=True)
-    elif cadre == "committee":
-        qs = qs.filter(is_branch_committee=True)
-    return qs.order_by("branch__unit__order", "branch__unit_id", "branch__order", "branch_id", "name", "id")
+def branch_members(*, user, branch: Branch) -> QuerySet[Member]:
+    """A branch page's roster: its active members the user sees, branch committee first."""
+    return scope_for(user).members().filter(branch=branch, active=True).order_by("-is_branch_committee", "name", "id")
+
+
+def branch_groups(*, user, branch: Branch) -> QuerySet[PartyGroup]:
+    """A branch page's party groups, with their active members counted."""
+    return (
+        scope_for(user)
+        .party_groups()
+        .filter(branch=branch)
+        .annotate(member_count=Count("members", filter=Q(members__active=True)))
+    )
+
+
+def member_filter(*, user, filters=None) -> MemberFilter:
+    """The roster (在册 by default) of the branches the user sees."""
+    scope = scope_for(user)
+    qs = scope.members().order_by("branch__unit__order", "branch__unit_id", "branch__order", "branch_id", "name", "id")
+    return MemberFilter(filters or {}, qs, scope=scope)
+
+
+def member_list(*, user, filters=None) -> QuerySet[Member]:
+    return member_filter(user=user, filters=filters).qs
 
 
 def member_get(*, user, pk: int) -> Member | None:
@@ -92,14 +98,15 @@ def member_get(*, user, pk: int) -> Member | None:
     return scope_for(user).members().filter(pk=pk).first()
 
 
-def account_list(*, user, search: str = "") -> QuerySet[User]:
-    """Login accounts, for the committee's role management page (empty for anyone else)."""
-    scope = scope_for(user)
-    if not scope.is_committee:
-        return User.objects.none()
-    qs = with_lock_status(User.objects.select_related("member__branch__unit"))
-    if search:
-        qs = qs.filter(
-            Q(username__icontains=search) | Q(display_name__icontains=search) | Q(member__name__icontains=search)
-        )
-    return qs.order_by("username")
+def accounts(*, user) -> QuerySet[User]:
+    """Login accounts, for the committee's role management pages (none for anyone else)."""
+    qs = scope_for(user).visible(User).select_related("member__branch__unit")
+    return with_lock_status(qs).order_by("username")
+
+
+def account_filter(*, user, filters=None) -> AccountFilter:
+    return AccountFilter(filters or {}, accounts(user=user), scope=scope_for(user))
+
+
+def account_list(*, user, filters=None) -> QuerySet[User]:
+    return account_filter(user=user, filters=filters).qs

@@ -17,12 +17,16 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
-from . import lockout
+from . import lockout, permissions
 from .access import Role, forget_scope, scope_for
 from .models import Branch, HeadcountSnapshot, LoginEvent, Member, PartyGroup, Unit, User, youth_born_after
 
+#: The fields a user edits, one list per entity: the services apply them, the ModelForms'
+#: and serializers' `Meta.fields` reference them (plus their read-only extras).
 UNIT_FIELDS = ("name", "short_name", "category", "party_org_kind", "order", "active")
 BRANCH_FIELDS = ("unit", "name", "kind", "founded_on", "order", "active")
+#: A party group's branch is given when it is created and never changes.
+PARTY_GROUP_FIELDS = ("name", "active")
 MEMBER_FIELDS = (
     "branch",
     "party_group",
@@ -38,8 +42,22 @@ MEMBER_FIELDS = (
 
 
 def _require(condition: bool, message: str = "您没有执行该操作的权限。") -> None:
+    """Where the record is: an actor without rights to it is refused (403)."""
     if not condition:
         raise PermissionDenied(message)
+
+
+def _require_destination(condition: bool, field: str, message: str) -> None:
+    """Where the record goes: a place the actor may not write to is a refused choice (400, on the field)."""
+    if not condition:
+        raise ValidationError({field: message})
+
+
+def _saved(instance):
+    """Validate (fields, validators, constraints) and save: every write's last step."""
+    instance.full_clean()
+    instance.save()
+    return instance
 
 
 def _apply(instance, fields: tuple[str, ...], data: dict) -> list[str]:
@@ -60,9 +78,7 @@ def unit_create(*, actor: User, data: dict) -> Unit:
     _require(scope_for(actor).is_committee, "只有工委管理员可以新建单位。")
     unit = Unit()
     _apply(unit, UNIT_FIELDS, data)
-    unit.full_clean()
-    unit.save()
-    return unit
+    return _saved(unit)
 
 
 @transaction.atomic
@@ -70,8 +86,7 @@ def unit_update(*, actor: User, unit: Unit, data: dict) -> Unit:
     _require(scope_for(actor).is_committee, "只有工委管理员可以修改单位。")
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
     if _apply(unit, UNIT_FIELDS, data):
-        unit.full_clean()
-        unit.save()
+        _saved(unit)
     return unit
 
 
@@ -80,42 +95,52 @@ def unit_update(*, actor: User, unit: Unit, data: dict) -> Unit:
 
 @transaction.atomic
 def branch_create(*, actor: User, data: dict) -> Branch:
+    scope = scope_for(actor)
+    _require(permissions.may_keep_rosters(scope), "只有工委管理员和单位党务干部可以新建支部。")
     branch = Branch()
     _apply(branch, BRANCH_FIELDS, data)
-    _require(branch.unit_id is not None and scope_for(actor).manages_unit(branch.unit_id), "您只能在本单位新建支部。")
-    branch.full_clean()
-    branch.save()
-    return branch
+    _require_destination(
+        branch.unit_id is not None and scope.manages_unit(branch.unit_id), "unit", "您只能在本单位新建支部。"
+    )
+    return _saved(branch)
 
 
 @transaction.atomic
 def branch_update(*, actor: User, branch: Branch, data: dict) -> Branch:
+    """Change a branch; moving it to another unit is the committee's alone."""
     scope = scope_for(actor)
     branch = Branch.objects.select_for_update().get(pk=branch.pk)
-    _require(scope.edits_roster_of(branch), "您不能修改该支部。")
-    if "unit" in data and data["unit"].pk != branch.unit_id:
-        _require(scope.is_committee, "只有工委管理员可以把支部调整到其他单位。")
+    _require(permissions.may_edit_roster(scope, branch), "您不能修改该支部。")
+    if "unit" in data:
+        _require_destination(
+            permissions.may_move_branch(scope, branch, data["unit"]), "unit", "只有工委管理员可以把支部调整到其他单位。"
+        )
     if _apply(branch, BRANCH_FIELDS, data):
-        branch.full_clean()
-        branch.save()
+        _saved(branch)
     return branch
 
 
 @transaction.atomic
-def party_group_create(*, actor: User, branch: Branch, name: str) -> PartyGroup:
-    _require(scope_for(actor).manages_branch(branch), "您不能为该支部设置党小组。")
-    group = PartyGroup(branch=branch, name=name.strip())
-    group.full_clean()
-    group.save()
-    return group
+def party_group_create(*, actor: User, branch: Branch, data: dict) -> PartyGroup:
+    _require(permissions.may_manage_groups(scope_for(actor), branch), "您不能为该支部设置党小组。")
+    group = PartyGroup(branch=branch)
+    _apply(group, PARTY_GROUP_FIELDS, {**data, "name": data.get("name", "").strip()})
+    return _saved(group)
 
 
 @transaction.atomic
-def party_group_update(*, actor: User, group: PartyGroup, name: str, active: bool) -> PartyGroup:
-    _require(scope_for(actor).manages_branch(group.branch), "您不能修改该党小组。")
-    group.name, group.active = name.strip(), active
-    group.full_clean()
-    group.save()
+def party_group_update(*, actor: User, group: PartyGroup, data: dict) -> PartyGroup:
+    """Rename or retire a party group. It stays in its branch: its members are that branch's."""
+    group = PartyGroup.objects.select_for_update().select_related("branch").get(pk=group.pk)
+    _require(permissions.may_manage_groups(scope_for(actor), group.branch), "您不能修改该党小组。")
+    if "branch" in data:
+        _require_destination(
+            data["branch"].pk == group.branch_id, "branch", "党小组不能调整到其他支部，请在该支部新建党小组。"
+        )
+    if "name" in data:
+        data = {**data, "name": data["name"].strip()}
+    if _apply(group, PARTY_GROUP_FIELDS, data):
+        _saved(group)
     return group
 
 
@@ -125,38 +150,38 @@ def party_group_update(*, actor: User, group: PartyGroup, name: str, active: boo
 def _check_member_placement(member: Member) -> None:
     if member.party_group_id and member.party_group.branch_id != member.branch_id:
         raise ValidationError({"party_group": "党小组必须属于该党员所在的支部。"})
-    if member.birth_date and member.birth_date > timezone.localdate():
-        raise ValidationError({"birth_date": "出生日期不能晚于今天。"})
-    if member.join_date and member.join_date > timezone.localdate():
-        raise ValidationError({"join_date": "入党日期不能晚于今天。"})
     if member.birth_date and member.join_date and member.join_date <= member.birth_date:
         raise ValidationError({"join_date": "入党日期必须晚于出生日期。"})
 
 
 @transaction.atomic
 def member_create(*, actor: User, data: dict) -> Member:
+    scope = scope_for(actor)
+    _require(permissions.may_keep_rosters(scope), "只有工委管理员和单位党务干部可以登记党员。")
     member = Member()
     _apply(member, MEMBER_FIELDS, data)
-    _require(
-        member.branch_id is not None and scope_for(actor).edits_roster_of(member.branch), "您只能在本单位登记党员。"
+    _require_destination(
+        member.branch_id is not None and permissions.may_edit_roster(scope, member.branch),
+        "branch",
+        "您只能在本单位登记党员。",
     )
     _check_member_placement(member)
-    member.full_clean()
-    member.save()
-    return member
+    return _saved(member)
 
 
 @transaction.atomic
 def member_update(*, actor: User, member: Member, data: dict) -> Member:
+    """Change a member's details; a new branch must be one whose roster the actor keeps too."""
     scope = scope_for(actor)
     member = Member.objects.select_for_update().select_related("branch").get(pk=member.pk)
-    _require(scope.edits_roster_of(member.branch), "您不能修改该党员的信息。")
-    if "branch" in data and data["branch"].pk != member.branch_id:
-        _require(scope.edits_roster_of(data["branch"]), "您只能把党员调整到本单位的支部。")
+    _require(permissions.may_edit_roster(scope, member.branch), "您不能修改该党员的信息。")
+    if "branch" in data:
+        _require_destination(
+            permissions.may_move_member(scope, member, data["branch"]), "branch", "您只能把党员调整到本单位的支部。"
+        )
     if _apply(member, MEMBER_FIELDS, data):
         _check_member_placement(member)
-        member.full_clean()
-        member.save()
+        _saved(member)
     return member
 
 
@@ -164,7 +189,7 @@ def member_update(*, actor: User, member: Member, data: dict) -> Member:
 def member_deactivate(*, actor: User, member: Member, left_on: dt.date, reason: str) -> Member:
     """Take a member off the active roster (转出、去世…). The row and its history stay."""
     member = Member.objects.select_for_update().select_related("branch").get(pk=member.pk)
-    _require(scope_for(actor).edits_roster_of(member.branch), "您不能办理该党员的离册。")
+    _require(permissions.may_edit_roster(scope_for(actor), member.branch), "您不能办理该党员的离册。")
     if not member.active:
         raise ValidationError("该党员已离册。")
     if not reason.strip():
@@ -172,8 +197,7 @@ def member_deactivate(*, actor: User, member: Member, left_on: dt.date, reason: 
     if left_on > timezone.localdate():
         raise ValidationError({"left_on": "离册日期不能晚于今天。"})
     member.active, member.left_on, member.left_reason = False, left_on, reason.strip()
-    member.full_clean()
-    member.save()
+    _saved(member)
     if member.user_id:  # a member who left no longer logs in as that member
         User.objects.filter(pk=member.user_id).update(is_active=False)
     return member
@@ -182,13 +206,11 @@ def member_deactivate(*, actor: User, member: Member, left_on: dt.date, reason: 
 @transaction.atomic
 def member_reactivate(*, actor: User, member: Member) -> Member:
     member = Member.objects.select_for_update().select_related("branch").get(pk=member.pk)
-    _require(scope_for(actor).edits_roster_of(member.branch), "您不能恢复该党员。")
+    _require(permissions.may_edit_roster(scope_for(actor), member.branch), "您不能恢复该党员。")
     if member.active:
         raise ValidationError("该党员在册，无需恢复。")
     member.active, member.left_on, member.left_reason = True, None, ""
-    member.full_clean()
-    member.save()
-    return member
+    return _saved(member)
 
 
 # --- accounts and roles -------------------------------------------------------------------------

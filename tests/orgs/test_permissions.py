@@ -206,3 +206,213 @@ def test_committee_sees_both_units(client, committee_user, side_a, side_b):
     body = _text(client.get(reverse("orgs:member_export")))
     for m in [*side_a.members, *side_b.members]:
         assert m.name in body
+
+
+# --- new inputs: query parameters, ids in links and posts, moves through the API -----------------------
+
+
+@pytest.mark.parametrize("url_name", ["orgs:member_list", "orgs:member_export", "orgs:branch_list"])
+def test_another_units_ids_in_filters_are_ignored_with_a_message(client, side_a, side_b, url_name):
+    client.force_login(side_a.unit_secretary)
+    response = client.get(reverse(url_name) + f"?unit={side_b.unit.pk}&branch={side_b.branch.pk}")
+    assert response.status_code == 200
+    body = _text(response)
+    assert "选择一个有效的选项" in body  # the page's message, or the export's 说明 sheet
+    for name in _b_names(side_b):
+        assert name not in body, name
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/members/?unit={unit}", "/api/members/?branch={branch}", "/api/branches/?unit={unit}"]
+)
+def test_api_filter_by_another_units_id_is_a_400(client, side_a, side_b, url):
+    client.force_login(side_a.unit_secretary)
+    response = client.get(url.format(unit=side_b.unit.pk, branch=side_b.branch.pk))
+    assert response.status_code == 400
+    for name in _b_names(side_b):
+        assert name not in response.content.decode()
+
+
+def test_member_form_link_to_another_units_branch_preselects_nothing(client, side_a, side_b):
+    client.force_login(side_a.unit_secretary)
+    for value in [side_b.branch.pk, "abc", "²"]:
+        response = client.get(reverse("orgs:member_create") + f"?branch={value}")
+        assert response.status_code == 200
+        assert response.context["form"]["branch"].value() is None
+        assert side_b.branch.name not in response.content.decode()
+    response = client.get(reverse("orgs:member_create") + f"?branch={side_a.other_branch.pk}")
+    assert response.context["form"]["branch"].value() == side_a.other_branch.pk
+
+
+@pytest.mark.parametrize("value", ["abc", "²", "999999"])
+def test_account_for_unknown_member_is_404(client, committee_user, side_a, value):
+    client.force_login(committee_user)
+    assert client.get(reverse("orgs:account_create") + f"?member={value}").status_code == 404
+
+
+def test_role_revoke_with_bad_target_changes_nothing(client, committee_user, side_a, side_b):
+    client.force_login(committee_user)
+    target = side_a.unit_secretary
+    url = reverse("orgs:role_revoke", args=[target.pk])
+    for data in [{"role": "unit", "target": "abc"}, {"role": "unit", "target": "²"}, {"role": "nonsense"}]:
+        response = client.post(url, data, follow=True)
+        assert response.status_code == 200
+        assert list(response.context["messages"])
+    client.post(url, {"role": "unit", "target": str(side_b.unit.pk)})  # a unit this account has no role in
+    from apps.orgs.access import scope_for
+    from apps.orgs.models import User
+
+    assert scope_for(User.objects.get(pk=target.pk)).unit_ids == {side_a.unit.pk}
+
+
+def _snapshot():
+    from apps.orgs.models import Branch
+
+    return (
+        list(Member.objects.order_by("pk").values()),
+        list(Branch.objects.order_by("pk").values()),
+        list(PartyGroup.objects.order_by("pk").values()),
+    )
+
+
+def test_api_moving_a_member_to_another_units_branch_is_refused(client, side_a, side_b):
+    client.force_login(side_a.unit_secretary)
+    member = side_a.members[1]
+    before = _snapshot()
+    response = client.patch(f"/api/members/{member.pk}/", {"branch": side_b.branch.pk}, content_type="application/json")
+    assert response.status_code == 400 and "branch" in response.json()
+    assert _snapshot() == before
+
+
+def test_api_moving_a_branch_to_another_unit_is_refused(client, side_a, side_b):
+    client.force_login(side_a.unit_secretary)
+    before = _snapshot()
+    response = client.patch(
+        f"/api/branches/{side_a.branch.pk}/", {"unit": side_b.unit.pk}, content_type="application/json"
+    )
+    assert response.status_code == 400 and "unit" in response.json()
+    assert _snapshot() == before
+
+
+def test_api_moving_a_party_group_to_another_branch_is_refused(client, side_a, side_b, groups):
+    a_group = groups[0]
+    client.force_login(side_a.unit_secretary)
+    before = _snapshot()
+    for branch in [side_b.branch, side_a.other_branch]:  # another unit's, and a sibling in the same unit
+        response = client.patch(
+            f"/api/party-groups/{a_group.pk}/", {"branch": branch.pk}, content_type="application/json"
+        )
+        assert response.status_code == 400 and "branch" in response.json()
+    assert _snapshot() == before
+
+
+@pytest.fixture
+def two_branch_person(side_a, side_b):
+    """A secretary of unit A who is also branch secretary of B's first branch: they see both, keep A's roster."""
+    from tests.orgs.factories import make_branch_secretary
+
+    return make_branch_secretary(side_a.unit_secretary, side_b.branch)
+
+
+def test_person_in_two_branches_cannot_move_records_between_them(client, side_a, side_b, groups, two_branch_person):
+    client.force_login(two_branch_person)
+    before = _snapshot()
+    moves = [
+        (f"/api/members/{side_a.members[1].pk}/", {"branch": side_b.branch.pk}, "branch"),
+        (f"/api/branches/{side_a.other_branch.pk}/", {"unit": side_b.unit.pk}, "unit"),
+        (f"/api/party-groups/{groups[0].pk}/", {"branch": side_b.branch.pk}, "branch"),
+    ]
+    for url, payload, field in moves:
+        response = client.patch(url, payload, content_type="application/json")
+        assert response.status_code == 400, (url, response.content)
+        assert field in response.json()
+    # B's first branch is visible to them, but B's roster is not theirs: no new member there either.
+    response = client.post(
+        "/api/members/",
+        {
+            "branch": side_b.branch.pk,
+            "name": "越权新增",
+            "gender": "M",
+            "birth_date": "1990-01-01",
+            "join_date": "2015-01-01",
+            "status": "full",
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 400 and "branch" in response.json()
+    # Their B-side rights stay as they were: B's member cannot be moved into A either.
+    response = client.patch(
+        f"/api/members/{side_b.members[1].pk}/", {"branch": side_a.branch.pk}, content_type="application/json"
+    )
+    assert response.status_code == 403
+    assert _snapshot() == before
+
+
+def test_person_in_two_branches_web_form_offers_only_their_units_branches(client, side_a, side_b, two_branch_person):
+    client.force_login(two_branch_person)
+    member = side_a.members[1]
+    form = client.get(reverse("orgs:member_edit", args=[member.pk])).context["form"]
+    assert set(form.fields["branch"].queryset) == {side_a.branch, side_a.other_branch}
+    data = {
+        "branch": side_b.branch.pk,
+        "name": member.name,
+        "gender": member.gender,
+        "birth_date": member.birth_date.isoformat(),
+        "join_date": member.join_date.isoformat(),
+        "status": member.status,
+    }
+    response = client.post(reverse("orgs:member_edit", args=[member.pk]), data)
+    assert response.status_code == 200 and "branch" in response.context["form"].errors
+    member.refresh_from_db()
+    assert member.branch == side_a.branch
+
+
+def test_moves_within_reach_still_work(client, committee_user, side_a, side_b):
+    client.force_login(side_a.unit_secretary)
+    member = side_a.members[1]
+    response = client.patch(
+        f"/api/members/{member.pk}/", {"branch": side_a.other_branch.pk}, content_type="application/json"
+    )
+    assert response.status_code == 200
+    member.refresh_from_db()
+    assert member.branch == side_a.other_branch
+    client.force_login(committee_user)
+    response = client.patch(
+        f"/api/branches/{side_a.other_branch.pk}/", {"unit": side_b.unit.pk}, content_type="application/json"
+    )
+    assert response.status_code == 200
+    assert Member.objects.get(pk=member.pk).branch.unit == side_b.unit
+
+
+def test_services_check_where_a_record_goes(side_a, side_b, groups):
+    from django.core.exceptions import ValidationError
+
+    from apps.orgs import services
+    from apps.orgs.access import forget_scope
+    from tests.orgs.factories import make_branch_secretary
+
+    before = _snapshot()
+    moves = [
+        (services.member_update, {"member": side_a.members[1], "data": {"branch": side_b.branch}}),
+        (services.branch_update, {"branch": side_a.other_branch, "data": {"unit": side_b.unit}}),
+        (services.party_group_update, {"group": groups[0], "data": {"branch": side_b.branch}}),
+        (services.party_group_update, {"group": groups[0], "data": {"branch": side_a.other_branch}}),
+    ]
+    actor = side_a.unit_secretary
+    for _ in ("unit secretary of A", "and branch secretary of B's first branch"):
+        for service, kwargs in moves:
+            with pytest.raises(ValidationError):
+                service(actor=actor, **kwargs)
+        make_branch_secretary(actor, side_b.branch)
+        forget_scope(actor)
+    assert _snapshot() == before
+
+
+def test_web_branch_edit_to_another_unit_is_refused(client, side_a, side_b):
+    client.force_login(side_a.unit_secretary)
+    branch = side_a.other_branch
+    data = {"unit": side_b.unit.pk, "name": branch.name, "kind": branch.kind, "founded_on": "2015-01-01", "order": "1"}
+    response = client.post(reverse("orgs:branch_edit", args=[branch.pk]), {**data, "active": "on"})
+    assert response.status_code == 200 and "unit" in response.context["form"].errors
+    branch.refresh_from_db()
+    assert branch.unit == side_a.unit

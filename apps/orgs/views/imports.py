@@ -4,39 +4,21 @@ Only the committee and unit secretaries reach them; everyone else gets 403.
 The rules live in `roster_import.py`; these views only move the file and the result.
 """
 
-from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 
 from apps.core.excel import xlsx_response
-from apps.core.forms import BootstrapFormMixin
 
-from . import roster_import as importer
+from .. import roster_import as importer
+from ..access import unit_manager_required
+from ..forms import RosterImportForm
 
 DENIED = "只有工委管理员和单位党务干部可以导入名册。"
 
 
-class RosterImportForm(BootstrapFormMixin, forms.Form):
-    file = forms.FileField(
-        label="名册文件（.xlsx）",
-        widget=forms.FileInput(attrs={"accept": ".xlsx"}),
-        error_messages={"required": "请选择要导入的 .xlsx 文件。", "empty": "上传的文件是空的。"},
-        help_text=f"不超过 {importer.MAX_FILE_BYTES // (1024 * 1024)} MB，每次最多 {importer.MAX_ROWS} 人。",
-    )
-    dry_run = forms.BooleanField(label="仅校验，不导入", required=False)
-
-
-def _require_importer(user) -> None:
-    if not importer.can_import(user):
-        raise PermissionDenied(DENIED)
-
-
-@login_required
-def roster_import(request):
+@unit_manager_required(message=DENIED)
+def roster_import(request, scope):
     """Show the import page; on POST check the file and import it (or, for a dry run, only check it)."""
-    _require_importer(request.user)
     result = None
     if request.method == "POST":
         form = RosterImportForm(request.POST, request.FILES)
@@ -69,10 +51,9 @@ def _report(request, result: importer.ImportResult) -> None:
         messages.success(request, f"导入完成：{result.summary()}。")
 
 
-@login_required
-def roster_template(request):
+@unit_manager_required(message=DENIED)
+def roster_template(request, scope):
     """Download a blank roster: the header row and one example row (which the import refuses until deleted)."""
-    _require_importer(request.user)
     return xlsx_response(
         filename="党员名册导入模板",
         sheet_title="党员名册",

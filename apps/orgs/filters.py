@@ -1,0 +1,107 @@
+"""List filters of the org tree (筛选): units, branches, party groups, members, accounts.
+
+Each FilterSet is used by its page and its export (through `selectors`) and by its API
+viewset (`filterset_class`). Ids are model choices narrowed to the user's scope, so a
+bad or foreign id is a Chinese message on a page and a 400 in the API, never a 500.
+`unit_choices` and `branch_choices` say which units and branches a page's filter bar offers.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import QuerySet
+
+from apps.core.filters import FilterSet, SearchFilter
+
+from .access import Scope
+from .models import Branch, BranchKind, MemberStatus, Unit, UnitCategory
+
+ACTIVE_CHOICES = [("1", "在用"), ("0", "已停用")]
+ROSTER_CHOICES = [("1", "在册"), ("0", "已离册"), ("all", "全部")]
+CADRE_CHOICES = [("1", "领导干部"), ("committee", "支部委员")]
+
+
+class ActiveFilter(django_filters.ChoiceFilter):
+    """在用 "1" / 已停用 "0"; empty: both."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "状态")
+        super().__init__(choices=ACTIVE_CHOICES, **kwargs)
+
+    def filter(self, qs, value):
+        return qs.filter(active=value == "1") if value in ("1", "0") else qs
+
+
+class UnitFilter(FilterSet):
+    q = SearchFilter("name", "short_name")
+    category = django_filters.ChoiceFilter(label="单位分类", choices=UnitCategory.choices)
+    active = ActiveFilter()
+
+
+class BranchFilter(FilterSet):
+    q = SearchFilter("name")
+    unit = django_filters.ModelChoiceFilter(label="单位", queryset=Unit.objects.all())
+    kind = django_filters.ChoiceFilter(label="支部类型", choices=BranchKind.choices)
+    active = ActiveFilter()
+
+
+class PartyGroupFilter(FilterSet):
+    branch = django_filters.ModelChoiceFilter(label="支部", queryset=Branch.objects.all())
+    active = ActiveFilter()
+
+
+class RosterFilter(django_filters.ChoiceFilter):
+    """在册 "1" (the default: also when missing or bad), 已离册 "0", 全部 "all"."""
+
+    def __init__(self, **kwargs):
+        super().__init__(label="在册", choices=ROSTER_CHOICES, **kwargs)
+
+    def filter(self, qs, value):
+        return qs if value == "all" else qs.filter(active=value != "0")
+
+
+class MemberFilter(FilterSet):
+    q = SearchFilter("name", "position")
+    unit = django_filters.ModelChoiceFilter(label="单位", field_name="branch__unit", queryset=Unit.objects.all())
+    branch = django_filters.ModelChoiceFilter(label="支部", queryset=Branch.objects.all())
+    status = django_filters.ChoiceFilter(label="党员状态", choices=MemberStatus.choices)
+    active = RosterFilter()
+    cadre = django_filters.ChoiceFilter(label="身份", choices=CADRE_CHOICES, method="filter_cadre")
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if "active" not in self.form.cleaned_data:  # a bad value: the roster, not everyone who ever left
+            queryset = self.filters["active"].filter(queryset, "1")
+        return queryset
+
+    def filter_cadre(self, queryset, name, value):
+        if value == "1":
+            return queryset.filter(is_leading_cadre=True)
+        return queryset.filter(is_branch_committee=True)
+
+
+class AccountFilter(FilterSet):
+    q = SearchFilter("username", "display_name", "member__name")
+
+
+# --- what a filter bar offers -----------------------------------------------------------------
+# Built here, from the scope, for every org list: units only for someone whose lists span
+# units (the committee, a secretary of several units), branches unless the user keeps one.
+
+
+def unit_choices(scope: Scope) -> list[tuple[str, str]] | None:
+    """The unit select of a filter bar, "全部单位" first; None when the user's lists stay in one unit."""
+    if not scope.spans_units:
+        return None
+    return [("", "全部单位"), *((str(u.pk), u.name) for u in scope.managed_units().only("pk", "name", "order"))]
+
+
+def branch_choices(scope: Scope, *, unit: Unit | None = None) -> list[tuple[str, str]] | None:
+    """The branch select of a filter bar (active branches, of `unit` if chosen), "全部支部" first;
+    None for a secretary of a single branch."""
+    if not (scope.is_unit_manager or len(scope.branch_ids) > 1):
+        return None
+    branches: QuerySet[Branch] = scope.managed_branches().filter(active=True).only("pk", "name", "unit_id")
+    if unit is not None:
+        branches = branches.filter(unit=unit)
+    return [("", "全部支部"), *((str(b.pk), b.name) for b in branches)]

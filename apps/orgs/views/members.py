@@ -1,0 +1,160 @@
+"""The roster's pages (党员名册): list, export, detail, registration, edit, 离册 and 恢复在册."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from apps.core.forms import save_with_form_errors
+from apps.core.history import history_rows
+
+from .. import permissions, selectors, services
+from ..access import manager_required, unit_manager_required
+from ..filters import branch_choices, unit_choices
+from ..forms import STATUS_CHOICES, DeactivateForm, MemberForm, chosen
+from .common import export, form_page, list_context, report
+
+EXPORT_HEADERS = [
+    "单位",
+    "支部",
+    "党小组",
+    "姓名",
+    "性别",
+    "出生日期",
+    "入党日期",
+    "党员状态",
+    "职务",
+    "领导干部",
+    "支部委员",
+    "在册",
+    "离册日期",
+    "离册原因",
+]
+
+
+@manager_required
+def member_list(request, scope):
+    filterset = selectors.member_filter(user=request.user, filters=request.GET)
+    filterset.is_valid()  # the chosen unit (if valid) narrows the branch choices
+    context = list_context(
+        request,
+        filterset,
+        title="党员名册",
+        export_url=reverse("orgs:member_export"),
+        status_choices=STATUS_CHOICES,
+        can_create=permissions.may_keep_rosters(scope),
+        unit_choices=unit_choices(scope),
+        branch_choices=branch_choices(scope, unit=filterset.form.cleaned_data.get("unit")),
+    )
+    return render(request, "orgs/member_list.html", context)
+
+
+@manager_required
+def member_export(request, scope):
+    filterset = selectors.member_filter(user=request.user, filters=request.GET)
+    rows = (
+        (
+            m.branch.unit.name,
+            m.branch.name,
+            m.party_group.name if m.party_group else "",
+            m.name,
+            m.get_gender_display(),
+            m.birth_date,
+            m.join_date,
+            m.get_status_display(),
+            m.position,
+            m.is_leading_cadre,
+            m.is_branch_committee,
+            m.active,
+            m.left_on,
+            m.left_reason,
+        )
+        for m in filterset.qs.iterator(chunk_size=2000)
+    )
+    return export(filterset, filename="党员名册", sheet_title="党员名册", headers=EXPORT_HEADERS, rows=rows)
+
+
+def _member(request, pk):
+    """The member if the user sees them, else 404."""
+    member = selectors.member_get(user=request.user, pk=pk)
+    if member is None:
+        raise Http404
+    return member
+
+
+def _editable_member(request, scope, pk, message: str):
+    member = _member(request, pk)
+    if not permissions.may_edit_roster(scope, member.branch):
+        raise PermissionDenied(message)
+    return member
+
+
+@manager_required
+def member_detail(request, scope, pk):
+    member = _member(request, pk)
+    return render(
+        request,
+        "orgs/member_detail.html",
+        {
+            "member": member,
+            "can_edit": permissions.may_edit_roster(scope, member.branch),
+            "can_open_account": scope.is_committee and member.user_id is None and member.active,
+            "history": history_rows(member),
+        },
+    )
+
+
+@unit_manager_required(message="只有工委管理员和单位党务干部可以登记党员。")
+def member_create(request, scope):
+    branch = chosen(permissions.roster_branches(scope), request.GET.get("branch"))  # from a branch page's link
+    form = MemberForm(request.POST or None, scope=scope, initial={"branch": branch})
+    return form_page(
+        request,
+        form,
+        save=lambda: services.member_create(actor=request.user, data=form.cleaned_data),
+        success="已登记党员“{obj.name}”。",
+        title="登记党员",
+        back="orgs:member_list",
+    )
+
+
+@manager_required
+def member_edit(request, scope, pk):
+    member = _editable_member(request, scope, pk, "您不能修改该党员的信息。")
+    form = MemberForm(request.POST or None, instance=member, scope=scope)
+    return form_page(
+        request,
+        form,
+        save=lambda: services.member_update(actor=request.user, member=member, data=form.cleaned_data),
+        success="党员信息已保存。",
+        title=f"编辑党员 · {member.name}",
+        back_obj=member,
+    )
+
+
+@manager_required
+def member_deactivate(request, scope, pk):
+    member = _editable_member(request, scope, pk, "您不能办理该党员的离册。")
+    form = DeactivateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        saved = save_with_form_errors(
+            form,
+            lambda: services.member_deactivate(
+                actor=request.user, member=member, left_on=form.cleaned_data["left_on"], reason=form.reason()
+            ),
+        )
+        if saved:
+            messages.success(request, f"“{member.name}”已离册，其记录和历史仍保留。")
+            return redirect(saved)
+    return render(request, "orgs/member_deactivate.html", {"form": form, "member": member})
+
+
+@manager_required
+@require_POST
+def member_reactivate(request, scope, pk):
+    member = _member(request, pk)
+    reactivate = lambda: services.member_reactivate(actor=request.user, member=member)  # noqa: E731
+    report(request, reactivate, f"“{member.name}”已恢复在册。")
+    return redirect(member)
