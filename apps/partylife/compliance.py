@@ -293,8 +293,8 @@ def evaluate_branches(
     for g in PartyGroup.objects.filter(branch_id__in=branch_ids, active=True).values("pk", "branch_id"):
         groups[g["branch_id"]].append(g["pk"])
     start, end = _span(period, [e for per in effective.values() for e in per.values()])
-    counts = _month_counts({"branch_id__in": branch_ids}, "branch_id", start, end)
-    reasons = _reasons(branch_ids=branch_ids)
+    subjects = {"branch_id__in": branch_ids}
+    counts, reasons = _month_counts(subjects, "branch_id", start, end), _reasons(subjects)
     for branch in branches:
         for rule in rules:
             eff = effective[branch.unit_id][rule.pk]
@@ -343,8 +343,8 @@ def evaluate_units(
     effective = _effective(rules, set(results))
     unit_ids = sorted(results)
     start, end = _span(period, [e for per in effective.values() for e in per.values()])
-    counts = _month_counts({"unit_id__in": unit_ids, "branch__isnull": True}, "unit_id", start, end)
-    reasons = _reasons(unit_ids=unit_ids)
+    subjects = {"unit_id__in": unit_ids, "branch__isnull": True}  # the unit's own records, not its branches'
+    counts, reasons = _month_counts(subjects, "unit_id", start, end), _reasons(subjects)
     for unit in units:
         for rule in rules:
             eff = effective[unit.pk][rule.pk]
@@ -387,13 +387,9 @@ def evaluate_by_unit(
     return by_unit
 
 
-def _reasons(*, branch_ids=None, unit_ids=None) -> dict[tuple, str]:
-    qs = MissedReason.objects.all()
-    if branch_ids is not None:
-        qs = qs.filter(branch_id__in=branch_ids)
-    else:
-        qs = qs.filter(unit_id__in=unit_ids, branch__isnull=True)
-    return {(r.rule_id, r.branch_id, r.window): r.reason for r in qs}
+def _reasons(filters: dict) -> dict[tuple, str]:
+    """未开展原因 filed for the subjects (the same `filters` as their counts), by (rule, branch, window)."""
+    return {(r.rule_id, r.branch_id, r.window): r.reason for r in MissedReason.objects.filter(**filters)}
 
 
 def cell_records(*, subject: Branch | Unit, rule: ComplianceRule, window: Period, user):

@@ -90,19 +90,9 @@ def override_edit(request, scope, pk):
     initial = _override_initial(rule, existing, unit)
     form = OverrideForm(request.POST or None, units=_override_units(scope), initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        # The form's fields are the service's arguments: unit, frequency, min_count, strength, applies, note.
         saved = save_with_form_errors(
-            form,
-            lambda: services.rule_override_set(
-                actor=request.user,
-                rule=rule,
-                unit=data["unit"],
-                frequency=data["frequency"],
-                min_count=data["min_count"],
-                strength=data["strength"],
-                applies=data["applies"],
-                note=data["note"],
-            ),
+            form, lambda: services.rule_override_set(actor=request.user, rule=rule, **form.cleaned_data)
         )
         if saved:
             messages.success(request, f"已保存“{saved.unit.name}”的规则调整。")
