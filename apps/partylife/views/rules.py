@@ -125,7 +125,7 @@ def period_list(request, scope):
     params = YearParams(request.GET, scope=scope)
     today = timezone.localdate()
     year = params.get("year", today.year)
-    locks = scope.visible(PeriodLock).filter(month__year=year).select_related("closed_by")
+    locks = list(scope.visible(PeriodLock).filter(month__year=year).select_related("closed_by"))
     start, end = Period(year, Frequency.YEAR).bounds()
     counts = (
         scope.visible(Activity)
