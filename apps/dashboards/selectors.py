@@ -1,10 +1,19 @@
-"""Read-only numbers for the home pages, each a fixed number of grouped queries."""
+"""Read-only numbers for the home pages (首页), each a fixed number of grouped queries.
 
-from django.db.models import Count, Q
+Every read starts from the user's scope: what they see (`scope.filter`) or what they keep records
+for (`scope.managed_units()` / `managed_branches()`). Party-life verdicts are the engine's.
+"""
+
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from apps.core.periods import Frequency, Period
 from apps.orgs.access import Scope
-from apps.orgs.models import Member, MemberStatus, UnitCategory, youth_born_after
+from apps.orgs.models import Branch, Member, MemberStatus, Unit, UnitCategory, youth_born_after
+from apps.orgs.selectors import unit_member_counts
+from apps.partylife.compliance import evaluate_branches, evaluate_by_unit
+from apps.partylife.counting import submitted
+from apps.partylife.models import Activity, MakeupTask
 
 
 def roster_stats(scope: Scope, *, unit_id: int | None = None, branch_id: int | None = None) -> dict:
@@ -35,15 +44,12 @@ def members_by_category(scope: Scope) -> list[dict]:
     return [{"name": label, "value": rows.get(value, 0)} for value, label in UnitCategory.choices]
 
 
-def units_overview(scope: Scope):
-    """Units with their branch and member counts (two queries, whatever the number of units)."""
-    from apps.orgs.selectors import unit_member_counts
-
+def units_overview(scope: Scope) -> list[Unit]:
+    """The active units this user keeps, with their branch and member counts (two queries, whatever their number)."""
     units = list(
-        scope.units()
+        scope.managed_units()
         .filter(active=True)
         .annotate(branch_count=Count("branches", filter=Q(branches__active=True), distinct=True))
-        .order_by("order", "id")
     )
     counts = unit_member_counts([u.pk for u in units])
     for u in units:
@@ -51,27 +57,41 @@ def units_overview(scope: Scope):
     return units
 
 
+def unit_branches(scope: Scope, units: list[Unit]) -> list[Branch]:
+    """The active branches of the units a secretary keeps, with their member counts (one query)."""
+    return list(
+        scope.managed_branches()
+        .filter(unit__in=units, active=True)
+        .annotate(member_count=Count("members", filter=Q(members__active=True)))
+        .order_by("unit__order", "order", "id")
+    )
+
+
+def own_branches(scope: Scope) -> list[Branch]:
+    """The branches a branch secretary keeps (one query)."""
+    return list(scope.managed_branches().order_by("order", "id"))
+
+
+def branch_members(scope: Scope, branches: list[Branch], limit: int = 200) -> QuerySet[Member]:
+    """The active members of these branches: committee members first, then by name."""
+    return scope.members().filter(active=True, branch__in=branches).order_by("-is_branch_committee", "name")[:limit]
+
+
 # --- party life on the home pages -------------------------------------------------------------
 
 
 def branch_month_status(branches, *, today=None):
     """For each branch: this month's cells (every rule whose window contains today), via the engine."""
-    from apps.core.periods import Frequency, Period
-    from apps.partylife.compliance import evaluate_branches
-
     today = today or timezone.localdate()
     results = evaluate_branches(list(branches), Period.containing(today, Frequency.MONTH), today=today)
     return {pk: result.cells for pk, result in results.items()}
 
 
-def units_behind(scope, *, today=None, limit: int = 8):
+def units_behind(scope: Scope, *, today=None, limit: int = 8):
     """The units with the lowest compliance rate this year (constant queries: the engine is grouped)."""
-    from apps.core.periods import Period
-    from apps.partylife.compliance import evaluate_by_unit
-
     today = today or timezone.localdate()
-    units = list(scope.units().filter(active=True).order_by("order", "id"))
-    results = evaluate_by_unit(units, Period.containing(today, "year"), today=today)
+    units = list(scope.managed_units().filter(active=True))
+    results = evaluate_by_unit(units, Period.containing(today, Frequency.YEAR), today=today)
     rows = []
     for unit in units:
         tally = results[unit.pk].tally()
@@ -82,21 +102,19 @@ def units_behind(scope, *, today=None, limit: int = 8):
     return ranked[:limit]
 
 
-def member_open_makeups(member_id):
-    from apps.partylife.models import MakeupTask
-
+def member_open_makeups(scope: Scope):
+    """The member's own 补学 still to do, soonest first."""
     return (
-        MakeupTask.objects.filter(member_id=member_id, done_at__isnull=True)
+        scope.filter(MakeupTask.objects.filter(member_id=scope.member_id, done_at__isnull=True))
         .select_related("attendance__activity__activity_type")
         .order_by("due_on")
     )
 
 
-def member_recent_activities(scope, limit: int = 8):
-    from apps.partylife.models import Activity
-
+def member_recent_activities(scope: Scope, limit: int = 8):
+    """The latest submitted records the member took part in (what their scope shows them)."""
     return (
-        scope.filter(Activity.objects.filter(status="submitted"))
+        scope.filter(Activity.objects.filter(submitted()))
         .select_related("activity_type", "branch")
         .order_by("-held_at")[:limit]
     )

@@ -11,6 +11,7 @@ window gets one status:
 - na (不适用): the rule is switched off for the unit, the branch has no party groups
   (党小组会), or the branch was founded after the window's midpoint (成立不足半个周期).
 
+A record counts as `apps.partylife.counting` says (submitted, with complete evidence).
 Counting runs in the database: one grouped query by (branch, party group, type,
 month) for all subjects, one more for records that “also count as” other types.
 The number of queries does not grow with the number of branches or windows.
@@ -21,16 +22,22 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import chain
 
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from apps.core.metrics import percent
 from apps.core.periods import Frequency, Period, local_tz
 from apps.orgs.models import Branch, PartyGroup, Unit
 
-from .models import Activity, ActivityStatus, ComplianceRule, Level, MissedReason, RuleOverride, Strength
+from .counting import counted, submitted
+from .models import Activity, ComplianceRule, Level, MissedReason, RuleOverride, Strength
+
+#: The years a page may ask about (as `Period.parse` accepts them); year navigation stops at both ends.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 class Status(models.TextChoices):
@@ -130,8 +137,6 @@ class SubjectResult:
     @property
     def rate(self):
         """Compliance rate: met windows out of the windows that are decided (met or ended unmet)."""
-        from apps.core.metrics import percent
-
         t = self.tally()
         return percent(t[Status.MET], t[Status.MET] + t[Status.WARNING] + t[Status.FAILURE])
 
@@ -204,47 +209,29 @@ class Counts:
 
 def _month_counts(filters: dict, key: str, start: dt.datetime, end: dt.datetime) -> Counts:
     """Count submitted records per subject, party group, type and local month: two grouped queries
-    (records by their own type, and by the types they also count as)."""
-    tz = local_tz()
-    done, todo = Q(evidence_complete=True), Q(evidence_complete=False)
-    own = (
-        Activity.objects.filter(**filters, status=ActivityStatus.SUBMITTED, held_at__gte=start, held_at__lt=end)
-        .annotate(month=TruncMonth("held_at", tzinfo=tz))
-        .values(key, "party_group_id", "activity_type_id", "month")
-        .annotate(done=Count("id", filter=done), todo=Count("id", filter=todo))
-    )
-    also = (
-        Activity.also_counts_as.through.objects.filter(
-            **{f"activity__{k}": v for k, v in filters.items()},
-            activity__status=ActivityStatus.SUBMITTED,
-            activity__held_at__gte=start,
-            activity__held_at__lt=end,
-        )
-        .annotate(month=TruncMonth("activity__held_at", tzinfo=tz))
-        .values(f"activity__{key}", "activity__party_group_id", "activitytype_id", "month")
-        .annotate(
-            done=Count("id", filter=Q(activity__evidence_complete=True)),
-            todo=Count("id", filter=Q(activity__evidence_complete=False)),
-        )
+    (records by their own type, and by the types they also count as); `done` are the ones that count."""
+
+    def grouped(qs, prefix: str, type_field: str):
+        return qs.values(
+            subject_id=F(f"{prefix}{key}"),
+            group_id=F(f"{prefix}party_group_id"),
+            type_id=F(type_field),
+            month=TruncMonth(f"{prefix}held_at", tzinfo=local_tz()),
+        ).annotate(done=Count("id", filter=counted(prefix)), todo=Count("id", filter=~counted(prefix)))
+
+    window = {"held_at__gte": start, "held_at__lt": end, **filters}
+    own = Activity.objects.filter(submitted(), **window)
+    also = Activity.also_counts_as.through.objects.filter(
+        submitted("activity__"), **{f"activity__{k}": v for k, v in window.items()}
     )
     counts = Counts()
-    for row in own:
-        counts.add(
-            row[key], row["party_group_id"], row["activity_type_id"], _as_date(row["month"]), row["done"], row["todo"]
-        )
-    for row in also:
-        counts.add(
-            row[f"activity__{key}"],
-            row["activity__party_group_id"],
-            row["activitytype_id"],
-            _as_date(row["month"]),
-            row["done"],
-            row["todo"],
-        )
+    for row in chain(grouped(own, "", "activity_type_id"), grouped(also, "activity__", "activitytype_id")):
+        counts.add(**(row | {"month": month_start(row["month"])}))
     return counts
 
 
-def _as_date(value) -> dt.date:
+def month_start(value) -> dt.date:
+    """The local first day of a month as a database's TruncMonth returns it (an aware datetime, or a date)."""
     if isinstance(value, dt.datetime):
         return value.astimezone(local_tz()).date() if timezone.is_aware(value) else value.date()
     return value
@@ -258,7 +245,37 @@ def _verdict(rule: EffectiveRule, window: Period, count: int, today: dt.date) ->
     return Status.FAILURE if rule.strength == Strength.HARD else Status.WARNING
 
 
+# --- applicability (不适用) -----------------------------------------------------------------------------
+
+
+def founded_in_time(founded_on: dt.date, window: Period) -> bool:
+    """Whether a window is judged for a branch founded on this day: it existed by the window's midpoint.
+
+    A branch founded later is not asked for that window (成立不足半个周期), unless it met the rule anyway.
+    """
+    return founded_on <= window.midpoint
+
+
+def switched_off(*, unit=None, **rule_lookup) -> Exists:
+    """Whether the unit's override switches a rule off (本单位不适用), as a subquery.
+
+    `unit` defaults to the outer row's `unit_id` (annotate branches with it); `rule_lookup`
+    names the rule (`activity_type__code="theme_party_day"`).
+    """
+    rule_lookup = {f"rule__{name}": value for name, value in rule_lookup.items()}
+    unit = OuterRef("unit_id") if unit is None else unit
+    return Exists(RuleOverride.objects.filter(unit=unit, applies=False, **rule_lookup))
+
+
+def _switched_off_cell(eff: EffectiveRule, window: Period) -> Cell:
+    return Cell(eff, window, Status.NA, note=f"本单位不适用：{eff.override_note}")
+
+
 # --- evaluation ------------------------------------------------------------------------------------
+
+
+def _rules(level: str, rule_ids: list[int] | None) -> list[ComplianceRule]:
+    return [r for r in active_rules(level=level) if rule_ids is None or r.pk in rule_ids]
 
 
 def evaluate_branches(
@@ -266,7 +283,7 @@ def evaluate_branches(
 ) -> dict[int, SubjectResult]:
     """Branch-level (and party-group-level) rules for each branch over the period."""
     today = today or timezone.localdate()
-    rules = [r for r in active_rules(level=Level.BRANCH) if rule_ids is None or r.pk in rule_ids]
+    rules = _rules(Level.BRANCH, rule_ids)
     results = {b.pk: SubjectResult(b) for b in branches}
     if not branches or not rules:
         return results
@@ -276,8 +293,8 @@ def evaluate_branches(
     for g in PartyGroup.objects.filter(branch_id__in=branch_ids, active=True).values("pk", "branch_id"):
         groups[g["branch_id"]].append(g["pk"])
     start, end = _span(period, [e for per in effective.values() for e in per.values()])
-    counts = _month_counts({"branch_id__in": branch_ids}, "branch_id", start, end)
-    reasons = _reasons(branch_ids=branch_ids)
+    subjects = {"branch_id__in": branch_ids}
+    counts, reasons = _month_counts(subjects, "branch_id", start, end), _reasons(subjects)
     for branch in branches:
         for rule in rules:
             eff = effective[branch.unit_id][rule.pk]
@@ -290,9 +307,8 @@ def evaluate_branches(
 
 def _branch_cell(eff, window, branch, group_ids, counts, reasons, today) -> Cell:
     type_id = eff.rule.activity_type_id
-    reason = reasons.get((eff.pk, branch.pk, window.key), "")
     if not eff.applies:
-        return Cell(eff, window, Status.NA, note=f"本单位不适用：{eff.override_note}")
+        return _switched_off_cell(eff, window)
     if eff.level == Level.PARTY_GROUP:
         if not group_ids:
             return Cell(eff, window, Status.NA, note="本支部未设党小组")
@@ -308,10 +324,10 @@ def _branch_cell(eff, window, branch, group_ids, counts, reasons, today) -> Cell
     else:
         done, todo = counts.total(window, branch.pk, type_id)
         cell = Cell(eff, window, _verdict(eff, window, done, today), done, todo)
-    if cell.status != Status.MET and branch.founded_on > window.midpoint:
+    if cell.status != Status.MET and not founded_in_time(branch.founded_on, window):
         cell.status, cell.note = Status.NA, f"支部成立于{branch.founded_on:%Y-%m-%d}，成立不足半个周期，不作要求"
     if cell.status in FINISHED_UNMET:
-        cell.reason = reason
+        cell.reason = reasons.get((eff.pk, branch.pk, window.key), "")
     return cell
 
 
@@ -320,30 +336,31 @@ def evaluate_units(
 ) -> dict[int, SubjectResult]:
     """Unit-level rules (中心组学习, 第一议题) for each unit over the period."""
     today = today or timezone.localdate()
-    rules = [r for r in active_rules(level=Level.UNIT) if rule_ids is None or r.pk in rule_ids]
+    rules = _rules(Level.UNIT, rule_ids)
     results = {u.pk: SubjectResult(u) for u in units}
     if not units or not rules:
         return results
     effective = _effective(rules, set(results))
     unit_ids = sorted(results)
     start, end = _span(period, [e for per in effective.values() for e in per.values()])
-    counts = _month_counts({"unit_id__in": unit_ids, "branch__isnull": True}, "unit_id", start, end)
-    reasons = _reasons(unit_ids=unit_ids)
+    subjects = {"unit_id__in": unit_ids, "branch__isnull": True}  # the unit's own records, not its branches'
+    counts, reasons = _month_counts(subjects, "unit_id", start, end), _reasons(subjects)
     for unit in units:
         for rule in rules:
             eff = effective[unit.pk][rule.pk]
             for window in period.windows(eff.frequency):
-                if not eff.applies:
-                    results[unit.pk].cells.append(
-                        Cell(eff, window, Status.NA, note=f"本单位不适用：{eff.override_note}")
-                    )
-                    continue
-                done, todo = counts.total(window, unit.pk, rule.activity_type_id)
-                cell = Cell(eff, window, _verdict(eff, window, done, today), done, todo)
-                if cell.status in FINISHED_UNMET:
-                    cell.reason = reasons.get((eff.pk, None, window.key), "")
-                results[unit.pk].cells.append(cell)
+                results[unit.pk].cells.append(_unit_cell(eff, window, unit, counts, reasons, today))
     return _stamp(results, today)
+
+
+def _unit_cell(eff, window, unit, counts, reasons, today) -> Cell:
+    if not eff.applies:
+        return _switched_off_cell(eff, window)
+    done, todo = counts.total(window, unit.pk, eff.rule.activity_type_id)
+    cell = Cell(eff, window, _verdict(eff, window, done, today), done, todo)
+    if cell.status in FINISHED_UNMET:
+        cell.reason = reasons.get((eff.pk, None, window.key), "")
+    return cell
 
 
 def _stamp(results: dict[int, SubjectResult], today: dt.date) -> dict[int, SubjectResult]:
@@ -370,13 +387,9 @@ def evaluate_by_unit(
     return by_unit
 
 
-def _reasons(*, branch_ids=None, unit_ids=None) -> dict[tuple, str]:
-    qs = MissedReason.objects.all()
-    if branch_ids is not None:
-        qs = qs.filter(branch_id__in=branch_ids)
-    else:
-        qs = qs.filter(unit_id__in=unit_ids, branch__isnull=True)
-    return {(r.rule_id, r.branch_id, r.window): r.reason for r in qs}
+def _reasons(filters: dict) -> dict[tuple, str]:
+    """未开展原因 filed for the subjects (the same `filters` as their counts), by (rule, branch, window)."""
+    return {(r.rule_id, r.branch_id, r.window): r.reason for r in MissedReason.objects.filter(**filters)}
 
 
 def cell_records(*, subject: Branch | Unit, rule: ComplianceRule, window: Period, user):

@@ -31,7 +31,9 @@ from apps.core.metrics import percent, register
 from apps.core.periods import Frequency, Period, local_tz
 from apps.orgs.models import Branch, Member, Unit
 
-from .models import Activity, ActivityStatus, Attendance, EnterpriseProblem
+from .compliance import evaluate_by_unit, founded_in_time, month_start, switched_off
+from .counting import counted, submitted
+from .models import Activity, Attendance, EnterpriseProblem
 
 THEME_DAY_CODE = "theme_party_day"
 
@@ -49,13 +51,8 @@ def attendance_counts(attendance: Attendance) -> bool:
 
 def _submitted_in(period: Period, prefix: str = "") -> Q:
     start, end = period.bounds()
-    return Q(
-        **{
-            f"{prefix}status": ActivityStatus.SUBMITTED,
-            f"{prefix}held_at__gte": start,
-            f"{prefix}held_at__lt": end,
-            f"{prefix}unit__active": True,
-        }
+    return submitted(prefix) & Q(
+        **{f"{prefix}held_at__gte": start, f"{prefix}held_at__lt": end, f"{prefix}unit__active": True}
     )
 
 
@@ -79,8 +76,6 @@ def _percentages(rows, key: str, numerator: str, denominator: str) -> dict[int, 
 )
 def compliance_rate(period: Period, *, today: dt.date | None = None) -> dict[int, Decimal]:
     """Met windows out of decided windows (met + missed), over branch and unit rules, per unit."""
-    from .compliance import evaluate_by_unit
-
     units = list(Unit.objects.filter(active=True))
     results = evaluate_by_unit(units, period, today=today or timezone.localdate())
     return {unit_id: result.rate for unit_id, result in results.items() if result.rate is not None}
@@ -96,44 +91,41 @@ def compliance_rate(period: Period, *, today: dt.date | None = None) -> dict[int
 def theme_day_completion(period: Period, *, today: dt.date | None = None) -> dict[int, Decimal]:
     """Branch-months with a counted 主题党日 / applicable branch-months (two queries).
 
-    A branch-month is applicable when the month has ended (or the day was already held)
-    and the branch existed by the month's midpoint — the engine's own rules.
+    Applicability is the engine's: a branch-month is judged when the month has ended (or the day
+    was already held), the branch existed by the month's midpoint (`compliance.founded_in_time`)
+    and its unit has not switched the 主题党日 rule off (`compliance.switched_off`).
     """
     today = today or timezone.localdate()
     months = period.windows(Frequency.MONTH)
     start, end = period.bounds()
-    tz = local_tz()
     held = (
         Activity.objects.filter(
             Q(activity_type__code=THEME_DAY_CODE) | Q(also_counts_as__code=THEME_DAY_CODE),
-            status=ActivityStatus.SUBMITTED,
-            evidence_complete=True,
+            counted(),
             held_at__gte=start,
             held_at__lt=end,
             branch__isnull=False,
         )
-        .annotate(month=TruncMonth("held_at", tzinfo=tz))
+        .annotate(month=TruncMonth("held_at", tzinfo=local_tz()))
         .values_list("branch_id", "month")
         .distinct()
     )
-    done = {(branch_id, _as_date(month)) for branch_id, month in held}
+    done = {(branch_id, month_start(month)) for branch_id, month in held}
+    branches = (
+        Branch.objects.filter(active=True, unit__active=True)
+        .annotate(off=switched_off(activity_type__code=THEME_DAY_CODE))
+        .values_list("pk", "unit_id", "founded_on", "off")
+    )
     tally: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for branch_id, unit_id, founded_on in Branch.objects.filter(active=True, unit__active=True).values_list(
-        "pk", "unit_id", "founded_on"
-    ):
+    for branch_id, unit_id, founded_on, off in branches:
+        if off:
+            continue  # 本单位不适用: the engine judges none of its months
         for month in months:
             met = (branch_id, month.start) in done
-            applicable = met or (month.end < today and founded_on <= month.midpoint)
-            if applicable:
+            if met or (month.end < today and founded_in_time(founded_on, month)):
                 tally[unit_id][0] += met
                 tally[unit_id][1] += 1
     return {unit_id: percent(n, d) for unit_id, (n, d) in tally.items() if d}
-
-
-def _as_date(value) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.astimezone(local_tz()).date() if timezone.is_aware(value) else value.date()
-    return value
 
 
 # --- records -----------------------------------------------------------------------------------
@@ -149,7 +141,7 @@ def evidence_completeness(period: Period) -> dict[int, Decimal]:
     rows = (
         Activity.objects.filter(_submitted_in(period))
         .values("unit_id")
-        .annotate(total=Count("id"), complete=Count("id", filter=Q(evidence_complete=True)))
+        .annotate(total=Count("id"), complete=Count("id", filter=counted()))
     )
     return _percentages(rows, "unit_id", "complete", "total")
 

@@ -23,13 +23,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.urls import reverse
-
 from apps.core.notifications import Message, notify
 from apps.core.periods import Frequency, Period
 from apps.orgs.models import Branch, BranchUserObjectPermission, Unit, UnitUserObjectPermission
 
 from .compliance import FINISHED_UNMET, Cell, Status, evaluate_branches, evaluate_units
+from .presenters import calendar_url, unit_overview_url
 
 MISSED_LOOKBACK_DAYS = 31
 CATEGORY_DUE = "partylife.due"
@@ -109,39 +108,29 @@ def send_reminders(*, today: dt.date) -> int:
     """
     branches = list(Branch.objects.filter(active=True, unit__active=True).select_related("unit").order_by("pk"))
     units = list(Unit.objects.filter(active=True).order_by("pk"))
-    # (kind, cell, subject, unit_id, branch or None)
-    hits: list[tuple[str, Cell, Branch | Unit, int, Branch | None]] = []
+    hits: list[tuple[str, Cell, Branch | Unit]] = []  # (kind, cell, branch or unit)
     for period in _periods(today):
-        by_branch = evaluate_branches(branches, period, today=today)
-        for branch in branches:
-            for cell in by_branch[branch.pk].cells:
-                kind = _kind(cell, today)
-                if kind:
-                    hits.append((kind, cell, branch, branch.unit_id, branch))
-        by_unit = evaluate_units(units, period, today=today)
-        for unit in units:
-            for cell in by_unit[unit.pk].cells:
-                kind = _kind(cell, today)
-                if kind:
-                    hits.append((kind, cell, unit, unit.pk, None))
+        results = [
+            *evaluate_branches(branches, period, today=today).values(),
+            *evaluate_units(units, period, today=today).values(),
+        ]
+        hits += [(kind, cell, r.subject) for r in results for cell in r.cells if (kind := _kind(cell, today))]
     if not hits:
         return 0
     branch_secs, unit_secs = _secretaries(
-        sorted({b.pk for *_, b in hits if b is not None}), sorted({u for *_, u, _ in hits})
+        sorted({s.pk for *_, s in hits if isinstance(s, Branch)}),
+        sorted({s.unit_id if isinstance(s, Branch) else s.pk for *_, s in hits}),
     )
-    calendar, overview = reverse("partylife:calendar"), reverse("partylife:unit_overview")
     messages = []
-    for kind, cell, subject, unit_id, branch in hits:
-        if branch is not None:
-            recipients = branch_secs.get(branch.pk) or unit_secs.get(unit_id, [])
-            name = f"{branch.unit}{branch.name}"
-            target = f"{branch.pk}"
-            url = f"{calendar}?branch={branch.pk}&year={cell.window.year}"
+    for kind, cell, subject in hits:
+        if isinstance(subject, Branch):
+            recipients = branch_secs.get(subject.pk) or unit_secs.get(subject.unit_id, [])
+            name, target = f"{subject.unit}{subject.name}", f"{subject.pk}"
+            url = calendar_url(subject, cell.window.year)
         else:
-            recipients = unit_secs.get(unit_id, [])
-            name = subject.name
-            target = f"u{unit_id}"
-            url = f"{overview}?unit={unit_id}&period={cell.window.year}"
+            recipients = unit_secs.get(subject.pk, [])
+            name, target = subject.name, f"u{subject.pk}"
+            url = unit_overview_url(subject.pk, cell.window.year)
         title, body = _text(kind, cell, name, today)
         key = f"partylife:{kind}:{cell.rule.pk}:{target}:{cell.window.key}"
         category = CATEGORY_DUE if kind == "due" else CATEGORY_MISSED

@@ -7,6 +7,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.partylife.models import Attendance, MakeupTask
+from tests.orgs.factories import (
+    BranchFactory,
+    MemberFactory,
+    PartyGroupFactory,
+    UnitFactory,
+    UserFactory,
+    make_branch_secretary,
+    make_unit_secretary,
+)
 from tests.partylife.factories import SHANGHAI, ActivityFactory, activity_type
 
 pytestmark = pytest.mark.django_db
@@ -57,3 +66,88 @@ def test_member_home_shows_own_makeups_and_attended_activities_only(client, side
     body = client.get(reverse("home")).content.decode()
     assert "我参加的党课" in body and "12月31日前" in body
     assert "没参加的会" not in body and "外单位的会" not in body
+
+
+# --- query counts: the same with 3 rows as with 30 ---------------------------------------------------------
+
+# Every page: session, user, two permission reads, the scope's unit/branch/member rows (the committee's
+# scope needs the member row only), the bell's unread count, the session save (savepoint, update,
+# release): 11 (9 for the committee). Then each page's grouped reads; the engine is 6 queries for
+# branches and 5 for units.
+COMMITTEE_HOME_QUERIES = 9 + 2 + 1 + 1 + (1 + 1 + 6 + 5)  # units + member counts, roster, chart, units behind
+UNIT_HOME_QUERIES = 11 + 2 + 1 + 1 + 6  # units + member counts, roster, branches, this month's verdicts
+BRANCH_HOME_QUERIES = 11 + 1 + 6 + 1 + 1  # branches, this month's verdicts, roster, members
+MEMBER_HOME_QUERIES = 11 + 1 + 1 + 1  # member, open 补学, recent records
+
+
+def pinned(assert_constant_queries, client, *, grow, expected):
+    """Warm up (content types, sessions), then pin the home page's query count before and after `grow`."""
+    client.get(reverse("home"))
+    response = assert_constant_queries(lambda: client.get(reverse("home")), grow=grow, expected=expected)
+    assert response.status_code == 200
+    return response
+
+
+def busy_branch(unit):
+    """A branch with two members and this month's 支委会, so every row has something to show."""
+    branch = BranchFactory(unit=unit, founded_on=dt.date(2010, 1, 1))
+    MemberFactory(branch=branch)
+    MemberFactory(branch=branch, is_leading_cadre=True)
+    ActivityFactory(branch=branch, held_at=this_month_at_noon())
+    return branch
+
+
+def test_committee_home_query_count(login, committee_user, assert_constant_queries):
+    def grow(n):
+        for _ in range(n):
+            busy_branch(UnitFactory())
+
+    grow(3)
+    response = pinned(
+        assert_constant_queries, login(committee_user), grow=lambda: grow(27), expected=COMMITTEE_HOME_QUERIES
+    )
+    assert response.context["unit_count"] == 30
+
+
+def test_unit_home_query_count(login, assert_constant_queries):
+    unit = UnitFactory()
+    secretary = make_unit_secretary(UserFactory(username="qc_unit"), unit)
+
+    def grow(n):
+        for _ in range(n):
+            busy_branch(unit)
+
+    grow(3)
+    response = pinned(assert_constant_queries, login(secretary), grow=lambda: grow(27), expected=UNIT_HOME_QUERIES)
+    assert len(response.context["branches"]) == 30
+
+
+def test_branch_home_query_count(login, assert_constant_queries):
+    branch = busy_branch(UnitFactory())
+    secretary = make_branch_secretary(UserFactory(username="qc_branch"), branch)
+
+    def grow(n):
+        for _ in range(n):
+            MemberFactory(branch=branch, party_group=PartyGroupFactory(branch=branch))
+
+    grow(1)  # with busy_branch's two: 3 members
+    response = pinned(assert_constant_queries, login(secretary), grow=lambda: grow(27), expected=BRANCH_HOME_QUERIES)
+    assert len(response.context["members"]) == 30
+
+
+def test_member_home_query_count(login, side_a, assert_constant_queries):
+    lecture = activity_type("party_lecture")
+
+    def grow(n):
+        for _ in range(n):
+            activity = ActivityFactory(branch=side_a.branch, activity_type=lecture, held_at=this_month_at_noon())
+            attendance = Attendance.objects.create(
+                activity=activity, member=side_a.member, present=False, absence_reason="出差"
+            )
+            MakeupTask.objects.create(attendance=attendance, member=side_a.member, due_on=dt.date(2026, 12, 31))
+
+    grow(3)
+    response = pinned(
+        assert_constant_queries, login(side_a.member_user), grow=lambda: grow(27), expected=MEMBER_HOME_QUERIES
+    )
+    assert len(response.context["makeups"]) == 30 and len(response.context["activities"]) == 8

@@ -8,11 +8,11 @@ import io
 import re
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
+from apps.core.periods import Period
 from apps.orgs.models import UnitCategory
 from apps.partylife.compliance import Status
 from apps.partylife.models import ComplianceRule, MissedReason, PeriodLock, RuleOverride
@@ -49,6 +49,20 @@ def cell_params(branch, code, window):
 def xlsx_rows(response):
     wb = load_workbook(io.BytesIO(response.content), read_only=True)
     return [list(row) for row in wb.worksheets[0].iter_rows(values_only=True)]
+
+
+# Bad parameters: a subject (branch, unit, rule, window) that names nothing the user follows is 404;
+# any other bad parameter is ignored with a Chinese message. Never a 500, never a change.
+BAD_IDS = ["²", "abc", "\x00", "-1", "1.5", "99999999999999999999"]
+BAD_YEARS = ["²", "abc", "\x00", "1999", "2101", "99999", "9999-99"]
+BAD_PERIODS = ["²", "abc", "\x00", "2025-13", "2025-Q9", "9999-99", "99999", "2025-1-1"]
+
+
+def ignored(response, label: str) -> None:
+    """The page answered and named the parameter it ignored."""
+    assert response.status_code == 200
+    assert any(line.startswith(f"{label}：") for line in response.context["filter_messages"])
+    assert "已忽略该条件" in response.content.decode()
 
 
 @pytest.fixture
@@ -119,6 +133,31 @@ def test_calendar_of_another_units_branch_is_404(login, side_a, side_b, who):
     client = login(getattr(side_b, who))
     assert client.get(url("calendar", branch=side_a.branch.pk)).status_code == 404
     assert client.get(url("calendar", branch="x")).status_code == 404
+    for value in BAD_IDS:
+        assert client.get(url("calendar"), {"branch": value}).status_code == 404, value
+    # A secretary's unit follows from their branch: a unit parameter is not theirs to give.
+    assert client.get(url("calendar"), {"unit": side_a.unit.pk}).context["branch"].unit == side_b.unit
+
+
+@pytest.mark.parametrize("value", BAD_IDS)
+def test_committee_calendar_with_a_bad_unit_is_404(login, committee_user, value):
+    assert login(committee_user).get(url("calendar"), {"unit": value}).status_code == 404
+
+
+@pytest.mark.parametrize("value", BAD_YEARS)
+def test_calendar_ignores_a_bad_year_with_a_message(login, side_a, value):
+    response = login(side_a.branch_secretary).get(url("calendar"), {"year": value})
+    ignored(response, "年份")
+    assert response.context["year"] == timezone.localdate().year and response.context["branch"] == side_a.branch
+
+
+def test_calendar_year_navigation_stops_at_2000_and_2100(login, side_a):
+    client = login(side_a.branch_secretary)
+    first = client.get(url("calendar", year=2000))
+    assert first.context["prev_qs"] is None and "year=2001" in first.context["next_qs"]
+    last = client.get(url("calendar", year=2100))
+    assert last.context["next_qs"] is None and "year=2099" in last.context["prev_qs"]
+    ignored(client.get(url("calendar"), {"view": "\x00"}), "视图")
 
 
 def test_branch_secretary_sees_only_their_branch(login, side_a):
@@ -195,6 +234,25 @@ def test_cell_bad_parameters_are_404(login, side_a):
     assert client.get(url("cell", branch="abc", rule=rule_for("heart_talk").pk, window="2025")).status_code == 404
 
 
+CELL_BAD = [("branch", v) for v in BAD_IDS] + [("rule", v) for v in BAD_IDS]
+CELL_BAD += [("window", v) for v in BAD_PERIODS] + [("branch", ""), ("rule", ""), ("window", "")]
+
+
+@pytest.mark.parametrize(("name", "value"), CELL_BAD)
+def test_cell_and_missed_reason_with_a_bad_parameter_are_404(login, side_a, name, value):
+    client = login(side_a.unit_secretary)
+    params = cell_params(side_a.branch, "branch_committee_meeting", "2025-02") | {name: value}
+    assert client.get(url("cell"), params).status_code == 404
+    assert client.post(url("missed_reason"), params | {"reason": "原因"}).status_code == 404
+    assert not MissedReason.objects.exists()
+
+
+@pytest.mark.parametrize("value", BAD_IDS)
+def test_unit_cell_with_a_bad_unit_is_404(login, side_a, value):
+    params = {"unit": value, "rule": rule_for("first_topic").pk, "window": "2025-04"}
+    assert login(side_a.unit_secretary).get(url("cell"), params).status_code == 404
+
+
 # --- 未开展原因 ------------------------------------------------------------------------------------------------
 
 
@@ -230,6 +288,9 @@ def test_missed_reason_refused_for_another_unit(login, side_a, side_b):
         url("missed_reason"), reason_post(side_a.branch, "branch_committee_meeting", "2025-02", "越权")
     )
     assert response.status_code == 404
+    for value in BAD_IDS:
+        bad = reason_post(side_a.branch, "branch_committee_meeting", "2025-02", "越权") | {"branch": value}
+        assert login(side_b.unit_secretary).post(url("missed_reason"), bad).status_code == 404
     assert not MissedReason.objects.exists()
 
 
@@ -283,11 +344,21 @@ def test_unit_overview_quarter_period(login, side_a, march_meeting):
 
 def test_unit_overview_permissions(login, side_a, side_b, committee_user):
     assert login(side_b.unit_secretary).get(url("unit_overview", unit=side_a.unit.pk)).status_code == 404
+    for value in BAD_IDS:
+        assert login(side_b.unit_secretary).get(url("unit_overview"), {"unit": value}).status_code == 404, value
+        assert login(committee_user).get(url("unit_overview"), {"unit": value}).status_code == 404, value
     assert login(side_a.branch_secretary).get(url("unit_overview")).status_code == 403
     assert login(side_a.member_user).get(url("unit_overview")).status_code == 403
     committee = login(committee_user)
     assert committee.get(url("unit_overview")).context["unit"] is None
     assert committee.get(url("unit_overview", unit=side_b.unit.pk)).context["unit"] == side_b.unit
+
+
+@pytest.mark.parametrize("value", BAD_PERIODS)
+def test_unit_overview_ignores_a_bad_period_with_a_message(login, side_a, value):
+    response = login(side_a.unit_secretary).get(url("unit_overview"), {"period": value})
+    ignored(response, "期间")
+    assert response.context["period"] == Period.current() and response.context["unit"] == side_a.unit
 
 
 # --- committee overview -----------------------------------------------------------------------------------------
@@ -343,6 +414,23 @@ def test_overview_export_is_an_xlsx_with_a_row_per_unit_and_rule(login, committe
     assert len(full) - 1 == 2 * ComplianceRule.objects.filter(active=True).count()
 
 
+OVERVIEW_BAD = [("period", v) for v in BAD_PERIODS] + [("rule", v) for v in BAD_IDS]
+OVERVIEW_BAD += [("category", v) for v in ("²", "\x00", "nonsense")] + [("status", v) for v in ("²", "\x00", "bad")]
+OVERVIEW_LABELS = {"period": "期间", "rule": "规则", "category": "单位分类", "status": "状态"}
+
+
+@pytest.mark.parametrize(("name", "value"), OVERVIEW_BAD)
+def test_overview_and_export_ignore_a_bad_filter_with_a_message(login, committee_user, side_a, side_b, name, value):
+    client = login(committee_user)
+    response = client.get(url("overview"), {"period": YEAR, name: value})
+    ignored(response, OVERVIEW_LABELS[name])
+    assert set(overview_units(response)) == {side_a.unit, side_b.unit}  # the filter is not applied
+    assert len(response.context["rules"]) == ComplianceRule.objects.filter(active=True).count()
+    export = client.get(url("overview_export"), {"period": YEAR, name: value})
+    assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert len(xlsx_rows(export)) - 1 == 2 * ComplianceRule.objects.filter(active=True).count()
+
+
 COMMITTEE_PAGES = [
     ("get", "overview", ()),
     ("get", "overview_export", ()),
@@ -358,9 +446,11 @@ def test_committee_pages_refuse_everyone_else(login, side_a, who):
     override = RuleOverride.objects.create(rule=rule, unit=side_a.unit, frequency="month", min_count=1, strength="hard")
     for name in ("overview", "overview_export", "rule_list", "period_list"):
         assert client.get(url(name)).status_code == 403, name
+        assert client.get(url(name), {"period": "\x00", "rule": "abc", "year": "99999"}).status_code == 403, name
     assert client.get(url("rule_edit", rule.pk)).status_code == 403
     assert client.post(url("rule_edit", rule.pk), {"min_count": 5}).status_code == 403
     assert client.post(url("override_edit", rule.pk), {"unit": side_a.unit.pk}).status_code == 403
+    assert client.get(url("override_edit", rule.pk), {"unit": "²"}).status_code == 403
     assert client.post(url("override_delete", override.pk)).status_code == 403
     assert client.post(url("period_close"), {"month": "2025-01"}).status_code == 403
     assert client.post(url("period_reopen"), {"month": "2025-01"}).status_code == 403
@@ -486,14 +576,42 @@ def test_closing_a_future_month_is_refused_with_its_message(login, committee_use
     assert "请选择要关账的月份" in bad.content.decode() and not PeriodLock.objects.exists()
 
 
+@pytest.mark.parametrize("value", BAD_IDS)
+def test_rule_pages_with_bad_parameters(login, committee_user, side_a, value):
+    client = login(committee_user)
+    rule = rule_for("party_lecture")
+    assert client.get(url("rule_list"), {"rule": value, "period": value}).status_code == 200
+    response = client.get(url("override_edit", rule.pk), {"unit": value})
+    ignored(response, "单位")
+    assert response.context["existing"] is None
+    posted = client.post(url("override_edit", rule.pk), override_data(side_a.unit, unit=value))
+    assert posted.status_code == 200 and "请选择有效的单位" in posted.content.decode()
+    bad_count = client.post(url("override_edit", rule.pk), override_data(side_a.unit, min_count=value))
+    assert bad_count.status_code == 200 and bad_count.context["form"].errors["min_count"]
+    assert not RuleOverride.objects.exists()
+
+
+@pytest.mark.parametrize("value", BAD_YEARS)
+def test_period_pages_with_bad_parameters(login, committee_user, value):
+    client = login(committee_user)
+    response = client.get(url("period_list"), {"year": value})
+    ignored(response, "年份")
+    assert response.context["year"] == timezone.localdate().year
+    for name, message in (("period_close", "请选择要关账的月份"), ("period_reopen", "请选择要重新开放的月份")):
+        response = client.post(url(name), {"month": value}, follow=True)
+        assert response.status_code == 200 and message in response.content.decode()
+    assert not PeriodLock.objects.exists()
+
+
 # --- query counts -----------------------------------------------------------------------------------------------------
 
 
-def count_queries(client, path) -> int:
-    client.get(path)  # warm up (content types, sessions)
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(path).status_code == 200
-    return len(ctx.captured_queries)
+def pinned(assert_constant_queries, client, path, *, grow, expected):
+    """Warm up (content types, sessions), then pin the page's query count before and after `grow`."""
+    client.get(path)
+    response = assert_constant_queries(lambda: client.get(path), grow=grow, expected=expected)
+    assert response.status_code == 200
+    return response
 
 
 def grow_unit(unit, n, year=YEAR):
@@ -508,42 +626,33 @@ UNIT_OVERVIEW_QUERIES = 24
 OVERVIEW_QUERIES = 23
 
 
-def test_calendar_query_count_does_not_grow(login, django_assert_num_queries):
+def test_calendar_query_count_does_not_grow(login, assert_constant_queries):
     unit = UnitFactory()
     secretary = make_unit_secretary(UserFactory(username="qc_unit"), unit)
     grow_unit(unit, 2)
-    client = login(secretary)
     path = url("calendar", year=YEAR)
-    small = count_queries(client, path)
-    grow_unit(unit, 8)
-    assert count_queries(client, path) == small
-    with django_assert_num_queries(CALENDAR_QUERIES):
-        client.get(path)
+    pinned(assert_constant_queries, login(secretary), path, grow=lambda: grow_unit(unit, 8), expected=CALENDAR_QUERIES)
 
 
-def test_unit_overview_query_count_does_not_grow(login, django_assert_num_queries):
+def test_unit_overview_query_count_does_not_grow(login, assert_constant_queries):
     unit = UnitFactory()
     secretary = make_unit_secretary(UserFactory(username="qc_unit"), unit)
     grow_unit(unit, 2)
-    client = login(secretary)
     path = url("unit_overview", period=YEAR)
-    small = count_queries(client, path)
-    grow_unit(unit, 8)
-    assert count_queries(client, path) == small
-    with django_assert_num_queries(UNIT_OVERVIEW_QUERIES):
-        response = client.get(path)
+    response = pinned(
+        assert_constant_queries, login(secretary), path, grow=lambda: grow_unit(unit, 8), expected=UNIT_OVERVIEW_QUERIES
+    )
     assert len(response.context["rows"]) == 10
 
 
-def test_overview_query_count_does_not_grow(login, committee_user, django_assert_num_queries):
-    for _ in range(2):
-        grow_unit(UnitFactory(), 2)
-    client = login(committee_user)
+def test_overview_query_count_does_not_grow(login, committee_user, assert_constant_queries):
+    def grow(n):
+        for _ in range(n):
+            grow_unit(UnitFactory(), 2)
+
+    grow(2)
     path = url("overview", period=YEAR)
-    small = count_queries(client, path)
-    for _ in range(8):
-        grow_unit(UnitFactory(), 2)
-    assert count_queries(client, path) == small
-    with django_assert_num_queries(OVERVIEW_QUERIES):
-        response = client.get(path)
+    response = pinned(
+        assert_constant_queries, login(committee_user), path, grow=lambda: grow(8), expected=OVERVIEW_QUERIES
+    )
     assert len(response.context["rows"]) == 10

@@ -4,22 +4,22 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from apps.core import metrics as registry
 from apps.core.periods import Period
 from apps.orgs.models import Member
 from apps.partylife import metrics
+from apps.partylife.compliance import Status, evaluate_branches
 from apps.partylife.models import (
     ActivityStatus,
     Attendance,
     ComplianceRule,
     EnterpriseProblem,
     MakeupTask,
+    RuleOverride,
 )
 from tests.orgs.factories import BranchFactory, MemberFactory, UnitFactory
-from tests.partylife.factories import ActivityFactory, activity_type, at
+from tests.partylife.factories import ActivityFactory, activity_type, at, rule_for
 
 pytestmark = pytest.mark.django_db
 
@@ -113,6 +113,25 @@ def test_theme_day_current_year_counts_ended_months_and_held_ones(two_units):
     ActivityFactory(branch=branch_a, activity_type=theme, held_at=at(2025, 4, 3))  # held in the running month
     result = metrics.theme_day_completion(Y2025, today=dt.date(2025, 4, 20))
     assert result == {a.pk: D("25.0"), b.pk: D("0.0")}  # A: 1 / (3 ended + April held); B: 0 / 3
+
+
+def test_theme_day_leaves_out_units_that_switched_the_rule_off(two_units):
+    a, b, branch_a, branch_b = two_units
+    theme = activity_type("theme_party_day")
+    for branch in (branch_a, branch_b):
+        ActivityFactory(branch=branch, activity_type=theme, held_at=at(2025, 3, 10))
+    before = metrics.theme_day_completion(Y2025, today=dt.date(2026, 1, 5))
+    assert before == {a.pk: D("8.3"), b.pk: D("8.3")}  # 1 / 12 each
+    RuleOverride.objects.create(
+        rule=rule_for("theme_party_day"), unit=a, frequency="month", min_count=1, strength="soft", applies=False
+    )
+    # As the engine says: every month of A's branches is 不适用, so A has nothing to measure.
+    assert {
+        c.status
+        for c in evaluate_branches([branch_a], Y2025, today=dt.date(2026, 1, 5))[branch_a.pk].cells
+        if c.rule.pk == rule_for("theme_party_day").pk
+    } == {Status.NA}
+    assert metrics.theme_day_completion(Y2025, today=dt.date(2026, 1, 5)) == {b.pk: D("8.3")}
 
 
 # --- records ------------------------------------------------------------------------------------------------
@@ -233,18 +252,12 @@ def _world(n_units):
 
 
 @pytest.mark.parametrize("key", KEYS)
-def test_query_count_is_pinned_and_does_not_grow_with_units(key):
+def test_query_count_is_pinned_and_does_not_grow_with_units(key, assert_constant_queries):
     metric = registry.get(key)
-
-    def run():
-        with CaptureQueriesContext(connection) as ctx:
-            result = metric.compute(Y2025)
-        return len(ctx.captured_queries), result
-
+    results = []
     _world(2)
-    few, result = run()
-    assert few == QUERIES[key] and len(result) == 2
-    _world(6)
-    many, result = run()
-    assert many == few and len(result) == 8
+    assert_constant_queries(
+        lambda: results.append(metric.compute(Y2025)), grow=lambda: _world(6), expected=QUERIES[key]
+    )
+    assert [len(result) for result in results] == [2, 8]
     assert Member.objects.count() == 32
