@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
 
 from apps.core.excel import cell_text, is_formula, parse_date_cell
+from apps.core.periods import add_years
 
 from .models import Branch, Gender, Member, MemberStatus, Unit
 
@@ -42,6 +43,8 @@ COLUMNS = (
     COLUMN_POSITION,
 )
 REQUIRED_COLUMNS = COLUMNS[:-1]
+# What secretaries type into an optional cell to say "none": read as blank.
+BLANK_MARKS = frozenset({"-", "--", "—", "——", "/", "无"})
 
 # What each column means, for the import page (column, required, explanation).
 COLUMN_HELP = (
@@ -209,6 +212,8 @@ def _find_columns(header) -> dict[str, int]:
 
 def _parse_row(number: int, cells: dict, *, has_position: bool) -> RosterRow:
     """Read one line's cells into a row, noting every problem that needs no database."""
+    if has_position and cell_text(cells[COLUMN_POSITION]) in BLANK_MARKS:
+        cells = {**cells, COLUMN_POSITION: None}  # “-” typed for “no position” is blank, not a formula
     formulas = [column for column, value in cells.items() if is_formula(value)]
     if formulas:
         # A roster holds typed text: a formula (or text Excel would run as one) is refused, never read.
@@ -253,7 +258,7 @@ def _parse_row(number: int, cells: dict, *, has_position: bool) -> RosterRow:
     if row.birth_date and row.join_date:
         if row.join_date <= row.birth_date:
             problems.append("入党日期必须晚于出生日期")
-        elif row.join_date < _add_years(row.birth_date, MIN_JOIN_AGE):
+        elif row.join_date < add_years(row.birth_date, MIN_JOIN_AGE):
             problems.append(f"入党时未满十八周岁（出生于 {row.birth_date:%Y-%m-%d}，入党于 {row.join_date:%Y-%m-%d}）")
 
     status = _WHITESPACE.sub("", cell_text(cells[COLUMN_STATUS]))
@@ -293,13 +298,6 @@ def _date(value, column: str, problems: list[str]) -> dt.date | None:
 
 def _clean_name(text: str) -> str:
     return _WHITESPACE.sub("", text) if _CJK_NAME.match(text) else text
-
-
-def _add_years(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # born 29 February: of age on 1 March
-        return dt.date(day.year + years, 3, 1)
 
 
 def _size(n: int) -> str:

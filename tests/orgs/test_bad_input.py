@@ -270,7 +270,7 @@ def test_export_writes_formula_like_names_as_text(client, side_a):
     assert plain.data_type == "s" and not plain.quotePrefix
 
 
-@pytest.mark.parametrize("column,value", [(2, "=1+1"), (2, "@SUM(A1)"), (7, "+86"), (7, "-"), (0, "\t市A局")])
+@pytest.mark.parametrize("column,value", [(2, "=1+1"), (2, "@SUM(A1)"), (7, "+86"), (7, "-1"), (0, "\t市A局")])
 def test_roster_import_refuses_formula_text(client, side_a, column, value):
     client.force_login(side_a.unit_secretary)
     count = Member.objects.count()
@@ -285,6 +285,18 @@ def test_roster_import_refuses_formula_text(client, side_a, column, value):
         (2, [f"{header}不能是公式，也不能以 =、+、-、@ 开头，请改为直接填写内容"])
     ]
     assert Member.objects.count() == count
+
+
+@pytest.mark.parametrize("mark", ["-", "—", "/", "无"])
+def test_roster_import_reads_a_dash_in_position_as_blank(client, side_a, mark):
+    """Secretaries type “-” for “no position”: that is an empty cell, not a formula."""
+    client.force_login(side_a.unit_secretary)
+    row = ["市A局", "A局第一党支部", "无职务", "男", "1990-01-01", "2015-01-01", "正式党员", mark]
+
+    response = client.post(reverse("orgs:roster_import"), {"file": _roster([row])})
+
+    assert response.context["result"].row_errors == []
+    assert Member.objects.get(name="无职务").position == ""
 
 
 def test_roster_import_refuses_a_formula_cell(client, side_a):
