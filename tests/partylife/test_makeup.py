@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from apps.partylife import services
 from apps.partylife.metrics import attendance_counts
 from apps.partylife.models import Attendance, MakeupTask
-from apps.partylife.services import ActivityInput, AttendanceInput
+from apps.partylife.services import AttendanceInput
 from tests.orgs.factories import MemberFactory, UserFactory, make_branch_secretary
 from tests.partylife.factories import activity_type
 
@@ -24,7 +24,7 @@ LIST = reverse("partylife:makeup_list")
 
 def _record(side, code="party_lecture", absent=(), submit=True, topic="学习党章"):
     """A record logged by the branch secretary through the service; `absent` members get a reason."""
-    data = ActivityInput(
+    data = dict(
         activity_type=activity_type(code),
         branch=side.branch,
         fields={"topic": topic, "held_at": timezone.now() - dt.timedelta(days=2), "minutes": "会议记录"},
@@ -33,7 +33,7 @@ def _record(side, code="party_lecture", absent=(), submit=True, topic="学习党
             for m in side.members
         ],
     )
-    return services.activity_save(actor=side.branch_secretary, data=data, submit=submit)
+    return services.activity_record(actor=side.branch_secretary, **data, submit=submit)
 
 
 def _complete_url(task):
@@ -183,13 +183,13 @@ def test_open_tasks_come_first_and_status_filter(client, side_a):
 def test_unit_secretary_filters_by_branch(client, side_a):
     _record(side_a, absent=[side_a.member])
     other = MemberFactory(branch=side_a.other_branch, name="二支部缺席者")
-    data = ActivityInput(
+    data = dict(
         activity_type=activity_type("party_lecture"),
         branch=side_a.other_branch,
         fields={"topic": "二支部党课", "held_at": timezone.now() - dt.timedelta(days=1)},
         attendance=[AttendanceInput(other.pk, present=False, absence_reason="病假")],
     )
-    services.activity_save(actor=side_a.unit_secretary, data=data, submit=True)
+    services.activity_record(actor=side_a.unit_secretary, **data, submit=True)
     client.force_login(side_a.unit_secretary)
     page = client.get(LIST).content.decode()
     assert "二支部缺席者" in page and side_a.member.name in page
