@@ -89,6 +89,31 @@ def test_bad_upload_saves_nothing_and_leaves_no_file(side_a, media):
     assert stored_files(media) == []
 
 
+def test_a_failure_after_the_upload_removes_the_stored_file(side_a, media):
+    """activity_record stores the photo, then submitting a future record fails: no row, no file."""
+    future = dt.datetime.now(dt.UTC) + dt.timedelta(days=3)
+    with pytest.raises(ValidationError, match="尚未开展"):
+        services.activity_record(
+            actor=side_a.branch_secretary, **committee_meeting(side_a, held_at=future), submit=True
+        )
+    assert not Activity.objects.exists() and not Evidence.objects.exists()
+    assert stored_files(media) == []
+
+
+def test_one_job_services_compose_to_the_same_record(side_a):
+    """The API's path (create, then attendance, evidence, submit one by one) gives what the form's gives."""
+    actor, data = side_a.branch_secretary, committee_meeting(side_a)
+    record = services.activity_create(
+        actor=actor, activity_type=data["activity_type"], branch=side_a.branch, fields=data["fields"]
+    )
+    assert record.status == ActivityStatus.DRAFT and not record.evidence_complete
+    services.activity_attendance_set(actor=actor, activity=record, rows=data["attendance"])
+    [photo] = services.activity_evidence_add(actor=actor, activity=record, items=data["evidence"])
+    record = services.activity_submit(actor=actor, activity=record)
+    assert record.status == ActivityStatus.SUBMITTED and record.evidence_complete and record.counts
+    assert photo.activity_id == record.pk and record.attendances.count() == 3
+
+
 def test_pdf_refused_as_photo(side_a):
     data = committee_meeting(side_a, evidence=[EvidenceInput(EvidenceKind.PHOTO, pdf_upload())])
     with pytest.raises(ValidationError, match="只接受图片"):
