@@ -210,6 +210,62 @@ class ActivityForm(BootstrapFormMixin, forms.ModelForm):
     def upload_fields(self):
         return [self[name] for name in UPLOAD_FIELDS]
 
+    def attendance_rows(self, posted) -> tuple[list[dict], list]:
+        """The picker's rows (who is on the list, present or absent with reason) and the rest of the roster.
+
+        Posted values win (a failed save shows what was entered); then the saved list
+        of an edited record in its own branch; otherwise everyone expected, present.
+        """
+        t, activity = self.activity_type, self.activity
+        if not t.needs_attendance:
+            return [], []
+        expected, others = selectors.expected_attendance(
+            self.scope, activity_type=t, unit=self.chosen_unit, branch=self.chosen_branch, party_group=self.chosen_group
+        )
+        roster = {m.pk: m for m in [*expected, *others]}
+        chosen = tuple(x.pk if x else None for x in (self.chosen_branch, self.chosen_unit, self.chosen_group))
+        saved_place = activity is not None and (activity.branch_id, activity.unit_id, activity.party_group_id)
+        rows = []
+        if posted is not None:
+            try:
+                entries = parse_attendance(posted)
+            except RowError:
+                entries = []
+            saved = {a.member_id: a.member for a in activity.attendances.all()} if activity else {}
+            for entry in entries:
+                member = roster.get(entry.member_id) or saved.get(entry.member_id)
+                if member is not None:
+                    rows.append({"member": member, "present": entry.present, "reason": entry.absence_reason})
+        elif saved_place == chosen:
+            rows = [
+                {"member": a.member, "present": a.present, "reason": a.absence_reason}
+                for a in activity.attendances.all()
+            ]
+        else:
+            rows = [{"member": m, "present": True, "reason": ""} for m in expected]
+        listed = {r["member"].pk for r in rows}
+        return rows, [m for m in roster.values() if m.pk not in listed]
+
+    def problem_rows(self, posted: list[dict] | None) -> list[dict]:
+        """The enterprise problems to show: as posted, else as saved, else one blank row."""
+        if posted is not None:
+            rows = posted
+        elif self.activity is not None:
+            rows = [
+                {
+                    "category": p.category,
+                    "description": p.description,
+                    "solved": p.solved,
+                    "solved_on": p.solved_on.isoformat() if p.solved_on else "",
+                    "solution": p.solution,
+                }
+                for p in self.activity.problems.all()
+            ]
+        else:
+            rows = []
+        blank = {"category": "", "description": "", "solved": False, "solved_on": "", "solution": ""}
+        return rows or [blank]
+
     # --- to the service ---------------------------------------------------------------------------------
     def record_kwargs(self) -> dict:
         """The arguments of `services.activity_record` this form holds (attendance and problems are read apart)."""

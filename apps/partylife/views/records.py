@@ -158,7 +158,7 @@ def _activity_form(request, scope, activity_type, activity):
 
     if posted:
         form.mark_invalid()
-    rows, others = _attendance_rows(scope, form, t, activity, request.POST if posted else None)
+    rows, others = form.attendance_rows(request.POST if posted else None)
     context = {
         "form": form,
         "activity_type": t,
@@ -168,7 +168,7 @@ def _activity_form(request, scope, activity_type, activity):
         "attendance_rows": rows,
         "attendance_others": others,
         "present_count": sum(1 for r in rows if r["present"]),
-        "problem_rows": _problem_rows(activity, posted_problems),
+        "problem_rows": form.problem_rows(posted_problems),
         "problem_categories": ProblemCategory.choices,
         "evidence": list(activity.evidence.all()) if activity else [],
         "required": t.required_evidence(),
@@ -191,63 +191,6 @@ def _saved_message(request, activity, *, created: bool) -> None:
         messages.info(request, f"草稿已保存。提交前还需补充：{'、'.join(missing)}。")
     else:
         messages.success(request, "草稿已保存，材料已齐全，可以提交。")
-
-
-def _attendance_rows(scope, form, t, activity, posted):
-    """The picker's rows (who is on the list, present or absent with reason) and the rest of the roster.
-
-    Posted values win (a failed save shows what was entered); then the saved list
-    of an edited record in its own branch; otherwise everyone expected, present.
-    """
-    if not t.needs_attendance:
-        return [], []
-    expected, others = selectors.expected_attendance(
-        scope, activity_type=t, unit=form.chosen_unit, branch=form.chosen_branch, party_group=form.chosen_group
-    )
-    roster = {m.pk: m for m in [*expected, *others]}
-    chosen = (form.chosen_branch, form.chosen_unit, form.chosen_group)
-    same_place = activity is not None and (activity.branch_id, activity.unit_id, activity.party_group_id) == tuple(
-        x.pk if x else None for x in chosen
-    )
-    rows = []
-    if posted is not None:
-        try:
-            entries = parse_attendance(posted)
-        except RowError:
-            entries = []
-        saved = {a.member_id: a.member for a in activity.attendances.all()} if activity else {}
-        for entry in entries:
-            member = roster.get(entry.member_id) or saved.get(entry.member_id)
-            if member is not None:
-                rows.append({"member": member, "present": entry.present, "reason": entry.absence_reason})
-    elif same_place:
-        rows = [
-            {"member": a.member, "present": a.present, "reason": a.absence_reason} for a in activity.attendances.all()
-        ]
-    else:
-        rows = [{"member": m, "present": True, "reason": ""} for m in expected]
-    listed = {r["member"].pk for r in rows}
-    return rows, [m for m in roster.values() if m.pk not in listed]
-
-
-def _problem_rows(activity, posted):
-    if posted is not None:
-        rows = posted
-    elif activity is not None:
-        rows = [
-            {
-                "category": p.category,
-                "description": p.description,
-                "solved": p.solved,
-                "solved_on": p.solved_on.isoformat() if p.solved_on else "",
-                "solution": p.solution,
-            }
-            for p in activity.problems.all()
-        ]
-    else:
-        rows = []
-    blank = {"category": "", "description": "", "solved": False, "solved_on": "", "solution": ""}
-    return rows or [blank]
 
 
 # --- detail, delete, unlock ---------------------------------------------------------------------------
@@ -289,6 +232,16 @@ def activity_detail(request, scope, pk):
     )
 
 
+def _refused(request, write) -> bool:
+    """Run a service write; if it refuses (ValidationError), show its Chinese message and say so."""
+    try:
+        write()
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return True
+    return False
+
+
 def _month_closed(activity) -> bool:
     return local_date(activity.held_at).replace(day=1) in selectors.locked_months()
 
@@ -297,10 +250,7 @@ def _month_closed(activity) -> bool:
 @require_POST
 def activity_delete(request, scope, pk):
     activity = _get_activity(request, pk)
-    try:
-        services.activity_delete(actor=request.user, activity=activity)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+    if _refused(request, lambda: services.activity_delete(actor=request.user, activity=activity)):
         return redirect(activity)
     messages.success(request, f"草稿“{activity.topic}”已删除。")
     return redirect("partylife:activity_list")
@@ -354,10 +304,7 @@ def evidence_file(request, scope, pk):
 def evidence_delete(request, scope, pk):
     evidence = _get_evidence(request, pk)
     activity = evidence.activity
-    try:
-        services.evidence_delete(actor=request.user, evidence=evidence)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+    if _refused(request, lambda: services.evidence_delete(actor=request.user, evidence=evidence)):
         return redirect(activity)
     messages.success(request, f"已删除材料“{evidence.original_name}”。")
     if services.is_locked(activity):
