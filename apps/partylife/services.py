@@ -151,16 +151,19 @@ def _sync_makeup_tasks(activity: Activity) -> None:
     MakeupTask.objects.filter(attendance__activity=activity, attendance__present=True, done_at__isnull=True).delete()
 
 
-def _for_change(*, actor: User, activity: Activity, message: str = WRITE_DENIED) -> Activity:
-    """The record read again FOR UPDATE, once the actor may change it where it is and its month is open."""
+def _for_change(
+    *, actor: User, activity: Activity, denied: str = WRITE_DENIED, locked: str | None = LOCKED
+) -> Activity:
+    """The record read again FOR UPDATE, once the actor may change it where it is (and, unless
+    `locked` is None, once its month is open); the message says what was refused."""
     activity = (
         Activity.objects.select_for_update(of=("self",))
         .select_related("activity_type", "unit", "branch")
         .get(pk=activity.pk)
     )
-    _require(permissions.can_change(scope_for(actor), activity), message)
-    if is_locked(activity):
-        raise ValidationError(LOCKED)
+    _require(permissions.can_change(scope_for(actor), activity), denied)
+    if locked is not None and is_locked(activity):
+        raise ValidationError(locked)
     return activity
 
 
@@ -468,14 +471,8 @@ def activity_record(
 def evidence_delete(*, actor: User, evidence: Evidence) -> None:
     """Remove one evidence file from a record (the record may become 需补充 again)."""
     with transaction.atomic():
-        activity = (
-            Activity.objects.select_for_update(of=("self",))
-            .select_related("activity_type")
-            .get(pk=evidence.activity_id)
-        )
-        _require(permissions.can_change(scope_for(actor), activity), "您不能删除该材料。")
-        if is_locked(activity):
-            raise ValidationError("该记录所在月份已关账，不能删除材料。")
+        locked = "该记录所在月份已关账，不能删除材料。"
+        activity = _for_change(actor=actor, activity=evidence.activity, denied="您不能删除该材料。", locked=locked)
         name, storage = evidence.file.name, evidence.file.storage
         evidence.delete()
         _settle(activity)
@@ -485,8 +482,7 @@ def evidence_delete(*, actor: User, evidence: Evidence) -> None:
 def activity_delete(*, actor: User, activity: Activity) -> None:
     """Delete a draft (a submitted record is kept; it can be corrected but not removed)."""
     with transaction.atomic():
-        activity = Activity.objects.select_for_update(of=("self",)).select_related("activity_type").get(pk=activity.pk)
-        _require(permissions.can_change(scope_for(actor), activity), "您不能删除该记录。")
+        activity = _for_change(actor=actor, activity=activity, denied="您不能删除该记录。", locked=None)
         if activity.status != ActivityStatus.DRAFT:
             raise ValidationError("已提交的记录不能删除，只能修改。")
         files = [(e.file.name, e.file.storage) for e in activity.evidence.all()]
