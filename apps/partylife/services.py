@@ -48,6 +48,7 @@ from .models import (
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 EVIDENCE_TYPES = {*IMAGE_TYPES, PDF_TYPE}
 MAKEUP_DAYS = 30
+MAX_ID = 2**63 - 1  # the largest primary key any database here stores
 UNLOCK_DAYS = 7
 
 #: Where a record is: its unit, and its branch and party group for branch-level types.
@@ -332,7 +333,8 @@ def _attendance_write(activity: Activity, rows: Sequence[AttendanceInput]) -> No
     ids = [r.member_id for r in rows]
     if len(set(ids)) != len(ids):
         raise ValidationError({"attendance": "出勤名单中有重复的党员。"})
-    valid = set(_roster(activity.unit, activity.branch).filter(pk__in=ids).values_list("pk", flat=True))
+    plausible = [i for i in ids if 0 < i <= MAX_ID]  # a database cannot even compare the others
+    valid = set(_roster(activity.unit, activity.branch).filter(pk__in=plausible).values_list("pk", flat=True))
     # People already on this record stay valid after they leave the roster, so old records stay editable.
     valid |= set(activity.attendances.values_list("member_id", flat=True))
     if any(i not in valid for i in ids):

@@ -137,6 +137,7 @@ def test_enterprise_problems_round_trip(client, side_a):
         ({"held_at": (timezone.localtime() + dt.timedelta(days=3)).isoformat(), "submit": True}, "活动尚未开展"),
         ({"attendance": [{"member": 0, "present": True}]}, "出勤名单只能包含本支部"),
         ({"attendance": [{"member": -1, "present": False}]}, "出勤名单只能包含本支部"),
+        ({"attendance": [{"member": 10**30}]}, "出勤名单只能包含本支部"),  # no database compares such an id
     ],
 )
 def test_bad_record_is_400_in_chinese_and_nothing_saved(client, side_a, change, message):
