@@ -143,11 +143,8 @@ class ActivityForm(BootstrapFormMixin, forms.ModelForm):
             return
         del self.fields["unit"]
         branch = self.fields["branch"]
-        branch.queryset, branch.required, branch.empty_label = (
-            selectors.loggable_branches(self.scope),
-            True,
-            "请选择支部",
-        )
+        branch.queryset = selectors.loggable_branches(self.scope)
+        branch.required, branch.empty_label = True, "请选择支部"
         if self.scope.is_committee:
             branch.label_from_instance = lambda b: f"{b.unit.short_name or b.unit.name} · {b.name}"
         self.chosen_branch = self._chosen("branch", preset, activity.branch if activity else None)
@@ -157,11 +154,8 @@ class ActivityForm(BootstrapFormMixin, forms.ModelForm):
             del self.fields["party_group"]
             return
         group = self.fields["party_group"]
-        group.queryset, group.required, group.empty_label = (
-            selectors.party_groups_of(self.chosen_branch),
-            True,
-            "请选择党小组",
-        )
+        group.queryset = selectors.party_groups_of(self.chosen_branch)
+        group.required, group.empty_label = True, "请选择党小组"
         self.chosen_group = self._chosen("party_group", preset, activity.party_group if activity else None)
         self._refreshes("party_group", include="[name='branch']")
 
