@@ -1,4 +1,4 @@
-"""Form pieces shared by every app: Bootstrap classes on widgets, Chinese date inputs."""
+"""Form pieces shared by every app: Bootstrap classes on widgets, date inputs, several files in one input."""
 
 from django import forms
 
@@ -34,6 +34,25 @@ class DateTimeInput(forms.DateTimeInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (optional); checking their content is the service's (core.files.check_upload)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if not data:
+            return []
+        items = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(item, initial) for item in items if item]
 
 
 def save_with_form_errors(form, write):

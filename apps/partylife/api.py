@@ -1,13 +1,17 @@
 """Party-life API (党内政治生活接口): records, attendance, evidence upload, compliance verdicts.
 
 Lists and lookups are scoped by the default ScopeFilterBackend (Activity.scope_paths:
-a member sees only the activities they attended; another unit's record answers 404).
-Every write goes through `services.activity_save` / `activity_delete`, which check
-the actor's roles again and raise Chinese ValidationErrors (→ 400, nothing saved).
+a member sees only the activities they attended; another unit's record answers 404);
+lists filter through `filters.ActivityFilter` (a bad parameter → 400 in Chinese).
+Every write goes through the record services (`activity_record`, `activity_update`,
+`activity_attendance_set`, `activity_evidence_add`, …), which check the actor's right to
+the record where it is and where it goes, and raise Chinese ValidationErrors (→ 400,
+nothing saved) or PermissionDenied (→ 403).
 """
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404
 from django.urls import reverse
@@ -15,7 +19,7 @@ from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
-from rest_framework import serializers, status, viewsets
+from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -23,9 +27,12 @@ from rest_framework.response import Response
 
 from apps.core.periods import Period, local_date
 from apps.orgs.access import scope_for
+from apps.orgs.api_scoping import ScopedRelatedFieldsMixin, ScopeFilterBackend
 
+from . import permissions as record_permissions
 from . import services
 from .compliance import Status, evaluate_branches, evaluate_units
+from .filters import ActivityFilter
 from .metrics import attendance_counts
 from .models import (
     Activity,
@@ -41,8 +48,22 @@ from .models import (
 # --- serializers ---------------------------------------------------------------------------------
 
 
+class AttendanceListSerializer(serializers.ListSerializer):
+    """A JSON array of attendance rows; a form-encoded or empty body is refused, never read as "nobody"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, list):
+            raise serializers.ValidationError(
+                {"attendance": ['出勤名单须以 JSON 数组提交，例如 [{"member": 12, "present": true}]。']}
+            )
+        return super().to_internal_value(data)
+
+
 class AttendanceSerializer(serializers.Serializer):
     """One roster member at an activity. Write: member, present, absence_reason."""
+
+    class Meta:
+        list_serializer_class = AttendanceListSerializer
 
     member = serializers.IntegerField(label="党员", help_text="党员 id（须为本支部/单位在册党员）", source="member_id")
     member_name = serializers.CharField(label="姓名", source="member.name", read_only=True)
@@ -91,7 +112,7 @@ class EvidenceUploadSerializer(serializers.Serializer):
     )
 
 
-class ActivitySerializer(serializers.ModelSerializer):
+class ActivitySerializer(ScopedRelatedFieldsMixin, serializers.ModelSerializer):
     """A record with its attendance, problems and evidence. `submit: true` submits it (提交)."""
 
     activity_type_name = serializers.CharField(source="activity_type.name", read_only=True)
@@ -119,23 +140,8 @@ class ActivitySerializer(serializers.ModelSerializer):
             "activity_type",
             "activity_type_name",
             "also_counts_as",
-            "unit",
-            "branch",
-            "party_group",
-            "topic",
-            "held_at",
-            "place",
-            "host",
-            "minutes",
-            "lesson_topic",
-            "film_title",
-            "practice_summary",
-            "meeting_name",
-            "material",
-            "talker",
-            "talkee",
-            "enterprise_name",
-            "cadre",
+            *services.ACTIVITY_PLACEMENT,
+            *services.ACTIVITY_FIELDS,
             "status",
             "status_display",
             "evidence_complete",
@@ -150,21 +156,12 @@ class ActivitySerializer(serializers.ModelSerializer):
             "submit",
         ]
         read_only_fields = ["status", "evidence_complete", "submitted_at", "created_at", "updated_at"]
-        extra_kwargs = {"unit": {"required": False, "help_text": "单位层级的活动（中心组学习、第一议题）必填"}}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            # Only what the user sees is a valid choice: no probing other units by id.
-            scope = scope_for(request.user)
-            self.fields["unit"].queryset = scope.units()
-            self.fields["branch"].queryset = scope.branches()
-            self.fields["party_group"].queryset = scope.party_groups()
-            for name in ("talker", "talkee", "cadre"):
-                self.fields[name].queryset = scope.members()
-            self.fields["activity_type"].queryset = ActivityType.objects.filter(active=True)
-            self.fields["also_counts_as"].child_relation.queryset = ActivityType.objects.filter(active=True)
+        extra_kwargs = {
+            "unit": {"required": False, "help_text": "单位层级的活动（中心组学习、第一议题）必填"},
+            # Configuration every user reads (GLOBAL); only types in use are a valid choice.
+            "activity_type": {"queryset": ActivityType.objects.filter(active=True)},
+            "also_counts_as": {"queryset": ActivityType.objects.filter(active=True)},
+        }
 
     def get_missing_evidence(self, obj) -> list[str]:
         return services.missing_evidence(obj)
@@ -177,6 +174,36 @@ class ActivitySerializer(serializers.ModelSerializer):
         if obj.unlocked_until and obj.unlocked_until > timezone.now():
             return False
         return local_date(obj.held_at).replace(day=1) in months
+
+    # --- to the services ------------------------------------------------------------------------------
+    def placement(self, instance: Activity | None = None) -> dict:
+        """unit, branch, party_group as sent; on PATCH, what is not sent stays where the record is."""
+        data = self.validated_data
+        return {
+            name: data[name] if name in data else getattr(instance, name, None) for name in services.ACTIVITY_PLACEMENT
+        }
+
+    def activity_fields(self) -> dict:
+        return {name: self.validated_data[name] for name in services.ACTIVITY_FIELDS if name in self.validated_data}
+
+    def attendance_rows(self) -> list[services.AttendanceInput] | None:
+        rows = self.validated_data.get("attendances")
+        return None if rows is None else _attendance_inputs(rows)
+
+    def problem_rows(self) -> list[services.ProblemInput] | None:
+        rows = self.validated_data.get("problems")
+        if rows is None:
+            return None
+        return [
+            services.ProblemInput(
+                category=row["category"],
+                description=row["description"],
+                solved=row.get("solved", False),
+                solved_on=row.get("solved_on"),
+                solution=row.get("solution", ""),
+            )
+            for row in rows
+        ]
 
 
 class ActivityTypeSerializer(serializers.ModelSerializer):
@@ -300,42 +327,21 @@ def _attendance_inputs(rows) -> list[services.AttendanceInput]:
     ]
 
 
-def _input(validated: dict, instance: Activity | None) -> tuple[services.ActivityInput, bool]:
-    """Translate validated API data into the service's ActivityInput (PATCH keeps what is not sent)."""
-    submit = validated.pop("submit", False)
+class CanChangeActivity(permissions.BasePermission):
+    """Reading follows the scope (the filter backend); changing needs the right to change the record where it is."""
 
-    def pick(name):
-        return validated[name] if name in validated else getattr(instance, name, None)
+    message = services.WRITE_DENIED
 
-    attendance = _attendance_inputs(validated["attendances"]) if "attendances" in validated else None
-    problems = None
-    if "problems" in validated:
-        problems = [
-            services.ProblemInput(
-                category=row["category"],
-                description=row["description"],
-                solved=row.get("solved", False),
-                solved_on=row.get("solved_on"),
-                solution=row.get("solution", ""),
-            )
-            for row in validated["problems"]
-        ]
-    data = services.ActivityInput(
-        activity_type=pick("activity_type"),
-        unit=pick("unit"),
-        branch=pick("branch"),
-        party_group=pick("party_group"),
-        fields={name: validated[name] for name in services.ACTIVITY_FIELDS if name in validated},
-        also_counts_as=validated.get("also_counts_as"),
-        attendance=attendance,
-        problems=problems,
-    )
-    return data, submit
+    def has_object_permission(self, request, view, obj):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return record_permissions.can_change(scope_for(request.user), obj)
 
 
 class ActivityViewSet(viewsets.ModelViewSet):
-    """Party-life records (组织生活记录) the user sees; writes through the record service.
+    """Party-life records (组织生活记录) the user sees; writes through the record services.
 
+    Every write asks the services, which check the record where it is and where it goes.
     DELETE removes drafts only; a submitted record can be corrected, not deleted.
     """
 
@@ -346,14 +352,8 @@ class ActivityViewSet(viewsets.ModelViewSet):
         "also_counts_as",
     )
     serializer_class = ActivitySerializer
-    filterset_fields = {
-        "activity_type": ["exact"],
-        "unit": ["exact"],
-        "branch": ["exact"],
-        "party_group": ["exact"],
-        "status": ["exact"],
-        "held_at": ["gte", "lt"],
-    }
+    permission_classes = [permissions.IsAuthenticated, CanChangeActivity]
+    filterset_class = ActivityFilter
     search_fields = ["topic", "place", "host"]
     ordering_fields = ["held_at", "created_at"]
     ordering = ["-held_at", "-id"]
@@ -362,15 +362,37 @@ class ActivityViewSet(viewsets.ModelViewSet):
         return self.get_queryset().get(pk=pk)
 
     def perform_create(self, serializer):
-        data, submit = _input(dict(serializer.validated_data), None)
-        activity = services.activity_save(actor=self.request.user, data=data, submit=submit)
+        data = serializer.validated_data
+        activity = services.activity_record(
+            actor=self.request.user,
+            activity_type=data["activity_type"],
+            **serializer.placement(),
+            fields=serializer.activity_fields(),
+            also_counts_as=data.get("also_counts_as"),
+            attendance=serializer.attendance_rows(),
+            problems=serializer.problem_rows(),
+            submit=data.get("submit", False),
+        )
         serializer.instance = self._reload(activity.pk)
 
     def perform_update(self, serializer):
-        data, submit = _input(dict(serializer.validated_data), serializer.instance)
-        activity = services.activity_save(
-            actor=self.request.user, data=data, activity=serializer.instance, submit=submit
-        )
+        data, actor, activity = serializer.validated_data, self.request.user, serializer.instance
+        attendance, problems = serializer.attendance_rows(), serializer.problem_rows()
+        with transaction.atomic():  # all parts or none
+            activity = services.activity_update(
+                actor=actor,
+                activity=activity,
+                activity_type=data.get("activity_type"),
+                **serializer.placement(activity),
+                fields=serializer.activity_fields(),
+                also_counts_as=data.get("also_counts_as"),
+            )
+            if attendance is not None:
+                activity = services.activity_attendance_set(actor=actor, activity=activity, rows=attendance)
+            if problems is not None:
+                activity = services.activity_problems_set(actor=actor, activity=activity, rows=problems)
+            if data.get("submit"):
+                activity = services.activity_submit(actor=actor, activity=activity)
         serializer.instance = self._reload(activity.pk)
 
     def perform_destroy(self, instance):
@@ -382,22 +404,20 @@ class ActivityViewSet(viewsets.ModelViewSet):
         request=AttendanceSerializer(many=True),
         responses=AttendanceSerializer(many=True),
         summary="替换出勤名单",
-        description="整体替换出勤名单；缺席须填写原因。已提交的党课、主题党日、党员大会会为缺席党员生成补学任务。",
+        description=(
+            "JSON 数组，整体替换出勤名单；缺席须填写原因。已提交的党课、主题党日、党员大会会为缺席党员生成补学任务。"
+        ),
     )
-    @action(detail=True, methods=["get", "put"], filter_backends=[], pagination_class=None)
+    # The actions are scoped like every lookup, without the list's filters (so the schema shows none).
+    @action(detail=True, methods=["get", "put"], filter_backends=[ScopeFilterBackend], pagination_class=None)
     def attendance(self, request, pk=None):
         activity = self.get_object()
         if request.method == "PUT":
             payload = AttendanceSerializer(data=request.data, many=True)
             payload.is_valid(raise_exception=True)
-            data = services.ActivityInput(
-                activity_type=activity.activity_type,
-                unit=activity.unit,
-                branch=activity.branch,
-                party_group=activity.party_group,
-                attendance=_attendance_inputs(payload.validated_data),
+            services.activity_attendance_set(
+                actor=request.user, activity=activity, rows=_attendance_inputs(payload.validated_data)
             )
-            services.activity_save(actor=request.user, data=data, activity=activity)
         rows = Attendance.objects.filter(activity=activity).select_related("member", "makeup").order_by("id")
         return Response(AttendanceSerializer(rows, many=True).data)
 
@@ -411,7 +431,7 @@ class ActivityViewSet(viewsets.ModelViewSet):
         detail=True,
         methods=["post"],
         parser_classes=[MultiPartParser, FormParser],
-        filter_backends=[],
+        filter_backends=[ScopeFilterBackend],
         pagination_class=None,
     )
     def evidence(self, request, pk=None):
@@ -419,27 +439,12 @@ class ActivityViewSet(viewsets.ModelViewSet):
         payload = EvidenceUploadSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         upload = payload.validated_data
-        data = services.ActivityInput(
-            activity_type=activity.activity_type,
-            unit=activity.unit,
-            branch=activity.branch,
-            party_group=activity.party_group,
-            evidence=[services.EvidenceInput(kind=upload["kind"], upload=upload["file"])],
+        [added] = services.activity_evidence_add(
+            actor=request.user,
+            activity=activity,
+            items=[services.EvidenceInput(kind=upload["kind"], upload=upload["file"])],
         )
-        services.activity_save(actor=request.user, data=data, activity=activity)
-        created = Evidence.objects.filter(activity=activity).order_by("-id").first()
-        return Response(EvidenceSerializer(created).data, status=status.HTTP_201_CREATED)
-
-    def get_object(self):
-        # The actions run without list filters (so the schema shows none); scope them here.
-        if self.action in ("attendance", "evidence"):
-            queryset = scope_for(self.request.user).filter(Activity.objects.select_related("activity_type"))
-            obj = queryset.filter(pk=self.kwargs["pk"]).first() if str(self.kwargs["pk"]).isdigit() else None
-            if obj is None:
-                raise Http404
-            self.check_object_permissions(self.request, obj)
-            return obj
-        return super().get_object()
+        return Response(EvidenceSerializer(added).data, status=status.HTTP_201_CREATED)
 
 
 class _ConfigViewSet(viewsets.ReadOnlyModelViewSet):

@@ -1,7 +1,9 @@
-"""Forms of the activity record pages (登记组织生活): one page, defaults everywhere.
+"""Forms of the activity record pages (登记组织生活) and 补学: one page, defaults everywhere.
 
-The form only reads and shapes input; `services.activity_save` decides what is
-valid and writes. Choices (branches, units, members) come from the user's scope.
+The forms only read and shape input; the services decide what is valid and write.
+The record form's fields are the service's (`services.ACTIVITY_PLACEMENT` and
+`ACTIVITY_FIELDS`), so the model's validators (a bounded date) run here too; its
+choices (branches, units, members) come from the user's scope.
 """
 
 from __future__ import annotations
@@ -10,31 +12,16 @@ import datetime as dt
 import re
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from apps.core.forms import BootstrapFormMixin, DateTimeInput
+from apps.core.forms import BootstrapFormMixin, DateTimeInput, MultipleFileField, MultipleFileInput
 from apps.orgs.access import Scope
-from apps.orgs.models import Branch, PartyGroup, Unit
 
 from . import selectors
 from .models import Activity, ActivityType, EvidenceKind, Level, ProblemCategory
-from .services import ActivityInput, AttendanceInput, EvidenceInput, ProblemInput
+from .services import ACTIVITY_FIELDS, ACTIVITY_PLACEMENT, AttendanceInput, EvidenceInput, ProblemInput
 
-# Fields copied to ActivityInput.fields (the service's ACTIVITY_FIELDS the form shows).
-TEXT_FIELDS = (
-    "topic",
-    "held_at",
-    "place",
-    "host",
-    "minutes",
-    "lesson_topic",
-    "film_title",
-    "practice_summary",
-    "meeting_name",
-    "material",
-    "enterprise_name",
-)
-MEMBER_FIELDS = ("talker", "talkee", "cadre")
 # Which form fields a type's flags switch on.
 PART_FIELDS = {
     "has_theme_day_parts": ("lesson_topic", "film_title", "practice_summary"),
@@ -48,6 +35,9 @@ UPLOAD_FIELDS = {
     "minutes_files": EvidenceKind.MINUTES,
     "signin_files": EvidenceKind.SIGNIN,
 }
+# The parts of the form that depend on the chosen 支部/党小组/单位; changing one of those
+# selects fetches the form again (htmx) and swaps these in by id. What was typed elsewhere stays.
+REFRESHED_PARTS = "#f-party_group,#attendance-block,#f-talker,#f-talkee,#f-cadre"
 
 
 def default_held_at(day: dt.date | None = None) -> dt.datetime:
@@ -58,64 +48,13 @@ def default_held_at(day: dt.date | None = None) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)))
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input; validation of the content is the service's (check_upload)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if not data:
-            return []
-        items = data if isinstance(data, list | tuple) else [data]
-        return [super(MultipleFileField, self).clean(item, initial) for item in items if item]
-
-
 def _member_label(member) -> str:
     return f"{member.name}（支委）" if member.is_branch_committee else member.name
 
 
-class ActivityForm(BootstrapFormMixin, forms.Form):
+class ActivityForm(BootstrapFormMixin, forms.ModelForm):
     """The one-page record form. Fields a type does not use are removed in __init__."""
 
-    unit = forms.ModelChoiceField(label="单位", queryset=Unit.objects.none(), empty_label="请选择单位")
-    branch = forms.ModelChoiceField(label="支部", queryset=Branch.objects.none(), empty_label="请选择支部")
-    party_group = forms.ModelChoiceField(label="党小组", queryset=PartyGroup.objects.none(), empty_label="请选择党小组")
-    held_at = forms.DateTimeField(label="时间", widget=DateTimeInput())
-    place = forms.CharField(label="地点", max_length=100, required=False)
-    host = forms.CharField(label="主持人/主讲人", max_length=50, required=False)
-    topic = forms.CharField(label="主题", max_length=200)
-    lesson_topic = forms.CharField(label="一课：党课主题", max_length=200, required=False)
-    film_title = forms.CharField(label="一片：观看影片", max_length=200, required=False)
-    practice_summary = forms.CharField(label="一实践：实践活动", max_length=300, required=False)
-    meeting_name = forms.CharField(
-        label="会议名称", max_length=100, required=False, help_text="例如 党组会议、党委会议"
-    )
-    material = forms.CharField(
-        label="学习内容", max_length=300, required=False, help_text="学习的讲话、指示批示精神篇目"
-    )
-    talker = forms.ModelChoiceField(label="谈话人", queryset=None, required=False, empty_label="请选择")
-    talkee = forms.ModelChoiceField(label="谈话对象", queryset=None, required=False, empty_label="请选择")
-    enterprise_name = forms.CharField(label="联系企业", max_length=100, required=False)
-    cadre = forms.ModelChoiceField(label="联系干部", queryset=None, required=False, empty_label="请选择")
-    minutes = forms.CharField(
-        label="会议记录/纪要",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "会议议程、发言要点、决定事项；也可上传记录扫描件"}),
-    )
-    also_counts_as = forms.ModelMultipleChoiceField(
-        label="同时计为",
-        queryset=ActivityType.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="一次活动同时满足多项要求时勾选，例如结合组织生活会开展民主评议党员",
-    )
     photos = MultipleFileField(label="现场照片", widget=MultipleFileInput(attrs={"accept": "image/*"}))
     minutes_files = MultipleFileField(
         label="会议记录扫描件", widget=MultipleFileInput(attrs={"accept": "image/*,application/pdf"})
@@ -123,6 +62,17 @@ class ActivityForm(BootstrapFormMixin, forms.Form):
     signin_files = MultipleFileField(
         label="签到表", widget=MultipleFileInput(attrs={"accept": "image/*,application/pdf"})
     )
+
+    class Meta:
+        model = Activity
+        fields = (*ACTIVITY_PLACEMENT, *ACTIVITY_FIELDS, "also_counts_as")
+        widgets = {
+            "held_at": DateTimeInput(),
+            "minutes": forms.Textarea(
+                attrs={"rows": 4, "placeholder": "会议议程、发言要点、决定事项；也可上传记录扫描件"}
+            ),
+            "also_counts_as": forms.CheckboxSelectMultiple,
+        }
 
     def __init__(
         self,
@@ -134,45 +84,15 @@ class ActivityForm(BootstrapFormMixin, forms.Form):
         activity: Activity | None = None,
         preset=None,
         host_default: str = "",
+        refresh_url: str = "",
     ):
         self.scope, self.activity_type, self.activity = scope, activity_type, activity
+        self.refresh_url = refresh_url
         preset = preset or {}
-        initial = self._initial(activity, preset, host_default)
-        super().__init__(data, files, initial=initial)
+        initial = {} if activity else {"held_at": default_held_at(_preset_day(preset)), "host": host_default}
+        super().__init__(data, files, instance=activity or Activity(activity_type=activity_type), initial=initial)
         t = activity_type
-        level = t.level
-
-        # Where: a unit for unit-level types; a branch (and a party group for 党小组会) otherwise.
-        if level == Level.UNIT:
-            del self.fields["branch"], self.fields["party_group"]
-            units = selectors.writable_units(scope)
-            self.fields["unit"].queryset = units
-            self.chosen_unit = self._chosen(units, "unit", preset, activity.unit if activity else None)
-            self.chosen_branch, self.chosen_group = None, None
-            if self.chosen_unit is not None:
-                self.initial["unit"] = self.chosen_unit.pk
-        else:
-            del self.fields["unit"]
-            branches = selectors.writable_branches(scope)
-            self.fields["branch"].queryset = branches
-            self.fields["branch"].label_from_instance = (
-                (lambda b: f"{b.unit.short_name or b.unit.name} · {b.name}") if scope.is_committee else str
-            )
-            self.chosen_branch = self._chosen(branches, "branch", preset, activity.branch if activity else None)
-            self.chosen_unit = self.chosen_branch.unit if self.chosen_branch else None
-            if self.chosen_branch is not None:
-                self.initial["branch"] = self.chosen_branch.pk
-            if level == Level.PARTY_GROUP:
-                groups = selectors.party_groups_of(self.chosen_branch)
-                self.fields["party_group"].queryset = groups
-                self.chosen_group = self._chosen(
-                    groups, "party_group", preset, activity.party_group if activity else None
-                )
-                if self.chosen_group is not None:
-                    self.initial["party_group"] = self.chosen_group.pk
-            else:
-                del self.fields["party_group"]
-                self.chosen_group = None
+        self._place(preset)
 
         # Parts of the form this type uses.
         for flag, names in PART_FIELDS.items():
@@ -184,12 +104,15 @@ class ActivityForm(BootstrapFormMixin, forms.Form):
             for name in ("talker", "talkee"):
                 self.fields[name].queryset = pair
                 self.fields[name].label_from_instance = _member_label
+                self.fields[name].empty_label = "请选择"
         if t.has_enterprise:
             self.fields["cadre"].queryset = selectors.roster(scope, unit=self.chosen_unit, branch=None)
             self.fields["cadre"].label_from_instance = lambda m: f"{m.name}（{m.branch.name}）"
-        others = ActivityType.objects.filter(active=True, level=level).exclude(pk=t.pk)
+            self.fields["cadre"].empty_label = "请选择"
+        others = selectors.active_types().filter(level=t.level).exclude(pk=t.pk)
         if others.exists():
             self.fields["also_counts_as"].queryset = others
+            self.fields["also_counts_as"].widget.attrs["class"] = "form-check-input"
         else:
             del self.fields["also_counts_as"]
         # Mark the uploads this type requires.
@@ -199,40 +122,75 @@ class ActivityForm(BootstrapFormMixin, forms.Form):
         self.fields["minutes_files"].help_text = "已填写会议记录的，可不上传" if t.needs_minutes else ""
         if t.needs_minutes:
             self.fields["minutes"].help_text = "本类活动须有会议记录：在此填写，或在下方上传扫描件"
-        if "also_counts_as" in self.fields:
-            self.fields["also_counts_as"].widget.attrs["class"] = "form-check-input"
         self.fields["photos"].help_text = "可多选；jpg、png 等图片"
         self.fields["signin_files"].help_text = "可多选；图片或 PDF"
         self.fields["topic"].widget.attrs.setdefault("placeholder", f"例如：{t.name}·研究部署本月工作")
 
     # --- setup helpers ---------------------------------------------------------------------------
-    @staticmethod
-    def _initial(activity, preset, host_default) -> dict:
-        if activity is not None:
-            values = {name: getattr(activity, name) for name in TEXT_FIELDS}
-            values.update({name: getattr(activity, f"{name}_id") for name in MEMBER_FIELDS})
-            values["also_counts_as"] = [t.pk for t in activity.also_counts_as.all()]
-            return values
-        day = None
-        text = (preset.get("date") or "").strip()
-        if text:
-            try:
-                day = dt.date.fromisoformat(text)
-            except ValueError:
-                day = None
-        return {"held_at": default_held_at(day), "host": host_default}
+    def _place(self, preset) -> None:
+        """Where: a unit for unit-level types; a branch (and a party group for 党小组会) otherwise.
 
-    def _chosen(self, queryset, name, preset, saved):
-        """The selected option: posted, else ?name= in the URL, else the saved one, else the only choice."""
+        The chosen ones decide the roster; changing one refreshes the parts that depend on it.
+        """
+        activity, level = self.activity, self.activity_type.level
+        self.chosen_unit = self.chosen_branch = self.chosen_group = None
+        if level == Level.UNIT:
+            del self.fields["branch"], self.fields["party_group"]
+            self.fields["unit"].queryset = selectors.loggable_units(self.scope)
+            self.fields["unit"].empty_label = "请选择单位"
+            self.chosen_unit = self._chosen("unit", preset, activity.unit if activity else None)
+            self._refreshes("unit")
+            return
+        del self.fields["unit"]
+        branch = self.fields["branch"]
+        branch.queryset = selectors.loggable_branches(self.scope)
+        branch.required, branch.empty_label = True, "请选择支部"
+        if self.scope.is_committee:
+            branch.label_from_instance = lambda b: f"{b.unit.short_name or b.unit.name} · {b.name}"
+        self.chosen_branch = self._chosen("branch", preset, activity.branch if activity else None)
+        self.chosen_unit = self.chosen_branch.unit if self.chosen_branch else None
+        self._refreshes("branch")  # a new branch means its party groups: the old group is not sent
+        if level != Level.PARTY_GROUP:
+            del self.fields["party_group"]
+            return
+        group = self.fields["party_group"]
+        group.queryset = selectors.party_groups_of(self.chosen_branch)
+        group.required, group.empty_label = True, "请选择党小组"
+        self.chosen_group = self._chosen("party_group", preset, activity.party_group if activity else None)
+        self._refreshes("party_group", include="[name='branch']")
+
+    def _chosen(self, name, preset, saved):
+        """The selected option: posted, else ?name= in the URL, else the saved one, else the only choice.
+
+        The field itself reads the value (a choice outside the user's scope, or junk, is no choice).
+        """
+        field = self.fields[name]
         raw = self.data.get(name) if self.is_bound else preset.get(name)
-        if raw is not None and str(raw).isdigit():
-            found = queryset.filter(pk=int(raw)).first()
-            if found is not None or self.is_bound:
-                return found
-        if saved is not None:
-            return saved
-        options = list(queryset[:2])
-        return options[0] if len(options) == 1 else None
+        chosen = None
+        if raw not in (None, ""):
+            try:
+                chosen = field.clean(raw)
+            except ValidationError:
+                chosen = None
+        if chosen is None and not (self.is_bound and raw not in (None, "")):
+            options = [] if saved is not None else list(field.queryset[:2])
+            chosen = saved if saved is not None else (options[0] if len(options) == 1 else None)
+        if chosen is not None:
+            self.initial[name] = chosen.pk
+        return chosen
+
+    def _refreshes(self, name: str, *, include: str = "") -> None:
+        """Changing this select fetches the form for the new choice and swaps in the parts that depend on it."""
+        attrs = {
+            "hx-get": self.refresh_url,
+            "hx-trigger": "change",
+            "hx-select-oob": REFRESHED_PARTS,
+            "hx-swap": "none",
+            "hx-sync": "closest form:replace",
+        }
+        if include:
+            attrs["hx-include"] = include
+        self.fields[name].widget.attrs.update(attrs)
 
     # --- for the template ------------------------------------------------------------------------------
     def mark_invalid(self) -> None:
@@ -246,34 +204,112 @@ class ActivityForm(BootstrapFormMixin, forms.Form):
     def upload_fields(self):
         return [self[name] for name in UPLOAD_FIELDS]
 
-    # --- to the service ---------------------------------------------------------------------------------
-    def to_input(
-        self,
-        *,
-        attendance: list[AttendanceInput] | None,
-        problems: list[ProblemInput] | None,
-    ) -> ActivityInput:
-        data = self.cleaned_data
-        fields = {name: data[name] for name in (*TEXT_FIELDS, *MEMBER_FIELDS) if name in self.fields}
-        evidence = [
-            EvidenceInput(kind=kind, upload=upload) for name, kind in UPLOAD_FIELDS.items() for upload in data[name]
-        ]
-        return ActivityInput(
-            activity_type=self.activity_type,
-            unit=data.get("unit"),
-            branch=data.get("branch"),
-            party_group=data.get("party_group"),
-            fields=fields,
-            also_counts_as=list(data["also_counts_as"]) if "also_counts_as" in self.fields else None,
-            attendance=attendance,
-            problems=problems,
-            evidence=evidence,
+    def attendance_rows(self, posted) -> tuple[list[dict], list]:
+        """The picker's rows (who is on the list, present or absent with reason) and the rest of the roster.
+
+        Posted values win (a failed save shows what was entered); then the saved list
+        of an edited record in its own branch; otherwise everyone expected, present.
+        """
+        t, activity = self.activity_type, self.activity
+        if not t.needs_attendance:
+            return [], []
+        expected, others = selectors.expected_attendance(
+            self.scope, activity_type=t, unit=self.chosen_unit, branch=self.chosen_branch, party_group=self.chosen_group
         )
+        roster = {m.pk: m for m in [*expected, *others]}
+        chosen = tuple(x.pk if x else None for x in (self.chosen_branch, self.chosen_unit, self.chosen_group))
+        saved_place = activity is not None and (activity.branch_id, activity.unit_id, activity.party_group_id)
+        rows = []
+        if posted is not None:
+            try:
+                entries = parse_attendance(posted)
+            except RowError:
+                entries = []
+            saved = {a.member_id: a.member for a in activity.attendances.all()} if activity else {}
+            for entry in entries:
+                member = roster.get(entry.member_id) or saved.get(entry.member_id)
+                if member is not None:
+                    rows.append({"member": member, "present": entry.present, "reason": entry.absence_reason})
+        elif saved_place == chosen:
+            rows = [
+                {"member": a.member, "present": a.present, "reason": a.absence_reason}
+                for a in activity.attendances.all()
+            ]
+        else:
+            rows = [{"member": m, "present": True, "reason": ""} for m in expected]
+        listed = {r["member"].pk for r in rows}
+        return rows, [m for m in roster.values() if m.pk not in listed]
+
+    def problem_rows(self, posted: list[dict] | None) -> list[dict]:
+        """The enterprise problems to show: as posted, else as saved, else one blank row."""
+        if posted is not None:
+            rows = posted
+        elif self.activity is not None:
+            rows = [
+                {
+                    "category": p.category,
+                    "description": p.description,
+                    "solved": p.solved,
+                    "solved_on": p.solved_on.isoformat() if p.solved_on else "",
+                    "solution": p.solution,
+                }
+                for p in self.activity.problems.all()
+            ]
+        else:
+            rows = []
+        blank = {"category": "", "description": "", "solved": False, "solved_on": "", "solution": ""}
+        return rows or [blank]
+
+    # --- to the service ---------------------------------------------------------------------------------
+    def record_kwargs(self) -> dict:
+        """The arguments of `services.activity_record` this form holds (attendance and problems are read apart)."""
+        data = self.cleaned_data
+        return {
+            "activity_type": self.activity_type,
+            **{name: data.get(name) for name in ACTIVITY_PLACEMENT},
+            "fields": {name: data[name] for name in ACTIVITY_FIELDS if name in self.fields},
+            "also_counts_as": list(data["also_counts_as"]) if "also_counts_as" in self.fields else None,
+            "evidence": [
+                EvidenceInput(kind=kind, upload=upload) for name, kind in UPLOAD_FIELDS.items() for upload in data[name]
+            ],
+        }
+
+
+def _preset_day(preset) -> dt.date | None:
+    """?date=2026-03-15 (from a calendar cell): the day the record is for."""
+    try:
+        return forms.DateField(required=False).clean(preset.get("date") or None)
+    except ValidationError:
+        return None
+
+
+class PlaceChoiceForm(forms.Form):
+    """?branch= handed from a calendar or branch page to the type picker: kept only if the user logs for it."""
+
+    branch = forms.ModelChoiceField(queryset=None, required=False)
+
+    def __init__(self, data, *, scope: Scope):
+        super().__init__(data)
+        self.fields["branch"].queryset = selectors.loggable_branches(scope)
+
+    def branch_choice(self):
+        return self.cleaned_data["branch"] if self.is_valid() else None
 
 
 class UnlockForm(BootstrapFormMixin, forms.Form):
     reason = forms.CharField(
         label="解锁原因", max_length=200, widget=forms.TextInput(attrs={"placeholder": "例如：补充会议记录"})
+    )
+
+
+class MakeupCompleteForm(BootstrapFormMixin, forms.Form):
+    """补学: what the member studied, and how (学习内容、方式)."""
+
+    note = forms.CharField(
+        label="补学情况",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "例如：自学党课视频并撰写心得"}),
+        error_messages={"required": "请填写补学情况（学习内容、方式）。"},
     )
 
 

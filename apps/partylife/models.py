@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from apps.core.dates import validate_record_date
 from apps.core.models import TimeStampedModel
 from apps.core.periods import Frequency
 from apps.core.scoping import GLOBAL, ScopePaths
@@ -173,7 +174,7 @@ class Activity(TimeStampedModel):
         PartyGroup, verbose_name="党小组", on_delete=models.PROTECT, null=True, blank=True, related_name="activities"
     )
     topic = models.CharField("主题", max_length=200)
-    held_at = models.DateTimeField("时间", db_index=True)
+    held_at = models.DateTimeField("时间", db_index=True, validators=[validate_record_date])
     place = models.CharField("地点", max_length=100, blank=True)
     host = models.CharField("主持人/主讲人", max_length=50, blank=True)
     minutes = models.TextField("会议记录/纪要", blank=True)
@@ -356,7 +357,7 @@ class EnterpriseProblem(models.Model):
     category = models.CharField("问题类别", max_length=20, choices=ProblemCategory.choices)
     description = models.CharField("问题描述", max_length=300)
     solved = models.BooleanField("已解决", default=False)
-    solved_on = models.DateField("解决日期", null=True, blank=True)
+    solved_on = models.DateField("解决日期", null=True, blank=True, validators=[validate_record_date])
     solution = models.CharField("解决情况", max_length=300, blank=True)
 
     history = HistoricalRecords()

@@ -1,54 +1,56 @@
-"""Reads of party-life records shown to a user (活动记录), always through the user's scope.
+"""Reads of party-life records shown to a user (活动记录、补学), always through the user's scope.
 
-Every queryset here starts from `scope_for(user).filter(...)` or the scope's own
-branch/unit/member lists, with its joins applied, so a page's query count does
-not grow with its rows.
+Every queryset here starts from the user's `Scope` (`scope.filter(...)`, or the org nodes
+the scope manages), with its joins applied, so a page's query count does not grow with
+its rows. Lists go through the FilterSets of `filters.py`, shared by pages, exports and API.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 
-from django.db.models import Count, Prefetch, Q, QuerySet
-
-from apps.core.periods import Period
 from apps.orgs.access import Scope, scope_for
 from apps.orgs.models import Branch, Member, PartyGroup, Unit
 
-from .models import Activity, ActivityStatus, ActivityType, Attendance, Evidence, Level, PeriodLock
+from .filters import ActivityFilter, MakeupFilter
+from .models import Activity, ActivityType, Attendance, Evidence, Level, MakeupTask, PeriodLock
 
 # --- what the user may log ----------------------------------------------------------------
 
 
-def writable_branches(scope: Scope) -> QuerySet[Branch]:
-    """Active branches this user keeps records for (their own, their units' branches, or all for the committee)."""
-    qs = Branch.objects.filter(active=True, unit__active=True).select_related("unit")
-    if not scope.is_committee:
-        qs = qs.filter(Q(pk__in=sorted(scope.branch_ids)) | Q(unit_id__in=sorted(scope.unit_ids)))
-    return qs.order_by("unit__order", "unit_id", "order", "id")
+def loggable_branches(scope: Scope) -> QuerySet[Branch]:
+    """Active branches whose records this user keeps (scope.managed_branches)."""
+    return scope.managed_branches().filter(active=True, unit__active=True)
 
 
-def writable_units(scope: Scope) -> QuerySet[Unit]:
+def loggable_units(scope: Scope) -> QuerySet[Unit]:
     """Active units whose unit-level records (中心组学习, 第一议题) this user keeps."""
-    qs = Unit.objects.filter(active=True)
-    if not scope.is_committee:
-        qs = qs.filter(pk__in=sorted(scope.unit_ids))
-    return qs.order_by("order", "id")
+    return scope.managed_units().filter(active=True)
 
 
 def loggable_levels(scope: Scope) -> set[str]:
-    """The activity levels this user may log: branch-level if they manage a branch, unit-level if a unit."""
+    """The activity levels this user may log: branch-level if they keep a branch's records, unit-level if a unit's."""
     levels: set[str] = set()
-    if scope.is_committee or scope.branch_ids or (scope.unit_ids and writable_branches(scope).exists()):
+    if scope.is_committee or scope.branch_ids or (scope.unit_ids and loggable_branches(scope).exists()):
         levels |= {Level.BRANCH, Level.PARTY_GROUP}
-    if scope.is_committee or scope.unit_ids:
+    if scope.is_unit_manager:
         levels.add(Level.UNIT)
     return levels
 
 
+def active_types() -> QuerySet[ActivityType]:
+    """Activity types in use (configuration every signed-in user reads)."""
+    return ActivityType.objects.filter(active=True)
+
+
 def loggable_types(scope: Scope) -> list[ActivityType]:
     levels = loggable_levels(scope)
-    return [t for t in ActivityType.objects.filter(active=True) if t.level in levels]
+    return [t for t in active_types() if t.level in levels]
+
+
+def has_party_groups(scope: Scope) -> bool:
+    """Whether any branch this user keeps records for has an active party group (党小组会 needs one)."""
+    return PartyGroup.objects.filter(branch__in=loggable_branches(scope), active=True).exists()
 
 
 def party_groups_of(branch: Branch | None) -> QuerySet[PartyGroup]:
@@ -140,83 +142,71 @@ def evidence_get(*, user, pk: int) -> Evidence | None:
 
 # --- lists ------------------------------------------------------------------------------------------
 
-STATUS_CHOICES = [
-    ("", "全部状态"),
-    ("draft", "草稿"),
-    ("submitted", "已提交"),
-    ("complete", "已提交·材料齐全"),
-    ("incomplete", "需补充"),
-]
 
+def activity_filter(*, user, filters=None) -> ActivityFilter:
+    """The records this user sees (a member: those they attended), with attendance counts, as a FilterSet.
 
-@dataclass(frozen=True)
-class ActivityFilters:
-    """The list's filters, already checked (a bad period is reported, not applied)."""
-
-    type: str = ""
-    unit: str = ""
-    branch: str = ""
-    period: Period | None = None
-    status: str = ""
-    q: str = ""
-
-
-def parse_filters(params) -> tuple[ActivityFilters, str | None]:
-    """Read the list's GET parameters; return the filters and a Chinese message for a bad period."""
-    error = None
-    period = None
-    text = (params.get("period") or "").strip()
-    if text:
-        try:
-            period = Period.parse(text)
-        except ValueError as exc:
-            error = f"期间“{text}”无法识别：{exc}"
-    status = (params.get("status") or "").strip()
-    return (
-        ActivityFilters(
-            type=(params.get("type") or "").strip(),
-            unit=(params.get("unit") or "").strip(),
-            branch=(params.get("branch") or "").strip(),
-            period=period,
-            status=status if status in dict(STATUS_CHOICES) else "",
-            q=(params.get("q") or "").strip()[:100],
-        ),
-        error,
-    )
-
-
-def activity_list(*, user, filters: ActivityFilters) -> QuerySet[Activity]:
-    """The records this user sees (a member: those they attended), filtered, with attendance counts."""
-    qs = scope_for(user).filter(Activity.objects.all())
-    if filters.type:
-        qs = qs.filter(activity_type__code=filters.type)
-    if filters.unit.isdigit():
-        qs = qs.filter(unit_id=int(filters.unit))
-    if filters.branch.isdigit():
-        qs = qs.filter(branch_id=int(filters.branch))
-    if filters.period is not None:
-        start, end = filters.period.bounds()
-        qs = qs.filter(held_at__gte=start, held_at__lt=end)
-    if filters.status == "draft":
-        qs = qs.filter(status=ActivityStatus.DRAFT)
-    elif filters.status == "submitted":
-        qs = qs.filter(status=ActivityStatus.SUBMITTED)
-    elif filters.status == "complete":
-        qs = qs.filter(status=ActivityStatus.SUBMITTED, evidence_complete=True)
-    elif filters.status == "incomplete":
-        qs = qs.filter(status=ActivityStatus.SUBMITTED, evidence_complete=False)
-    if filters.q:
-        qs = qs.filter(topic__icontains=filters.q)
-    return (
-        qs.select_related("activity_type", "unit", "branch", "party_group")
+    The page takes it for its rows (`.qs`) and the parameters it ignored (`.messages()`).
+    """
+    scope = scope_for(user)
+    qs = (
+        scope.filter(Activity.objects.all())
+        .select_related("activity_type", "unit", "branch", "party_group")
         .annotate(
             present_count=Count("attendances", filter=Q(attendances__present=True)),
             absent_count=Count("attendances", filter=Q(attendances__present=False)),
         )
         .order_by("-held_at", "-id")
     )
+    return ActivityFilter(filters, qs, scope=scope)
+
+
+def activity_list(*, user, filters=None) -> QuerySet[Activity]:
+    """The filtered records (the export's rows)."""
+    return activity_filter(user=user, filters=filters).qs
+
+
+def filter_places(scope: Scope, *, unit: Unit | None) -> tuple[QuerySet[Unit] | None, QuerySet[Branch] | None]:
+    """A list's unit and branch choices: units for those who span several; the branches they keep
+    (of the chosen unit only, when they span units: the committee has hundreds). None: no such filter."""
+    units = loggable_units(scope) if scope.spans_units else None
+    branches = None
+    if scope.is_manager:
+        branches = scope.managed_branches()
+        if scope.spans_units:
+            branches = branches.filter(unit=unit) if unit is not None else branches.none()
+    return units, branches
 
 
 def locked_months() -> set:
     """First days of the closed months (关账), to mark locked rows without a query per row."""
     return set(PeriodLock.objects.values_list("month", flat=True))
+
+
+# --- 补学 --------------------------------------------------------------------------------------------
+
+
+def _makeup_tasks(scope: Scope) -> QuerySet[MakeupTask]:
+    return scope.filter(
+        MakeupTask.objects.select_related(
+            "member__branch__unit",
+            "attendance__activity__activity_type",
+            "attendance__activity__branch",
+            "confirmed_by",
+        )
+    ).order_by(F("done_at").asc(nulls_first=True), "due_on", "id")
+
+
+def makeup_filter(*, user, filters=None) -> MakeupFilter:
+    """The 补学 tasks this user sees, open ones first, then by due date, as a FilterSet."""
+    scope = scope_for(user)
+    return MakeupFilter(filters, _makeup_tasks(scope), scope=scope)
+
+
+def makeup_list(*, user, filters=None) -> QuerySet[MakeupTask]:
+    return makeup_filter(user=user, filters=filters).qs
+
+
+def makeup_get(*, user, pk: int) -> MakeupTask | None:
+    """One task if the user may see it; None otherwise (→ 404)."""
+    return _makeup_tasks(scope_for(user)).filter(pk=pk).first()

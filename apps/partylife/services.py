@@ -1,24 +1,32 @@
-"""Every write of party life: records, attendance, evidence, 补学, locks, rules.
+"""Every write of party life (党内政治生活): records, attendance, evidence, 补学, locks, rules.
 
-Each function takes keyword-only arguments, checks the actor's scope, validates,
-and commits in one transaction. Views and the API call these and nothing else.
+One job per function, named entity then verb, with keyword-only arguments and one
+transaction each; each asks `permissions` whether the actor may, where the record is
+**and** where it goes, validates (Chinese ValidationErrors, nothing saved) and
+`full_clean()`s before saving. Views and the API call these and nothing else.
+
+A record is written in parts: `activity_create` / `activity_update` (its fields and
+placement), `activity_attendance_set`, `activity_problems_set`, `activity_evidence_add`,
+`activity_submit`. The one-page form calls `activity_record`, which runs those in one
+transaction and removes stored evidence files again if anything fails.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from apps.core.files import IMAGE_TYPES, PDF_TYPE, check_upload
+from apps.core.files import IMAGE_TYPES, PDF_TYPE, check_upload, files_removed_on_failure, note_stored
 from apps.core.periods import Period, local_date
 from apps.orgs.access import scope_for
 from apps.orgs.models import Branch, Member, PartyGroup, Unit, User
 
-from . import counting
+from . import counting, permissions
 from .models import (
     Activity,
     ActivityStatus,
@@ -40,8 +48,12 @@ from .models import (
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 EVIDENCE_TYPES = {*IMAGE_TYPES, PDF_TYPE}
 MAKEUP_DAYS = 30
+MAX_ID = 2**63 - 1  # the largest primary key any database here stores
 UNLOCK_DAYS = 7
 
+#: Where a record is: its unit, and its branch and party group for branch-level types.
+ACTIVITY_PLACEMENT = ("unit", "branch", "party_group")
+#: What a secretary fills in (the form's and the serializer's fields come from here).
 ACTIVITY_FIELDS = (
     "topic",
     "held_at",
@@ -59,12 +71,16 @@ ACTIVITY_FIELDS = (
     "cadre",
 )
 
+WRITE_DENIED = "您只能登记本人负责的支部（单位）的组织生活。"
+LOCKED = "该记录所在月份已关账，不能修改。如需更正请联系工委解锁。"
 
-def _deny(message: str) -> None:
-    raise PermissionDenied(message)
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
 
 
-# --- input shapes ------------------------------------------------------------------------
+# --- input rows ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -89,29 +105,12 @@ class EvidenceInput:
     upload: object  # an UploadedFile
 
 
-@dataclass
-class ActivityInput:
-    """What a secretary fills in for one record (the form and the API both build this)."""
-
-    activity_type: ActivityType
-    unit: Unit | None = None
-    branch: Branch | None = None
-    party_group: PartyGroup | None = None
-    fields: dict = field(default_factory=dict)
-    also_counts_as: list[ActivityType] | None = None
-    attendance: list[AttendanceInput] | None = None
-    problems: list[ProblemInput] | None = None
-    evidence: list[EvidenceInput] = field(default_factory=list)
-
-
-# --- who may write what --------------------------------------------------------------------
-
-
 def can_write_for(user: User, *, activity_type: ActivityType, unit: Unit | None, branch: Branch | None) -> bool:
-    scope = scope_for(user)
-    if activity_type.level == Level.UNIT:
-        return unit is not None and scope.manages_unit(unit.pk)
-    return branch is not None and scope.manages_branch(branch)
+    """permissions.can_write_activity for a user rather than a scope (kept for the compliance pages)."""
+    return permissions.can_write_activity(scope_for(user), activity_type=activity_type, unit=unit, branch=branch)
+
+
+# --- state of a record ------------------------------------------------------------------------
 
 
 def is_locked(activity: Activity, *, now: dt.datetime | None = None) -> bool:
@@ -121,15 +120,6 @@ def is_locked(activity: Activity, *, now: dt.datetime | None = None) -> bool:
         return False
     month = local_date(activity.held_at).replace(day=1)
     return PeriodLock.objects.filter(month=month).exists()
-
-
-def _check_month_open(held_at: dt.datetime) -> None:
-    month = local_date(held_at).replace(day=1)
-    if PeriodLock.objects.filter(month=month).exists():
-        raise ValidationError({"held_at": f"{month:%Y年%m月}已关账，不能再登记该月的记录。如需补登请联系工委。"})
-
-
-# --- evidence completeness -----------------------------------------------------------------------
 
 
 def missing_evidence(activity: Activity) -> list[str]:
@@ -142,30 +132,60 @@ def missing_evidence(activity: Activity) -> list[str]:
     )
 
 
-def _refresh_completeness(activity: Activity) -> None:
+def _settle(activity: Activity) -> None:
+    """After any change: store whether the evidence is complete; a submitted record's absentees owe a 补学."""
     complete = not missing_evidence(activity)
     if complete != activity.evidence_complete:
         activity.evidence_complete = complete
         activity.save(update_fields=["evidence_complete", "updated_at"])
+    if activity.status == ActivityStatus.SUBMITTED:
+        _sync_makeup_tasks(activity)
 
 
-# --- records --------------------------------------------------------------------------------------
+def _sync_makeup_tasks(activity: Activity) -> None:
+    if not activity.activity_type.makeup_on_absence:
+        return
+    due = local_date(activity.held_at) + dt.timedelta(days=MAKEUP_DAYS)
+    for attendance in activity.attendances.filter(present=False, makeup__isnull=True):
+        MakeupTask.objects.create(attendance=attendance, member_id=attendance.member_id, due_on=due)
+    # Someone now marked present no longer owes a make-up.
+    MakeupTask.objects.filter(attendance__activity=activity, attendance__present=True, done_at__isnull=True).delete()
 
 
-def _place(data: ActivityInput) -> tuple[Unit, Branch | None, PartyGroup | None]:
-    t = data.activity_type
-    if t.level == Level.UNIT:
-        if data.unit is None:
+def _for_change(
+    *, actor: User, activity: Activity, denied: str = WRITE_DENIED, locked: str | None = LOCKED
+) -> Activity:
+    """The record read again FOR UPDATE, once the actor may change it where it is (and, unless
+    `locked` is None, once its month is open); the message says what was refused."""
+    activity = (
+        Activity.objects.select_for_update(of=("self",))
+        .select_related("activity_type", "unit", "branch")
+        .get(pk=activity.pk)
+    )
+    _require(permissions.can_change(scope_for(actor), activity), denied)
+    if locked is not None and is_locked(activity):
+        raise ValidationError(locked)
+    return activity
+
+
+# --- fields and placement ---------------------------------------------------------------------------
+
+
+def _place(
+    activity_type: ActivityType, *, unit: Unit | None, branch: Branch | None, party_group: PartyGroup | None
+) -> tuple[Unit, Branch | None, PartyGroup | None]:
+    """Where a record of this type goes: a unit for unit-level types; a branch (and its party group) otherwise."""
+    if activity_type.level == Level.UNIT:
+        if unit is None:
             raise ValidationError({"unit": "请选择单位。"})
-        return data.unit, None, None
-    if data.branch is None:
+        return unit, None, None
+    if branch is None:
         raise ValidationError({"branch": "请选择支部。"})
-    group = data.party_group
-    if t.level == Level.PARTY_GROUP and group is None:
+    if activity_type.level == Level.PARTY_GROUP and party_group is None:
         raise ValidationError({"party_group": "党小组会须选择党小组。"})
-    if group is not None and group.branch_id != data.branch.pk:
+    if party_group is not None and party_group.branch_id != branch.pk:
         raise ValidationError({"party_group": "党小组须属于所选支部。"})
-    return data.branch.unit, data.branch, group
+    return branch.unit, branch, party_group
 
 
 def _roster(unit: Unit, branch: Branch | None):
@@ -173,19 +193,20 @@ def _roster(unit: Unit, branch: Branch | None):
     return members.filter(branch=branch) if branch is not None else members.filter(branch__unit=unit)
 
 
-def _validate_fields(activity: Activity, t: ActivityType, unit: Unit, branch: Branch | None) -> None:
-    errors = {}
+def _validate_parts(activity: Activity) -> None:
+    """What the record's type asks for beyond its model fields (talk pair, 第一议题, linked enterprise)."""
+    t, errors = activity.activity_type, {}
     if not activity.topic.strip():
         errors["topic"] = "请填写主题。"
     if activity.held_at is None:
         errors["held_at"] = "请填写时间。"
-    roster = _roster(unit, branch)
     if t.has_talk_pair:
-        if activity.talker is None or activity.talkee is None:
+        pair = [activity.talker, activity.talkee]
+        if None in pair:
             errors["talkee"] = "谈心谈话须填写谈话双方。"
         elif activity.talker.pk == activity.talkee.pk:
             errors["talkee"] = "谈话双方不能是同一人。"
-        elif roster.filter(pk__in=[activity.talker.pk, activity.talkee.pk]).count() != 2:
+        elif _roster(activity.unit, activity.branch).filter(pk__in=[m.pk for m in pair]).count() != 2:
             errors["talkee"] = "谈话双方须为本支部在册党员。"
     if t.has_first_topic and not activity.material.strip():
         errors["material"] = "请填写第一议题学习内容。"
@@ -194,28 +215,135 @@ def _validate_fields(activity: Activity, t: ActivityType, unit: Unit, branch: Br
             errors["enterprise_name"] = "请填写联系企业。"
         if activity.cadre is None:
             errors["cadre"] = "请选择联系干部。"
-        elif not Member.objects.filter(pk=activity.cadre.pk, branch__unit=unit).exists():
+        elif not Member.objects.filter(pk=activity.cadre.pk, branch__unit=activity.unit).exists():
             errors["cadre"] = "联系干部须为本单位党员。"
     if errors:
         raise ValidationError(errors)
 
 
-def _set_attendance(activity: Activity, rows: list[AttendanceInput], roster) -> None:
+def _write(
+    activity: Activity,
+    *,
+    fields: dict,
+    placement: tuple[Unit, Branch | None, PartyGroup | None],
+    also_counts_as: Sequence[ActivityType] | None,
+) -> Activity:
+    """Apply fields and placement, validate, save; a talk's two people become its attendance."""
+    t = activity.activity_type
+    if not t.active:
+        raise ValidationError({"activity_type": "该活动类型已停用。"})
+    activity.unit, activity.branch, activity.party_group = placement
+    for name in ACTIVITY_FIELDS:
+        if name in fields:
+            value = fields[name]
+            setattr(activity, name, value.strip() if isinstance(value, str) else value)
+    _validate_parts(activity)
+    activity.full_clean(exclude=["evidence_complete", "created_by"])
+    if activity.unlocked_until is None or activity.unlocked_until <= timezone.now():
+        month = local_date(activity.held_at).replace(day=1)
+        if PeriodLock.objects.filter(month=month).exists():
+            raise ValidationError({"held_at": f"{month:%Y年%m月}已关账，不能再登记该月的记录。如需补登请联系工委。"})
+    activity.save()
+    if also_counts_as is not None:
+        extra = [x for x in also_counts_as if x.pk != t.pk]
+        if any(x.level != t.level for x in extra):
+            raise ValidationError({"also_counts_as": "“同时计为”的活动须与本活动同一层级。"})
+        activity.also_counts_as.set(extra)
+    if t.has_talk_pair and activity.talker_id and activity.talkee_id:
+        # The two people of a talk are its attendance: each then sees the record.
+        _attendance_write(activity, [AttendanceInput(activity.talker_id), AttendanceInput(activity.talkee_id)])
+    _settle(activity)
+    return activity
+
+
+def activity_create(
+    *,
+    actor: User,
+    activity_type: ActivityType,
+    unit: Unit | None = None,
+    branch: Branch | None = None,
+    party_group: PartyGroup | None = None,
+    fields: dict,
+    also_counts_as: Sequence[ActivityType] | None = None,
+) -> Activity:
+    """Log a new record (a draft) in a branch or unit the actor keeps records for.
+
+    A draft may lack evidence and attendance; a month that is closed (关账) takes no new record.
+    """
+    with transaction.atomic():
+        placement = _place(activity_type, unit=unit, branch=branch, party_group=party_group)
+        allowed = permissions.can_write_activity(
+            scope_for(actor), activity_type=activity_type, unit=placement[0], branch=placement[1]
+        )
+        _require(allowed, WRITE_DENIED)
+        activity = Activity(activity_type=activity_type, created_by=actor)
+        return _write(activity, fields=fields, placement=placement, also_counts_as=also_counts_as)
+
+
+def activity_update(
+    *,
+    actor: User,
+    activity: Activity,
+    unit: Unit | None,
+    branch: Branch | None,
+    party_group: PartyGroup | None,
+    fields: dict,
+    activity_type: ActivityType | None = None,
+    also_counts_as: Sequence[ActivityType] | None = None,
+) -> Activity:
+    """Change a record's fields and placement (fields not given stay as they are).
+
+    The actor must keep the records of the branch (unit) the record is in **and** of the
+    one it moves to. A closed month's record changes only while the committee's unlock lasts;
+    the type of a record never changes.
+    """
+    with transaction.atomic():
+        activity = _for_change(actor=actor, activity=activity)
+        t = activity.activity_type
+        if activity_type is not None and activity_type.pk != t.pk:
+            raise ValidationError({"activity_type": "已登记的记录不能更改活动类型。"})
+        placement = _place(t, unit=unit, branch=branch, party_group=party_group)
+        allowed = permissions.can_write_activity(
+            scope_for(actor), activity_type=t, unit=placement[0], branch=placement[1]
+        )
+        _require(allowed, WRITE_DENIED)
+        return _write(activity, fields=fields, placement=placement, also_counts_as=also_counts_as)
+
+
+def activity_submit(*, actor: User, activity: Activity) -> Activity:
+    """提交: the record counts from now on if its evidence is complete; absentees of a 党课 etc. owe a 补学.
+
+    Only a record already held can be submitted; a submitted record stays submitted.
+    """
+    with transaction.atomic():
+        activity = _for_change(actor=actor, activity=activity)
+        if local_date(activity.held_at) > timezone.localdate():
+            raise ValidationError({"held_at": "活动尚未开展，不能提交；可先保存为草稿。"})
+        if activity.status != ActivityStatus.SUBMITTED:
+            activity.status, activity.submitted_at = ActivityStatus.SUBMITTED, timezone.now()
+            activity.save(update_fields=["status", "submitted_at", "updated_at"])
+        _settle(activity)
+        return activity
+
+
+# --- attendance, problems, evidence -------------------------------------------------------------------
+
+
+def _attendance_write(activity: Activity, rows: Sequence[AttendanceInput]) -> None:
     ids = [r.member_id for r in rows]
     if len(set(ids)) != len(ids):
         raise ValidationError({"attendance": "出勤名单中有重复的党员。"})
-    valid = set(roster.filter(pk__in=ids).values_list("pk", flat=True))
+    plausible = [i for i in ids if 0 < i <= MAX_ID]  # a database cannot even compare the others
+    valid = set(_roster(activity.unit, activity.branch).filter(pk__in=plausible).values_list("pk", flat=True))
     # People already on this record stay valid after they leave the roster, so old records stay editable.
     valid |= set(activity.attendances.values_list("member_id", flat=True))
-    strangers = [i for i in ids if i not in valid]
-    if strangers:
+    if any(i not in valid for i in ids):
         raise ValidationError({"attendance": "出勤名单只能包含本支部（单位）在册党员。"})
     for r in rows:
         if not r.present and not r.absence_reason.strip():
             raise ValidationError({"attendance": "缺席的党员须填写缺席原因。"})
     existing = {a.member_id: a for a in activity.attendances.all()}
-    keep = set(ids)
-    Attendance.objects.filter(activity=activity).exclude(member_id__in=keep).delete()
+    Attendance.objects.filter(activity=activity).exclude(member_id__in=ids).delete()
     for r in rows:
         current = existing.get(r.member_id)
         reason = "" if r.present else r.absence_reason.strip()
@@ -228,149 +356,137 @@ def _set_attendance(activity: Activity, rows: list[AttendanceInput], roster) -> 
             current.save(update_fields=["present", "absence_reason"])
 
 
-def _set_problems(activity: Activity, rows: list[ProblemInput]) -> None:
-    activity.problems.all().delete()
-    for r in rows:
-        problem = EnterpriseProblem(
-            activity=activity,
-            category=r.category,
-            description=r.description.strip(),
-            solved=r.solved,
-            solved_on=r.solved_on if r.solved else None,
-            solution=r.solution.strip(),
-        )
-        if r.solved and r.solved_on is None:
-            raise ValidationError({"problems": "已解决的问题须填写解决日期。"})
-        try:
-            problem.full_clean(exclude=["activity"])
-        except ValidationError as exc:
-            raise ValidationError({"problems": f"企业问题填写有误：{'；'.join(exc.messages)}"}) from exc
-        problem.save()
+def activity_attendance_set(*, actor: User, activity: Activity, rows: Sequence[AttendanceInput]) -> Activity:
+    """Replace the attendance list: roster members only, each once, an absence with its reason."""
+    with transaction.atomic():
+        activity = _for_change(actor=actor, activity=activity)
+        _attendance_write(activity, rows)
+        _settle(activity)
+        return activity
 
 
-def _add_evidence(activity: Activity, items: list[EvidenceInput], actor: User, written: list) -> None:
-    """Store new evidence files; each stored file is noted in `written` so a rollback can remove it."""
-    for item in items:
-        if item.kind not in EvidenceKind.values:
-            raise ValidationError({"evidence": "未知的材料类型。"})
-        allowed = set(IMAGE_TYPES) if item.kind == EvidenceKind.PHOTO else EVIDENCE_TYPES
-        try:
-            sniffed = check_upload(item.upload, allowed=allowed, max_bytes=EVIDENCE_MAX_BYTES)
-        except ValidationError as exc:
-            raise ValidationError({"evidence": exc.messages}) from exc
-        evidence = Evidence(
-            activity=activity,
-            kind=item.kind,
-            original_name=str(getattr(item.upload, "name", "file"))[:200],
-            content_type=sniffed.content_type,
-            size=item.upload.size,
-            uploaded_by=actor,
-        )
-        evidence.file.save("upload", item.upload, save=False)
-        written.append(evidence.file)
-        evidence.save()
+def activity_problems_set(*, actor: User, activity: Activity, rows: Sequence[ProblemInput]) -> Activity:
+    """Replace the problems a linked enterprise raised (万名干部联万企); a solved one needs its date."""
+    with transaction.atomic():
+        activity = _for_change(actor=actor, activity=activity)
+        if not activity.activity_type.has_enterprise:
+            raise ValidationError({"problems": "该类活动没有企业问题清单。"})
+        activity.problems.all().delete()
+        for r in rows:
+            if r.solved and r.solved_on is None:
+                raise ValidationError({"problems": "已解决的问题须填写解决日期。"})
+            problem = EnterpriseProblem(
+                activity=activity,
+                category=r.category,
+                description=r.description.strip(),
+                solved=r.solved,
+                solved_on=r.solved_on if r.solved else None,
+                solution=r.solution.strip(),
+            )
+            try:
+                problem.full_clean(exclude=["activity"])
+            except ValidationError as exc:
+                raise ValidationError({"problems": f"企业问题填写有误：{'；'.join(exc.messages)}"}) from exc
+            problem.save()
+        return activity
 
 
-def _create_makeup_tasks(activity: Activity) -> None:
-    if not activity.activity_type.makeup_on_absence:
-        return
-    due = local_date(activity.held_at) + dt.timedelta(days=MAKEUP_DAYS)
-    for attendance in activity.attendances.filter(present=False, makeup__isnull=True):
-        MakeupTask.objects.create(attendance=attendance, member_id=attendance.member_id, due_on=due)
-    # Someone now marked present no longer owes a make-up.
-    MakeupTask.objects.filter(attendance__activity=activity, attendance__present=True, done_at__isnull=True).delete()
+def activity_evidence_add(*, actor: User, activity: Activity, items: Sequence[EvidenceInput]) -> list[Evidence]:
+    """Store evidence files (photos, scans, PDFs), each checked by its content; all or none.
 
-
-def activity_save(
-    *, actor: User, data: ActivityInput, activity: Activity | None = None, submit: bool = False
-) -> Activity:
-    """Create or update a record with its attendance, problems and new evidence; optionally submit it.
-
-    A draft may be saved incomplete. Submitting needs a past time. A record whose
-    month is closed cannot be changed unless the committee unlocked it. Evidence
-    files written before a failure are removed again.
+    Files stored before a failure are deleted again, here or by the write around this one.
     """
-    written: list = []
-    try:
-        with transaction.atomic():
-            return _activity_save(actor=actor, data=data, activity=activity, submit=submit, written=written)
-    except BaseException:
-        for stored in written:  # the rows are gone with the rollback; so must their files be
-            stored.storage.delete(stored.name)
-        raise
+    with files_removed_on_failure(), transaction.atomic():
+        activity = _for_change(actor=actor, activity=activity)
+        added = []
+        for item in items:
+            if item.kind not in EvidenceKind.values:
+                raise ValidationError({"evidence": "未知的材料类型。"})
+            allowed = set(IMAGE_TYPES) if item.kind == EvidenceKind.PHOTO else EVIDENCE_TYPES
+            try:
+                sniffed = check_upload(item.upload, allowed=allowed, max_bytes=EVIDENCE_MAX_BYTES)
+            except ValidationError as exc:
+                raise ValidationError({"evidence": exc.messages}) from exc
+            evidence = Evidence(
+                activity=activity,
+                kind=item.kind,
+                original_name=str(getattr(item.upload, "name", "file"))[:200],
+                content_type=sniffed.content_type,
+                size=item.upload.size,
+                uploaded_by=actor,
+            )
+            evidence.file.save("upload", item.upload, save=False)
+            note_stored(evidence.file)
+            evidence.save()
+            added.append(evidence)
+        _settle(activity)
+        return added
 
 
-def _activity_save(*, actor, data, activity, submit, written):
-    t = data.activity_type
-    unit, branch, group = _place(data)
-    if not can_write_for(actor, activity_type=t, unit=unit, branch=branch):
-        _deny("您只能登记本人负责的支部（单位）的组织生活。")
-    if not t.active:
-        raise ValidationError({"activity_type": "该活动类型已停用。"})
-    if activity is None:
-        activity = Activity(activity_type=t, created_by=actor)
-    else:
-        activity = Activity.objects.select_for_update().get(pk=activity.pk)
-        if is_locked(activity):
-            raise ValidationError("该记录所在月份已关账，不能修改。如需更正请联系工委解锁。")
-        if activity.activity_type_id != t.pk:
-            raise ValidationError({"activity_type": "已登记的记录不能更改活动类型。"})
-    activity.unit, activity.branch, activity.party_group = unit, branch, group
-    for name in ACTIVITY_FIELDS:
-        if name in data.fields:
-            value = data.fields[name]
-            setattr(activity, name, value.strip() if isinstance(value, str) else value)
-    _validate_fields(activity, t, unit, branch)
-    if activity.unlocked_until is None or activity.unlocked_until <= timezone.now():
-        _check_month_open(activity.held_at)
-    if submit:
-        if local_date(activity.held_at) > timezone.localdate():
-            raise ValidationError({"held_at": "活动尚未开展，不能提交；可先保存为草稿。"})
-        if activity.status != ActivityStatus.SUBMITTED:
-            activity.status = ActivityStatus.SUBMITTED
-            activity.submitted_at = timezone.now()
-    activity.full_clean(exclude=["evidence_complete", "created_by"])
-    activity.save()
-    if data.also_counts_as is not None:
-        extra = [x for x in data.also_counts_as if x.pk != t.pk]
-        if any(x.level != t.level for x in extra):
-            raise ValidationError({"also_counts_as": "“同时计为”的活动须与本活动同一层级。"})
-        activity.also_counts_as.set(extra)
-    roster = _roster(unit, branch)
-    if data.attendance is not None:
-        _set_attendance(activity, data.attendance, roster)
-    elif t.has_talk_pair and activity.talker_id and activity.talkee_id:
-        # The two people of a talk are its attendance: each then sees the record.
-        _set_attendance(activity, [AttendanceInput(activity.talker_id), AttendanceInput(activity.talkee_id)], roster)
-    if data.problems is not None and t.has_enterprise:
-        _set_problems(activity, data.problems)
-    _add_evidence(activity, data.evidence, actor, written)
-    _refresh_completeness(activity)
-    if activity.status == ActivityStatus.SUBMITTED:
-        _create_makeup_tasks(activity)
-    return activity
+def activity_record(
+    *,
+    actor: User,
+    activity_type: ActivityType,
+    activity: Activity | None = None,
+    unit: Unit | None = None,
+    branch: Branch | None = None,
+    party_group: PartyGroup | None = None,
+    fields: dict,
+    also_counts_as: Sequence[ActivityType] | None = None,
+    attendance: Sequence[AttendanceInput] | None = None,
+    problems: Sequence[ProblemInput] | None = None,
+    evidence: Sequence[EvidenceInput] = (),
+    submit: bool = False,
+) -> Activity:
+    """Save the one-page form: create or update the record, its attendance, problems and new evidence,
+    and submit it if asked — all in one transaction (None leaves a part as it is).
+
+    Evidence files stored before a failure are removed again.
+    """
+    placement = {"unit": unit, "branch": branch, "party_group": party_group}
+    with files_removed_on_failure(), transaction.atomic():
+        if activity is None:
+            activity = activity_create(
+                actor=actor, activity_type=activity_type, **placement, fields=fields, also_counts_as=also_counts_as
+            )
+        else:
+            activity = activity_update(
+                actor=actor,
+                activity=activity,
+                activity_type=activity_type,
+                **placement,
+                fields=fields,
+                also_counts_as=also_counts_as,
+            )
+        if attendance is not None:
+            activity = activity_attendance_set(actor=actor, activity=activity, rows=attendance)
+        if problems is not None:
+            activity = activity_problems_set(actor=actor, activity=activity, rows=problems)
+        if evidence:
+            activity_evidence_add(actor=actor, activity=activity, items=evidence)
+        if submit:
+            activity = activity_submit(actor=actor, activity=activity)
+        activity.refresh_from_db()
+        return activity
 
 
 def evidence_delete(*, actor: User, evidence: Evidence) -> None:
-    activity = evidence.activity
-    if not can_write_for(actor, activity_type=activity.activity_type, unit=activity.unit, branch=activity.branch):
-        _deny("您不能删除该材料。")
-    if is_locked(activity):
-        raise ValidationError("该记录所在月份已关账，不能删除材料。")
+    """Remove one evidence file from a record (the record may become 需补充 again)."""
     with transaction.atomic():
+        locked = "该记录所在月份已关账，不能删除材料。"
+        activity = _for_change(actor=actor, activity=evidence.activity, denied="您不能删除该材料。", locked=locked)
         name, storage = evidence.file.name, evidence.file.storage
         evidence.delete()
-        _refresh_completeness(activity)
+        _settle(activity)
         _delete_unreferenced_files([(name, storage)])
 
 
 def activity_delete(*, actor: User, activity: Activity) -> None:
     """Delete a draft (a submitted record is kept; it can be corrected but not removed)."""
-    if not can_write_for(actor, activity_type=activity.activity_type, unit=activity.unit, branch=activity.branch):
-        _deny("您不能删除该记录。")
-    if activity.status != ActivityStatus.DRAFT:
-        raise ValidationError("已提交的记录不能删除，只能修改。")
     with transaction.atomic():
+        activity = _for_change(actor=actor, activity=activity, denied="您不能删除该记录。", locked=None)
+        if activity.status != ActivityStatus.DRAFT:
+            raise ValidationError("已提交的记录不能删除，只能修改。")
         files = [(e.file.name, e.file.storage) for e in activity.evidence.all()]
         activity.delete()
         _delete_unreferenced_files(files)
@@ -388,25 +504,20 @@ def _delete_unreferenced_files(files) -> None:
 
 @transaction.atomic
 def makeup_complete(*, actor: User, task: MakeupTask, note: str) -> MakeupTask:
-    """Mark a make-up done: by the member themself or a secretary of the branch. Attendance then counts."""
+    """Mark a make-up done (permissions.can_complete_makeup); the absence then counts as attendance."""
     task = (
         MakeupTask.objects.select_for_update(of=("self",))
-        .select_related("attendance__activity__branch")
+        .select_related("attendance__activity__activity_type", "attendance__activity__branch")
         .get(pk=task.pk)
     )
-    scope = scope_for(actor)
-    activity = task.attendance.activity
-    own = scope.member_id == task.member_id
-    if not own and not can_write_for(
-        actor, activity_type=activity.activity_type, unit=activity.unit, branch=activity.branch
-    ):
-        _deny("您不能办理该补学。")
+    _require(permissions.can_complete_makeup(scope_for(actor), task), "您不能办理该补学。")
     if task.done_at:
         raise ValidationError("该补学已完成。")
     if not note.strip():
         raise ValidationError({"note": "请填写补学情况（学习内容、方式）。"})
     task.done_at, task.note = timezone.now(), note.strip()
     task.confirmed_by = actor
+    task.full_clean()
     task.save()
     return task
 
@@ -418,10 +529,9 @@ def makeup_complete(*, actor: User, task: MakeupTask, note: str) -> MakeupTask:
 def missed_reason_set(
     *, actor: User, rule: ComplianceRule, unit: Unit, branch: Branch | None, window: Period, reason: str
 ) -> MissedReason:
-    scope = scope_for(actor)
-    allowed = scope.manages_branch(branch) if branch is not None else scope.manages_unit(unit.pk)
-    if not allowed:
-        _deny("您不能为该支部（单位）填写未开展原因。")
+    """未开展原因 of an ended window of a soft rule, by those who keep the branch's (unit's) records."""
+    allowed = permissions.keeps_records_of(scope_for(actor), unit_id=unit.pk, branch=branch)
+    _require(allowed, "您不能为该支部（单位）填写未开展原因。")
     if window.end >= timezone.localdate():
         raise ValidationError("该周期尚未结束，不需要填写未开展原因。")
     override = RuleOverride.objects.filter(rule=rule, unit=unit).first()
@@ -443,14 +553,13 @@ def missed_reason_set(
 
 
 def _committee(actor: User, message: str) -> None:
-    if not scope_for(actor).is_committee:
-        _deny(message)
+    _require(scope_for(actor).is_committee, message)
 
 
 @transaction.atomic
 def period_close(*, actor: User, month: dt.date) -> PeriodLock:
     """关账: lock every record held in the month."""
-    _committee(actor, "只有工委管理员可以关账。")
+    _require(permissions.can_unlock(scope_for(actor)), "只有工委管理员可以关账。")
     month = month.replace(day=1)
     if month > timezone.localdate().replace(day=1):
         raise ValidationError("不能关闭尚未到来的月份。")
@@ -460,7 +569,7 @@ def period_close(*, actor: User, month: dt.date) -> PeriodLock:
 
 @transaction.atomic
 def period_reopen(*, actor: User, month: dt.date) -> None:
-    _committee(actor, "只有工委管理员可以重新开放月份。")
+    _require(permissions.can_unlock(scope_for(actor)), "只有工委管理员可以重新开放月份。")
     for lock in PeriodLock.objects.filter(month=month.replace(day=1)):
         lock.delete()  # the deletion is kept in the lock's history (留痕)
 
@@ -468,7 +577,7 @@ def period_reopen(*, actor: User, month: dt.date) -> None:
 @transaction.atomic
 def activity_unlock(*, actor: User, activity: Activity, reason: str, days: int = UNLOCK_DAYS) -> ActivityUnlock:
     """Let one locked record be corrected for a few days; the unlock is logged with its reason."""
-    _committee(actor, "只有工委管理员可以解锁记录。")
+    _require(permissions.can_unlock(scope_for(actor)), "只有工委管理员可以解锁记录。")
     if not reason.strip():
         raise ValidationError({"reason": "请填写解锁原因。"})
     until = timezone.now() + dt.timedelta(days=days)

@@ -2,10 +2,10 @@
 
 from django.urls import path
 
-from . import views_misc
+from .views import makeup as views
 
 urlpatterns = [
-    path("makeup/", views_misc.makeup_list, name="makeup_list"),
-    path("makeup/export/", views_misc.makeup_export, name="makeup_export"),
-    path("makeup/<int:pk>/complete/", views_misc.makeup_complete, name="makeup_complete"),
+    path("makeup/", views.makeup_list, name="makeup_list"),
+    path("makeup/export/", views.makeup_export, name="makeup_export"),
+    path("makeup/<int:pk>/complete/", views.makeup_complete, name="makeup_complete"),
 ]

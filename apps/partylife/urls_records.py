@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_records as views
+from .views import records as views
 
 urlpatterns = [
     path("activities/", views.activity_list, name="activity_list"),

@@ -1,6 +1,7 @@
-// The one-page activity form (登记组织生活): attendance picker, enterprise problems,
-// and refreshing the branch-dependent parts when the 支部/党小组/单位 changes.
+// The one-page activity form (登记组织生活): attendance picker and enterprise problems.
 // Plain DOM with event delegation, so parts swapped in later work without re-binding.
+// When the 支部/党小组/单位 changes, htmx (attributes on those selects) fetches the form
+// again and swaps in the parts that depend on it; this file only follows up on the swap.
 (function () {
   "use strict";
 
@@ -68,8 +69,6 @@
       const date = target.closest("[data-problem-row]").querySelector("input[type=date]");
       date.required = target.checked;
       if (target.checked && !date.value) date.value = new Date().toLocaleDateString("sv-SE");
-    } else if (target.matches("select[name=branch], select[name=party_group], select[name=unit]")) {
-      refreshParts(target.name);
     }
   });
 
@@ -129,40 +128,25 @@
     if (first) first.focus();
   }
 
-  // --- branch-dependent parts ----------------------------------------------------------------------
-  // The page is rendered again for the chosen 支部/党小组/单位; the parts marked data-refresh
-  // (党小组, attendance, talk pair, cadre) are swapped in. What was typed elsewhere stays.
-  let pending = null;
-
-  function refreshParts(changed) {
-    const params = new URLSearchParams();
-    ["unit", "branch", "party_group"].forEach((name) => {
-      const field = form.querySelector(`select[name=${name}]`);
-      // A new branch means its party groups: drop the old group choice.
-      if (field && field.value && !(changed === "branch" && name === "party_group")) params.set(name, field.value);
-    });
-    const url = `${form.dataset.refreshUrl}?${params.toString()}`;
-    if (pending) pending.abort();
-    pending = new AbortController();
+  // --- branch-dependent parts (swapped in by htmx) ---------------------------------------------------
+  form.addEventListener("htmx:beforeRequest", function () {
     form.setAttribute("aria-busy", "true");
-    fetch(url, { headers: { "X-Refresh": "1" }, credentials: "same-origin", signal: pending.signal })
-      .then((response) => {
-        if (!response.ok) throw new Error(String(response.status));
-        return response.text();
-      })
-      .then((html) => {
-        const doc = new DOMParser().parseFromString(html, "text/html");
-        document.querySelectorAll("#activity-form [data-refresh]").forEach((part) => {
-          const fresh = doc.getElementById(part.id);
-          if (fresh) part.replaceWith(document.importNode(fresh, true));
-        });
-        updateCounter();
-      })
-      .catch((error) => {
-        if (error.name !== "AbortError") window.alert("刷新名单失败，请检查网络后重试。");
-      })
-      .finally(() => form.removeAttribute("aria-busy"));
-  }
+  });
+  form.addEventListener("htmx:afterRequest", function () {
+    form.removeAttribute("aria-busy");
+  });
+  ["htmx:responseError", "htmx:sendError"].forEach(function (name) {
+    form.addEventListener(name, function () {
+      window.alert("刷新名单失败，请检查网络后重试。");
+    });
+  });
+  // The swapped-in parts settle outside the select that asked for them (it may be replaced too).
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (!form.contains(event.target)) return;
+    form.removeAttribute("aria-busy");
+    refreshAddOptions();
+    updateCounter();
+  });
 
   // --- submitting ----------------------------------------------------------------------------------
   form.addEventListener("submit", function (event) {

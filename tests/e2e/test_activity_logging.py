@@ -9,6 +9,7 @@ from django.core.management import call_command
 from PIL import Image
 
 from apps.core.periods import Frequency, Period
+from apps.orgs.access import scope_for
 from apps.orgs.models import Member, User
 from apps.partylife.models import Activity, ActivityStatus, ComplianceRule
 from tests.e2e.conftest import login, shot
@@ -93,3 +94,32 @@ def test_branch_secretary_logs_committee_meeting_on_a_phone(phone_page, live_ser
     page.wait_for_selector("#cellModalContent >> text=研究本月发展党员工作")
     page.wait_for_function("() => getComputedStyle(document.querySelector('.modal.show')).opacity === '1'")
     shot(page, "calendar-cell-phone", full_page=False)  # the modal is fixed to the viewport
+
+
+def test_unit_secretary_picks_a_branch_and_the_roster_follows(page, live_server, demo):
+    """Choosing the 支部 swaps in that branch's attendance list (htmx), keeping what was typed."""
+    secretary = User.objects.get(username="danwei")
+    unit = scope_for(secretary).managed_units().get()
+    branches = list(unit.branches.filter(active=True).order_by("order", "id")[:2])
+    assert len(branches) == 2
+
+    login(page, live_server.url, "danwei", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/partylife/activities/new/branch_general_meeting/")
+    assert page.locator("select[name=branch]").input_value() == ""
+    assert "请先选择支部" in page.inner_text("#attendance-block")
+    page.fill("input[name=topic]", "学习党章")
+
+    for branch in branches:
+        members = list(Member.objects.filter(branch=branch, active=True).order_by("name"))
+        with page.expect_response(lambda r: "branch=" in r.url and r.request.headers.get("hx-request") == "true"):
+            page.select_option("select[name=branch]", str(branch.pk))
+        page.wait_for_function(
+            "n => document.querySelectorAll('#attendance-block [data-att-row]:not([hidden])').length === n",
+            arg=len(members),
+        )
+        rows = page.locator("#attendance-block [data-att-row]:not([hidden])")
+        assert {rows.nth(i).get_attribute("data-att-row") for i in range(rows.count())} == {str(m.pk) for m in members}
+        assert page.locator("[data-att-total]").inner_text() == str(len(members))
+        assert page.locator("input[name=topic]").input_value() == "学习党章"  # typed text stays
+    assert page.outside_requests == []
+    shot(page, "activity-form-branch-chosen")

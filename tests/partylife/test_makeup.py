@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from apps.partylife import services
 from apps.partylife.metrics import attendance_counts
 from apps.partylife.models import Attendance, MakeupTask
-from apps.partylife.services import ActivityInput, AttendanceInput
+from apps.partylife.services import AttendanceInput
 from tests.orgs.factories import MemberFactory, UserFactory, make_branch_secretary
 from tests.partylife.factories import activity_type
 
@@ -24,7 +24,7 @@ LIST = reverse("partylife:makeup_list")
 
 def _record(side, code="party_lecture", absent=(), submit=True, topic="学习党章"):
     """A record logged by the branch secretary through the service; `absent` members get a reason."""
-    data = ActivityInput(
+    data = dict(
         activity_type=activity_type(code),
         branch=side.branch,
         fields={"topic": topic, "held_at": timezone.now() - dt.timedelta(days=2), "minutes": "会议记录"},
@@ -33,7 +33,7 @@ def _record(side, code="party_lecture", absent=(), submit=True, topic="学习党
             for m in side.members
         ],
     )
-    return services.activity_save(actor=side.branch_secretary, data=data, submit=submit)
+    return services.activity_record(actor=side.branch_secretary, **data, submit=submit)
 
 
 def _complete_url(task):
@@ -158,6 +158,34 @@ def test_sibling_branch_secretary_and_fellow_member_cannot(client, side_a, task)
     assert task.done_at is None
 
 
+def test_the_button_and_the_service_follow_one_rule(client, side_a, side_b, committee_user, task):
+    """permissions.can_complete_makeup decides both whether 标记完成 shows and whether the service accepts."""
+    from django.core.exceptions import PermissionDenied
+
+    from apps.orgs.access import scope_for
+    from apps.partylife import permissions
+
+    sibling = make_branch_secretary(UserFactory(username="sibling_rule"), side_a.other_branch)
+    people = {
+        side_a.member_user: True,
+        side_a.branch_secretary: True,
+        side_a.unit_secretary: True,
+        committee_user: True,
+        sibling: False,
+        side_b.unit_secretary: False,
+    }
+    for user, allowed in people.items():
+        assert permissions.can_complete_makeup(scope_for(user), task) is allowed, user
+        client.force_login(user)
+        shown = f'data-bs-target="#done-{task.pk}"' in client.get(LIST).content.decode()
+        assert shown is allowed, user
+    for user in (sibling, side_b.unit_secretary):
+        with pytest.raises(PermissionDenied):
+            services.makeup_complete(actor=user, task=task, note="越权")
+    task.refresh_from_db()
+    assert task.done_at is None
+
+
 def test_a_user_without_any_role_is_refused(client, db):
     client.force_login(UserFactory(username="nobody"))
     assert client.get(LIST).status_code == 403
@@ -183,13 +211,13 @@ def test_open_tasks_come_first_and_status_filter(client, side_a):
 def test_unit_secretary_filters_by_branch(client, side_a):
     _record(side_a, absent=[side_a.member])
     other = MemberFactory(branch=side_a.other_branch, name="二支部缺席者")
-    data = ActivityInput(
+    data = dict(
         activity_type=activity_type("party_lecture"),
         branch=side_a.other_branch,
         fields={"topic": "二支部党课", "held_at": timezone.now() - dt.timedelta(days=1)},
         attendance=[AttendanceInput(other.pk, present=False, absence_reason="病假")],
     )
-    services.activity_save(actor=side_a.unit_secretary, data=data, submit=True)
+    services.activity_record(actor=side_a.unit_secretary, **data, submit=True)
     client.force_login(side_a.unit_secretary)
     page = client.get(LIST).content.decode()
     assert "二支部缺席者" in page and side_a.member.name in page
@@ -206,17 +234,18 @@ def test_export_is_scoped(client, side_a, side_b, task):
     assert side_a.member.name in cells and side_b.member.name not in cells
 
 
-def test_list_query_count_does_not_grow_with_tasks(client, side_a, django_assert_num_queries):
+def test_list_query_count_does_not_grow_with_tasks(client, side_a, assert_constant_queries):
     client.force_login(side_a.unit_secretary)
     _record(side_a, absent=side_a.members[:1])
     client.get(LIST)  # warm up (content types)
-    with django_assert_num_queries(QUERIES):
-        assert client.get(LIST).status_code == 200
-    for i in range(4):
-        _record(side_a, absent=side_a.members, topic=f"党课{i}")
-    assert MakeupTask.objects.count() == 13
-    with django_assert_num_queries(QUERIES):
-        assert client.get(LIST).content.decode().count("data-task=") == 13
+
+    def grow():
+        for i in range(4):
+            _record(side_a, absent=side_a.members, topic=f"党课{i}")
+        assert MakeupTask.objects.count() == 13
+
+    response = assert_constant_queries(lambda: client.get(LIST), grow=grow, expected=QUERIES)
+    assert response.status_code == 200 and response.content.decode().count("data-task=") == 13
 
 
 # session, user, scope (2 permission reads, managed units, managed branches, member row), tasks count,

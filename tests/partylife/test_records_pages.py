@@ -6,6 +6,7 @@ nothing (no rows, no files); people of unit B never reach unit A's records.
 
 import datetime as dt
 import io
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -25,17 +26,17 @@ from apps.partylife.models import (
     EvidenceKind,
     PeriodLock,
 )
-from apps.partylife.services import ActivityInput, AttendanceInput, EvidenceInput
+from apps.partylife.services import AttendanceInput, EvidenceInput
 from tests.orgs.factories import MemberFactory, PartyGroupFactory
 from tests.partylife.factories import ActivityFactory, activity_type, png_upload
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
+@pytest.fixture
+def media(settings):
+    """Where this test's uploads go (the root conftest gives every test its own folder)."""
+    return Path(settings.MEDIA_ROOT)
 
 
 def stored_files(root) -> list[str]:
@@ -88,15 +89,13 @@ def form_data(branch, members, *, absent=(), reasons=None, action="submit", **fi
 
 def log(side, actor, *, code="branch_committee_meeting", attendees=None, photo=True, submit=True, **fields):
     """A record made through the service (the setup of tests that look at it)."""
-    return services.activity_save(
+    return services.activity_record(
         actor=actor,
-        data=ActivityInput(
-            activity_type=activity_type(code),
-            branch=side.branch,
-            fields={"topic": "研究支部工作", "held_at": held(), "minutes": "记录", **fields},
-            attendance=[AttendanceInput(m.pk) for m in (attendees if attendees is not None else side.members)],
-            evidence=[EvidenceInput(EvidenceKind.PHOTO, png_upload())] if photo else [],
-        ),
+        activity_type=activity_type(code),
+        branch=side.branch,
+        fields={"topic": "研究支部工作", "held_at": held(), "minutes": "记录", **fields},
+        attendance=[AttendanceInput(m.pk) for m in (attendees if attendees is not None else side.members)],
+        evidence=[EvidenceInput(EvidenceKind.PHOTO, png_upload())] if photo else [],
         submit=submit,
     )
 
@@ -619,7 +618,7 @@ def test_export_columns(client, side_a):
 
 
 @pytest.mark.parametrize("who", ["branch_secretary", "committee"])
-def test_list_query_count_does_not_grow(client, side_a, committee_user, django_assert_num_queries, who):
+def test_list_query_count_does_not_grow(client, side_a, committee_user, assert_constant_queries, who):
     user = committee_user if who == "committee" else side_a.branch_secretary
     client.force_login(user)
     url = reverse("partylife:activity_list")
@@ -633,11 +632,8 @@ def test_list_query_count_does_not_grow(client, side_a, committee_user, django_a
     make(3)
     client.get(url)  # warm-up: content types, sessions
     expected = {"branch_secretary": 16, "committee": 14}[who]
-    with django_assert_num_queries(expected):
-        assert client.get(url).status_code == 200
-    make(27)
-    with django_assert_num_queries(expected):
-        response = client.get(url)
+    response = assert_constant_queries(lambda: client.get(url), grow=lambda: make(27), expected=expected)
+    assert response.status_code == 200
     assert len(response.context["page"]) == 20 and response.context["page"].paginator.count == 30
 
 

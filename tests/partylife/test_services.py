@@ -1,6 +1,7 @@
 """Record services: save/submit, evidence, completeness, lock and unlock, 补学, rules."""
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,34 +18,35 @@ from apps.partylife.models import (
     MakeupTask,
     PeriodLock,
 )
-from apps.partylife.services import ActivityInput, AttendanceInput, EvidenceInput, ProblemInput
+from apps.partylife.services import AttendanceInput, EvidenceInput, ProblemInput
 from tests.partylife.factories import activity_type, at, pdf_upload, png_upload
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
+@pytest.fixture
+def media(settings):
+    """Where this test's uploads go (the root conftest gives every test its own folder)."""
+    return Path(settings.MEDIA_ROOT)
 
 
 def stored_files(root):
     return sorted(p.name for p in root.rglob("*") if p.is_file())
 
 
-def committee_meeting(side, *, attendance=None, evidence=None, **fields) -> ActivityInput:
-    return ActivityInput(
-        activity_type=activity_type("branch_committee_meeting"),
-        branch=side.branch,
-        fields={"topic": "研究发展党员", "held_at": at(2026, 11, 3, 15), "minutes": "议定事项", **fields},
-        attendance=attendance if attendance is not None else [AttendanceInput(m.pk) for m in side.members],
-        evidence=evidence if evidence is not None else [EvidenceInput(EvidenceKind.PHOTO, png_upload())],
-    )
+def committee_meeting(side, *, attendance=None, evidence=None, **fields) -> dict:
+    """The arguments of `services.activity_record` for a 支委会 of the side's first branch."""
+    return {
+        "activity_type": activity_type("branch_committee_meeting"),
+        "branch": side.branch,
+        "fields": {"topic": "研究发展党员", "held_at": at(2026, 11, 3, 15), "minutes": "议定事项", **fields},
+        "attendance": attendance if attendance is not None else [AttendanceInput(m.pk) for m in side.members],
+        "evidence": evidence if evidence is not None else [EvidenceInput(EvidenceKind.PHOTO, png_upload())],
+    }
 
 
 def test_submit_complete_record(side_a, media):
-    record = services.activity_save(actor=side_a.branch_secretary, data=committee_meeting(side_a), submit=True)
+    record = services.activity_record(actor=side_a.branch_secretary, **committee_meeting(side_a), submit=True)
     assert record.status == ActivityStatus.SUBMITTED and record.submitted_at
     assert record.evidence_complete and record.counts
     assert record.unit == side_a.unit and record.attendances.count() == 3
@@ -54,13 +56,13 @@ def test_submit_complete_record(side_a, media):
 
 
 def test_missing_photo_is_需补充_until_added(side_a):
-    record = services.activity_save(
-        actor=side_a.branch_secretary, data=committee_meeting(side_a, evidence=[]), submit=True
+    record = services.activity_record(
+        actor=side_a.branch_secretary, **committee_meeting(side_a, evidence=[]), submit=True
     )
     assert not record.evidence_complete
     assert services.missing_evidence(record) == ["现场照片"]
     data = committee_meeting(side_a, evidence=[EvidenceInput(EvidenceKind.PHOTO, png_upload())])
-    record = services.activity_save(actor=side_a.branch_secretary, data=data, activity=record)
+    record = services.activity_record(actor=side_a.branch_secretary, **data, activity=record)
     assert record.evidence_complete and services.missing_evidence(record) == []
 
 
@@ -70,7 +72,7 @@ def test_minutes_scan_can_replace_minutes_text(side_a):
         minutes="",
         evidence=[EvidenceInput(EvidenceKind.PHOTO, png_upload()), EvidenceInput(EvidenceKind.MINUTES, pdf_upload())],
     )
-    record = services.activity_save(actor=side_a.branch_secretary, data=data, submit=True)
+    record = services.activity_record(actor=side_a.branch_secretary, **data, submit=True)
     assert record.evidence_complete
     assert {e.content_type for e in record.evidence.all()} == {"image/png", "application/pdf"}
 
@@ -81,54 +83,79 @@ def test_bad_upload_saves_nothing_and_leaves_no_file(side_a, media):
         side_a, evidence=[EvidenceInput(EvidenceKind.PHOTO, png_upload()), EvidenceInput(EvidenceKind.PHOTO, fake)]
     )
     with pytest.raises(ValidationError) as exc:
-        services.activity_save(actor=side_a.branch_secretary, data=data, submit=True)
+        services.activity_record(actor=side_a.branch_secretary, **data, submit=True)
     assert "不是可接受的文件类型" in str(exc.value)
     assert not Activity.objects.exists() and not Evidence.objects.exists()
     assert stored_files(media) == []
 
 
+def test_a_failure_after_the_upload_removes_the_stored_file(side_a, media):
+    """activity_record stores the photo, then submitting a future record fails: no row, no file."""
+    future = dt.datetime.now(dt.UTC) + dt.timedelta(days=3)
+    with pytest.raises(ValidationError, match="尚未开展"):
+        services.activity_record(
+            actor=side_a.branch_secretary, **committee_meeting(side_a, held_at=future), submit=True
+        )
+    assert not Activity.objects.exists() and not Evidence.objects.exists()
+    assert stored_files(media) == []
+
+
+def test_one_job_services_compose_to_the_same_record(side_a):
+    """The API's path (create, then attendance, evidence, submit one by one) gives what the form's gives."""
+    actor, data = side_a.branch_secretary, committee_meeting(side_a)
+    record = services.activity_create(
+        actor=actor, activity_type=data["activity_type"], branch=side_a.branch, fields=data["fields"]
+    )
+    assert record.status == ActivityStatus.DRAFT and not record.evidence_complete
+    services.activity_attendance_set(actor=actor, activity=record, rows=data["attendance"])
+    [photo] = services.activity_evidence_add(actor=actor, activity=record, items=data["evidence"])
+    record = services.activity_submit(actor=actor, activity=record)
+    assert record.status == ActivityStatus.SUBMITTED and record.evidence_complete and record.counts
+    assert photo.activity_id == record.pk and record.attendances.count() == 3
+
+
 def test_pdf_refused_as_photo(side_a):
     data = committee_meeting(side_a, evidence=[EvidenceInput(EvidenceKind.PHOTO, pdf_upload())])
     with pytest.raises(ValidationError, match="只接受图片"):
-        services.activity_save(actor=side_a.branch_secretary, data=data, submit=True)
+        services.activity_record(actor=side_a.branch_secretary, **data, submit=True)
 
 
 def test_size_cap(side_a, monkeypatch):
     monkeypatch.setattr(services, "EVIDENCE_MAX_BYTES", 100)
     with pytest.raises(ValidationError, match="超过"):
-        services.activity_save(actor=side_a.branch_secretary, data=committee_meeting(side_a), submit=True)
+        services.activity_record(actor=side_a.branch_secretary, **committee_meeting(side_a), submit=True)
     assert not Activity.objects.exists()
 
 
 def test_absent_needs_reason(side_a):
     rows = [AttendanceInput(side_a.members[0].pk), AttendanceInput(side_a.members[1].pk, present=False)]
     with pytest.raises(ValidationError, match="缺席原因"):
-        services.activity_save(actor=side_a.branch_secretary, data=committee_meeting(side_a, attendance=rows))
+        services.activity_record(actor=side_a.branch_secretary, **committee_meeting(side_a, attendance=rows))
     assert not Activity.objects.exists()
 
 
 def test_attendance_only_from_own_roster(side_a, side_b):
     rows = [AttendanceInput(side_a.members[0].pk), AttendanceInput(side_b.members[0].pk)]
     with pytest.raises(ValidationError, match="在册党员"):
-        services.activity_save(actor=side_a.branch_secretary, data=committee_meeting(side_a, attendance=rows))
+        services.activity_record(actor=side_a.branch_secretary, **committee_meeting(side_a, attendance=rows))
     assert not Attendance.objects.exists()
 
 
 def test_cannot_log_for_another_branch_or_unit(side_a, side_b):
     with pytest.raises(PermissionDenied):
-        services.activity_save(actor=side_a.branch_secretary, data=committee_meeting(side_b))
+        services.activity_record(actor=side_a.branch_secretary, **committee_meeting(side_b))
     data = committee_meeting(side_a, attendance=[])
-    data.branch = side_a.other_branch
+    data["branch"] = side_a.other_branch
     with pytest.raises(PermissionDenied):
-        services.activity_save(actor=side_a.branch_secretary, data=data)
-    unit_level = ActivityInput(
+        services.activity_record(actor=side_a.branch_secretary, **data)
+    unit_level = dict(
         activity_type=activity_type("first_topic"),
         unit=side_a.unit,
         fields={"topic": "第一议题", "held_at": at(2026, 11, 2), "material": "重要讲话"},
     )
     with pytest.raises(PermissionDenied):
-        services.activity_save(actor=side_a.branch_secretary, data=unit_level)
-    assert services.activity_save(actor=side_a.unit_secretary, data=unit_level).branch is None
+        services.activity_record(actor=side_a.branch_secretary, **unit_level)
+    assert services.activity_record(actor=side_a.unit_secretary, **unit_level).branch is None
     assert Activity.objects.count() == 1
 
 
@@ -136,21 +163,21 @@ def test_future_record_may_be_draft_but_not_submitted(side_a):
     future = dt.datetime.now(dt.UTC) + dt.timedelta(days=3)
     data = committee_meeting(side_a, held_at=future)
     with pytest.raises(ValidationError, match="尚未开展"):
-        services.activity_save(actor=side_a.branch_secretary, data=data, submit=True)
-    draft = services.activity_save(actor=side_a.branch_secretary, data=committee_meeting(side_a, held_at=future))
+        services.activity_record(actor=side_a.branch_secretary, **data, submit=True)
+    draft = services.activity_record(actor=side_a.branch_secretary, **committee_meeting(side_a, held_at=future))
     assert draft.status == ActivityStatus.DRAFT and not draft.counts
 
 
 def test_closed_month_locks_and_committee_unlock_is_logged(side_a, committee_user):
-    record = services.activity_save(actor=side_a.branch_secretary, data=committee_meeting(side_a), submit=True)
+    record = services.activity_record(actor=side_a.branch_secretary, **committee_meeting(side_a), submit=True)
     services.period_close(actor=committee_user, month=dt.date(2026, 11, 1))
     assert services.is_locked(record)
     with pytest.raises(ValidationError, match="已关账"):
-        services.activity_save(
-            actor=side_a.branch_secretary, data=committee_meeting(side_a, topic="改"), activity=record
+        services.activity_record(
+            actor=side_a.branch_secretary, **committee_meeting(side_a, topic="改"), activity=record
         )
     with pytest.raises(ValidationError, match="已关账"):  # nor can a new record be logged into that month
-        services.activity_save(actor=side_a.branch_secretary, data=committee_meeting(side_a))
+        services.activity_record(actor=side_a.branch_secretary, **committee_meeting(side_a))
     with pytest.raises(PermissionDenied):
         services.activity_unlock(actor=side_a.unit_secretary, activity=record, reason="更正")
     services.activity_unlock(actor=committee_user, activity=record, reason="更正出席人数")
@@ -158,7 +185,7 @@ def test_closed_month_locks_and_committee_unlock_is_logged(side_a, committee_use
     assert not services.is_locked(record)
     log = ActivityUnlock.objects.get()
     assert log.unlocked_by == committee_user and log.reason == "更正出席人数"
-    services.activity_save(actor=side_a.branch_secretary, data=committee_meeting(side_a, topic="改"), activity=record)
+    services.activity_record(actor=side_a.branch_secretary, **committee_meeting(side_a, topic="改"), activity=record)
     record.refresh_from_db()
     assert record.topic == "改"
 
@@ -176,7 +203,7 @@ def test_only_committee_closes_and_not_the_future(side_a, committee_user):
 
 def test_absence_from_lecture_creates_makeup_and_completion_counts(side_a):
     absentee = side_a.members[1]
-    data = ActivityInput(
+    data = dict(
         activity_type=activity_type("party_lecture"),
         branch=side_a.branch,
         fields={"topic": "党课", "held_at": at(2026, 10, 20), "minutes": "讲稿"},
@@ -186,7 +213,7 @@ def test_absence_from_lecture_creates_makeup_and_completion_counts(side_a):
         ],
         evidence=[EvidenceInput(EvidenceKind.PHOTO, png_upload())],
     )
-    record = services.activity_save(actor=side_a.branch_secretary, data=data, submit=True)
+    record = services.activity_record(actor=side_a.branch_secretary, **data, submit=True)
     task = MakeupTask.objects.get()
     assert task.member == absentee and task.due_on == dt.date(2026, 11, 19)
     with pytest.raises(PermissionDenied):  # a fellow member cannot tick it
@@ -199,21 +226,21 @@ def test_absence_from_lecture_creates_makeup_and_completion_counts(side_a):
     task.refresh_from_db()
     assert task.done_at and task.confirmed_by == absentee.user
     # Saving the record again does not create the task twice.
-    services.activity_save(actor=side_a.branch_secretary, data=data, activity=record)
+    services.activity_record(actor=side_a.branch_secretary, **data, activity=record)
     assert MakeupTask.objects.count() == 1
 
 
 def test_talk_pair_becomes_attendance(side_a):
     a, b = side_a.members[0], side_a.members[1]
-    data = ActivityInput(
+    data = dict(
         activity_type=activity_type("heart_talk"),
         branch=side_a.branch,
         fields={"topic": "谈心", "held_at": at(2026, 9, 1), "minutes": "谈话记录", "talker": a, "talkee": a},
     )
     with pytest.raises(ValidationError, match="同一人"):
-        services.activity_save(actor=side_a.branch_secretary, data=data)
-    data.fields["talkee"] = b
-    record = services.activity_save(actor=side_a.branch_secretary, data=data, submit=True)
+        services.activity_record(actor=side_a.branch_secretary, **data)
+    data["fields"]["talkee"] = b
+    record = services.activity_record(actor=side_a.branch_secretary, **data, submit=True)
     assert set(record.attendances.values_list("member_id", flat=True)) == {a.pk, b.pk}
     assert record.evidence_complete  # 谈心谈话 needs the talk record only
 
@@ -225,25 +252,25 @@ def test_enterprise_problems(side_a):
         "minutes": "走访记录",
         "enterprise_name": "某某科技有限公司",
     }
-    data = ActivityInput(
+    data = dict(
         activity_type=activity_type("cadres_link_enterprises"),
         branch=side_a.branch,
         fields={**base, "cadre": side_a.members[0]},
         problems=[ProblemInput("financing", "贷款难", solved=True)],
     )
     with pytest.raises(ValidationError, match="解决日期"):
-        services.activity_save(actor=side_a.branch_secretary, data=data, submit=True)
-    data.problems = [
+        services.activity_record(actor=side_a.branch_secretary, **data, submit=True)
+    data["problems"] = [
         ProblemInput("financing", "贷款难", solved=True, solved_on=dt.date(2026, 9, 1), solution="对接银行"),
         ProblemInput("labour", "招工难"),
     ]
-    record = services.activity_save(actor=side_a.branch_secretary, data=data, submit=True)
+    record = services.activity_record(actor=side_a.branch_secretary, **data, submit=True)
     assert sorted(record.problems.values_list("category", "solved")) == [("financing", True), ("labour", False)]
 
 
 def test_delete_only_drafts(side_a, media, django_capture_on_commit_callbacks):
-    draft = services.activity_save(actor=side_a.branch_secretary, data=committee_meeting(side_a))
-    submitted = services.activity_save(actor=side_a.branch_secretary, data=committee_meeting(side_a), submit=True)
+    draft = services.activity_record(actor=side_a.branch_secretary, **committee_meeting(side_a))
+    submitted = services.activity_record(actor=side_a.branch_secretary, **committee_meeting(side_a), submit=True)
     with pytest.raises(ValidationError, match="不能删除"):
         services.activity_delete(actor=side_a.branch_secretary, activity=submitted)
     with django_capture_on_commit_callbacks(execute=True):
@@ -253,7 +280,7 @@ def test_delete_only_drafts(side_a, media, django_capture_on_commit_callbacks):
 
 
 def test_evidence_delete_recomputes_completeness(side_a, side_b):
-    record = services.activity_save(actor=side_a.branch_secretary, data=committee_meeting(side_a), submit=True)
+    record = services.activity_record(actor=side_a.branch_secretary, **committee_meeting(side_a), submit=True)
     evidence = record.evidence.get()
     with pytest.raises(PermissionDenied):
         services.evidence_delete(actor=side_b.unit_secretary, evidence=evidence)
@@ -304,9 +331,9 @@ def test_missed_reason_only_for_ended_soft_windows(side_a, side_b):
 
 
 def test_a_file_shared_by_two_records_survives_deleting_one(side_a, media, django_capture_on_commit_callbacks):
-    first = services.activity_save(actor=side_a.branch_secretary, data=committee_meeting(side_a), submit=True)
+    first = services.activity_record(actor=side_a.branch_secretary, **committee_meeting(side_a), submit=True)
     shared = first.evidence.get()
-    second = services.activity_save(actor=side_a.branch_secretary, data=committee_meeting(side_a, evidence=[]))
+    second = services.activity_record(actor=side_a.branch_secretary, **committee_meeting(side_a, evidence=[]))
     Evidence.objects.create(
         activity=second,
         kind=shared.kind,

@@ -1,7 +1,8 @@
 """Activity record pages (组织生活记录): pick a type, log it on one page, see it, list and export.
 
-Every queryset comes from the user's scope (selectors); every write goes through
-`services`, whose ValidationError becomes form errors in Chinese and saves nothing.
+Thin views: a guard hands over the user's scope, reads come from `selectors`, writes go
+through `services` (whose ValidationError becomes form errors in Chinese and saves
+nothing), and `permissions` decides which buttons show.
 """
 
 from __future__ import annotations
@@ -9,32 +10,26 @@ from __future__ import annotations
 from urllib.parse import quote, urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.core.excel import xlsx_response
 from apps.core.history import history_rows
 from apps.core.listing import paginate
 from apps.core.periods import Frequency, Period, local_date
-from apps.orgs.access import Role, scope_for
-from apps.orgs.models import PartyGroup
+from apps.orgs.access import Role, committee_required, manager_required, scope_required
 
-from . import selectors, services
-from .forms import ActivityForm, RowError, UnlockForm, parse_attendance, parse_problems, problem_rows
-from .models import ActivityCategory, ActivityStatus, ActivityType, Level, ProblemCategory
+from .. import permissions, selectors, services
+from ..filters import ACTIVITY_STATUS_CHOICES
+from ..forms import ActivityForm, PlaceChoiceForm, RowError, UnlockForm, parse_attendance, parse_problems, problem_rows
+from ..models import ActivityCategory, ActivityStatus, Level, ProblemCategory
 
 # Service error keys shown beside a block of the form rather than a single field.
 BLOCK_KEYS = ("attendance", "problems", "evidence")
-
-
-def _manager(request):
-    scope = scope_for(request.user)
-    if not scope.is_manager:
-        raise PermissionDenied("只有党务工作人员可以登记组织生活。")
-    return scope
+LIST_FILTERS = ("q", "type", "unit", "branch", "period", "status")
 
 
 def _get_activity(request, pk):
@@ -44,27 +39,18 @@ def _get_activity(request, pk):
     return activity
 
 
-def _can_write(user, activity) -> bool:
-    return services.can_write_for(
-        user, activity_type=activity.activity_type, unit=activity.unit, branch=activity.branch
-    )
-
-
 # --- type picker ----------------------------------------------------------------------------------
 
 
-@login_required
+@manager_required(message="只有党务工作人员可以登记组织生活。")
 @require_GET
-def activity_new(request):
-    scope = _manager(request)
+def activity_new(request, scope):
     types = selectors.loggable_types(scope)
     if not types:
         raise PermissionDenied("您还没有负责的支部或单位，不能登记组织生活。")
-    branch = request.GET.get("branch", "")
-    query = f"?{urlencode({'branch': branch})}" if branch.isdigit() else ""
-    has_groups = any(t.level == Level.PARTY_GROUP for t in types) and (
-        PartyGroup.objects.filter(branch__in=selectors.writable_branches(scope), active=True).exists()
-    )
+    branch = PlaceChoiceForm(request.GET, scope=scope).branch_choice()
+    query = f"?{urlencode({'branch': branch.pk})}" if branch else ""
+    has_groups = any(t.level == Level.PARTY_GROUP for t in types) and selectors.has_party_groups(scope)
     groups = []
     for value, label in ActivityCategory.choices:
         members = [t for t in types if t.category == value]
@@ -80,20 +66,18 @@ def activity_new(request):
 # --- the one-page form (create and edit) ------------------------------------------------------------
 
 
-@login_required
-def activity_create(request, code):
-    scope = _manager(request)
-    activity_type = get_object_or_404(ActivityType, code=code, active=True)
+@manager_required(message="只有党务工作人员可以登记组织生活。")
+def activity_create(request, scope, code):
+    activity_type = get_object_or_404(selectors.active_types(), code=code)
     if activity_type.level not in selectors.loggable_levels(scope):
         raise PermissionDenied("您不能登记该类活动：单位层面的活动由单位党务干部登记，支部活动由支部登记。")
     return _activity_form(request, scope, activity_type, None)
 
 
-@login_required
-def activity_edit(request, pk):
+@manager_required(message="您不能修改该记录。")
+def activity_edit(request, scope, pk):
     activity = _get_activity(request, pk)
-    scope = scope_for(request.user)
-    if not _can_write(request.user, activity):
+    if not permissions.can_change(scope, activity):
         raise PermissionDenied("您不能修改该记录。")
     if services.is_locked(activity):
         messages.error(request, "该记录所在月份已关账，不能修改。如需更正，请联系工委解锁。")
@@ -136,6 +120,7 @@ def _activity_form(request, scope, activity_type, activity):
         activity=activity,
         preset=request.GET,
         host_default="" if activity else _host_default(request, scope),
+        refresh_url=request.path,
     )
     blocks: dict[str, list[str]] = {key: [] for key in BLOCK_KEYS}
     posted_problems = problem_rows(request.POST) if posted and t.has_enterprise else None
@@ -151,15 +136,15 @@ def _activity_form(request, scope, activity_type, activity):
                 problems = parse_problems(posted_problems)
             except RowError as exc:
                 blocks["problems"].append(str(exc))
-        valid = form.is_valid()
-        if valid and not any(blocks.values()):
-            submit = request.POST.get("action") == "submit"
+        if form.is_valid() and not any(blocks.values()):
             try:
-                saved = services.activity_save(
+                saved = services.activity_record(
                     actor=request.user,
-                    data=form.to_input(attendance=attendance, problems=problems),
                     activity=activity,
-                    submit=submit,
+                    **form.record_kwargs(),
+                    attendance=attendance,
+                    problems=problems,
+                    submit=request.POST.get("action") == "submit",
                 )
             except ValidationError as exc:
                 _apply_errors(form, blocks, exc)
@@ -168,12 +153,12 @@ def _activity_form(request, scope, activity_type, activity):
             else:
                 _saved_message(request, saved, created=activity is None)
                 return redirect(saved)
-    elif not form.is_bound and activity is None and not form.initial.get("place"):
+    elif activity is None and not form.initial.get("place"):
         form.initial["place"] = selectors.recent_place(scope, unit=form.chosen_unit, branch=form.chosen_branch)
 
     if posted:
         form.mark_invalid()
-    rows, others = _attendance_rows(scope, form, t, activity, request.POST if posted else None)
+    rows, others = form.attendance_rows(request.POST if posted else None)
     context = {
         "form": form,
         "activity_type": t,
@@ -183,7 +168,7 @@ def _activity_form(request, scope, activity_type, activity):
         "attendance_rows": rows,
         "attendance_others": others,
         "present_count": sum(1 for r in rows if r["present"]),
-        "problem_rows": _problem_rows(activity, posted_problems),
+        "problem_rows": form.problem_rows(posted_problems),
         "problem_categories": ProblemCategory.choices,
         "evidence": list(activity.evidence.all()) if activity else [],
         "required": t.required_evidence(),
@@ -208,74 +193,15 @@ def _saved_message(request, activity, *, created: bool) -> None:
         messages.success(request, "草稿已保存，材料已齐全，可以提交。")
 
 
-def _attendance_rows(scope, form, t, activity, posted):
-    """The picker's rows (who is on the list, present or absent with reason) and the rest of the roster.
-
-    Posted values win (a failed save shows what was entered); then the saved list
-    of an edited record in its own branch; otherwise everyone expected, present.
-    """
-    if not t.needs_attendance:
-        return [], []
-    expected, others = selectors.expected_attendance(
-        scope, activity_type=t, unit=form.chosen_unit, branch=form.chosen_branch, party_group=form.chosen_group
-    )
-    roster = {m.pk: m for m in [*expected, *others]}
-    same_place = activity is not None and (activity.branch_id, activity.unit_id, activity.party_group_id) == (
-        form.chosen_branch.pk if form.chosen_branch else None,
-        form.chosen_unit.pk if form.chosen_unit else None,
-        form.chosen_group.pk if form.chosen_group else None,
-    )
-    rows = []
-    if posted is not None:
-        try:
-            entries = parse_attendance(posted)
-        except RowError:
-            entries = []
-        saved = {a.member_id: a.member for a in activity.attendances.all()} if activity else {}
-        for entry in entries:
-            member = roster.get(entry.member_id) or saved.get(entry.member_id)
-            if member is not None:
-                rows.append({"member": member, "present": entry.present, "reason": entry.absence_reason})
-    elif same_place:
-        rows = [
-            {"member": a.member, "present": a.present, "reason": a.absence_reason} for a in activity.attendances.all()
-        ]
-    else:
-        rows = [{"member": m, "present": True, "reason": ""} for m in expected]
-    listed = {r["member"].pk for r in rows}
-    return rows, [m for m in roster.values() if m.pk not in listed]
-
-
-def _problem_rows(activity, posted):
-    if posted is not None:
-        rows = posted
-    elif activity is not None:
-        rows = [
-            {
-                "category": p.category,
-                "description": p.description,
-                "solved": p.solved,
-                "solved_on": p.solved_on.isoformat() if p.solved_on else "",
-                "solution": p.solution,
-            }
-            for p in activity.problems.all()
-        ]
-    else:
-        rows = []
-    blank = {"category": "", "description": "", "solved": False, "solved_on": "", "solution": ""}
-    return rows or [blank]
-
-
 # --- detail, delete, unlock ---------------------------------------------------------------------------
 
 
-@login_required
+@scope_required
 @require_GET
-def activity_detail(request, pk):
+def activity_detail(request, scope, pk):
     activity = _get_activity(request, pk)
-    scope = scope_for(request.user)
     locked = services.is_locked(activity)
-    can_write = scope.is_manager and _can_write(request.user, activity)
+    can_change = permissions.can_change(scope, activity)
     evidence = list(activity.evidence.all())
     attendances = list(activity.attendances.all())
     present_count = sum(1 for a in attendances if a.present)
@@ -288,9 +214,9 @@ def activity_detail(request, pk):
             "missing": services.missing_evidence(activity),
             "locked": locked,
             "unlocked": bool(activity.unlocked_until and not locked and _month_closed(activity)),
-            "can_edit": can_write and not locked,
-            "can_delete": can_write and activity.status == ActivityStatus.DRAFT,
-            "can_unlock": scope.is_committee and locked,
+            "can_edit": can_change and not locked,
+            "can_delete": can_change and activity.status == ActivityStatus.DRAFT,
+            "can_unlock": permissions.can_unlock(scope) and locked,
             "unlock_form": UnlockForm(),
             "attendances": attendances,
             "present_count": present_count,
@@ -306,31 +232,34 @@ def activity_detail(request, pk):
     )
 
 
+def _refused(request, write) -> bool:
+    """Run a service write; if it refuses (ValidationError), show its Chinese message and say so."""
+    try:
+        write()
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return True
+    return False
+
+
 def _month_closed(activity) -> bool:
     return local_date(activity.held_at).replace(day=1) in selectors.locked_months()
 
 
-@login_required
+@manager_required(message="您不能删除该记录。")
 @require_POST
-def activity_delete(request, pk):
+def activity_delete(request, scope, pk):
     activity = _get_activity(request, pk)
-    if not _can_write(request.user, activity):
-        raise PermissionDenied("您不能删除该记录。")
-    try:
-        services.activity_delete(actor=request.user, activity=activity)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+    if _refused(request, lambda: services.activity_delete(actor=request.user, activity=activity)):
         return redirect(activity)
     messages.success(request, f"草稿“{activity.topic}”已删除。")
     return redirect("partylife:activity_list")
 
 
-@login_required
+@committee_required(message="只有工委管理员可以解锁记录。")
 @require_POST
-def activity_unlock(request, pk):
+def activity_unlock(request, scope, pk):
     activity = _get_activity(request, pk)
-    if not scope_for(request.user).is_committee:
-        raise PermissionDenied("只有工委管理员可以解锁记录。")
     form = UnlockForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请填写解锁原因。")
@@ -347,13 +276,18 @@ def activity_unlock(request, pk):
 # --- evidence files ----------------------------------------------------------------------------------------
 
 
-@login_required
-@require_GET
-def evidence_file(request, pk):
-    """Serve an evidence file to those who may see its record (never from MEDIA_URL)."""
+def _get_evidence(request, pk):
     evidence = selectors.evidence_get(user=request.user, pk=pk)
     if evidence is None:
         raise Http404("没有找到该材料。")
+    return evidence
+
+
+@scope_required
+@require_GET
+def evidence_file(request, scope, pk):
+    """Serve an evidence file to those who may see its record (never from MEDIA_URL)."""
+    evidence = _get_evidence(request, pk)
     try:
         handle = evidence.file.storage.open(evidence.file.name, "rb")
     except (FileNotFoundError, OSError) as exc:
@@ -365,17 +299,12 @@ def evidence_file(request, pk):
     return response
 
 
-@login_required
+@manager_required(message="您不能删除该材料。")
 @require_POST
-def evidence_delete(request, pk):
-    evidence = selectors.evidence_get(user=request.user, pk=pk)
-    if evidence is None:
-        raise Http404("没有找到该材料。")
+def evidence_delete(request, scope, pk):
+    evidence = _get_evidence(request, pk)
     activity = evidence.activity
-    try:
-        services.evidence_delete(actor=request.user, evidence=evidence)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+    if _refused(request, lambda: services.evidence_delete(actor=request.user, evidence=evidence)):
         return redirect(activity)
     messages.success(request, f"已删除材料“{evidence.original_name}”。")
     if services.is_locked(activity):
@@ -386,61 +315,43 @@ def evidence_delete(request, pk):
 # --- list and export --------------------------------------------------------------------------------------
 
 
-def _filter_choices(scope, filters):
-    types = [("", "全部类型"), *ActivityType.objects.filter(active=True).values_list("code", "name")]
-    units = branches = None
-    if scope.is_committee or len(scope.unit_ids) > 1:
-        unit_qs = scope.units().filter(active=True).order_by("order", "id")
-        if not scope.is_committee:
-            unit_qs = unit_qs.filter(pk__in=sorted(scope.unit_ids))
-        units = [("", "全部单位"), *((str(pk), name) for pk, name in unit_qs.values_list("pk", "name"))]
-    if scope.role in (Role.COMMITTEE, Role.UNIT, Role.BRANCH):
-        branch_qs = scope.branches().order_by("unit__order", "unit_id", "order", "id")
-        if scope.is_committee or len(scope.unit_ids) > 1:
-            # Hundreds of branches: offer those of the chosen unit only.
-            branch_qs = branch_qs.filter(unit_id=int(filters.unit)) if filters.unit.isdigit() else branch_qs.none()
-        rows = list(branch_qs.values_list("pk", "name"))
-        if len(rows) > 1 or filters.branch:
-            branches = [("", "全部支部"), *((str(pk), name) for pk, name in rows)]
-    return types, units, branches
-
-
-@login_required
+@scope_required
 @require_GET
-def activity_list(request):
-    scope = scope_for(request.user)
-    filters, period_error = selectors.parse_filters(request.GET)
-    qs = selectors.activity_list(user=request.user, filters=filters)
-    page, querystring = paginate(request, qs)
+def activity_list(request, scope):
+    filterset = selectors.activity_filter(user=request.user, filters=request.GET)
+    page, querystring = paginate(request, filterset.qs)
     closed = selectors.locked_months()
     for activity in page:
         activity.month_closed = local_date(activity.held_at).replace(day=1) in closed
-    types, units, branches = _filter_choices(scope, filters)
+    values = {name: request.GET.get(name, "").strip() for name in LIST_FILTERS}
+    units, branches = selectors.filter_places(scope, unit=filterset.form.cleaned_data.get("unit"))
+    branch_rows = [(str(b.pk), b.name) for b in branches] if branches is not None else []
+    is_member = scope.role == Role.MEMBER
     return render(
         request,
         "partylife/records/list.html",
         {
+            "title": "我的组织生活" if is_member else "活动记录",
             "page": page,
             "querystring": querystring,
-            "filters": filters,
-            "period_text": request.GET.get("period", "").strip(),
-            "period_error": period_error,
+            "export_url": reverse("partylife:activity_export"),
+            "filter_messages": filterset.messages(),
+            "invalid": set(filterset.form.errors),
+            "filters": values,
             "period_hints": [(p.key, p.label) for p in (Period.current(k) for k in Frequency.values)],
-            "type_choices": types,
-            "unit_choices": units,
-            "branch_choices": branches,
-            "status_choices": selectors.STATUS_CHOICES,
+            "type_choices": [("", "全部类型"), *((t.code, t.name) for t in selectors.active_types())],
+            "unit_choices": [("", "全部单位"), *((str(u.pk), u.name) for u in units)] if units is not None else None,
+            "branch_choices": [("", "全部支部"), *branch_rows] if len(branch_rows) > 1 or values["branch"] else None,
+            "status_choices": [("", "全部状态"), *ACTIVITY_STATUS_CHOICES],
             "can_create": scope.is_manager and bool(selectors.loggable_levels(scope)),
-            "is_member": scope.role == Role.MEMBER,
+            "is_member": is_member,
         },
     )
 
 
-@login_required
+@scope_required
 @require_GET
-def activity_export(request):
-    filters, _ = selectors.parse_filters(request.GET)
-    qs = selectors.activity_list(user=request.user, filters=filters)
+def activity_export(request, scope):
     rows = (
         (
             a.unit.name,
@@ -456,7 +367,7 @@ def activity_export(request):
             a.get_status_display(),
             a.evidence_complete,
         )
-        for a in qs.iterator(chunk_size=500)
+        for a in selectors.activity_list(user=request.user, filters=request.GET).iterator(chunk_size=500)
     )
     headers = ["单位", "支部", "类型", "主题", "时间", "地点", "主持人", "出席人数", "缺席人数", "状态", "材料是否齐全"]
     return xlsx_response(filename="组织生活记录", sheet_title="组织生活记录", headers=headers, rows=rows)
