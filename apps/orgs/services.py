@@ -11,11 +11,13 @@ import datetime as dt
 
 from django.contrib.auth.models import Permission
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
+
+from apps.core.permissions import require
 
 from . import lockout, permissions
 from .access import Role, forget_scope, scope_for
@@ -39,12 +41,6 @@ MEMBER_FIELDS = (
     "is_leading_cadre",
     "is_branch_committee",
 )
-
-
-def _require(condition: bool, message: str = "您没有执行该操作的权限。") -> None:
-    """Where the record is: an actor without rights to it is refused (403)."""
-    if not condition:
-        raise PermissionDenied(message)
 
 
 def _require_destination(condition: bool, field: str, message: str) -> None:
@@ -75,7 +71,7 @@ def _apply(instance, fields: tuple[str, ...], data: dict) -> list[str]:
 
 @transaction.atomic
 def unit_create(*, actor: User, data: dict) -> Unit:
-    _require(scope_for(actor).is_committee, "只有工委管理员可以新建单位。")
+    require(scope_for(actor).is_committee, "只有工委管理员可以新建单位。")
     unit = Unit()
     _apply(unit, UNIT_FIELDS, data)
     return _saved(unit)
@@ -83,7 +79,7 @@ def unit_create(*, actor: User, data: dict) -> Unit:
 
 @transaction.atomic
 def unit_update(*, actor: User, unit: Unit, data: dict) -> Unit:
-    _require(scope_for(actor).is_committee, "只有工委管理员可以修改单位。")
+    require(scope_for(actor).is_committee, "只有工委管理员可以修改单位。")
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
     if _apply(unit, UNIT_FIELDS, data):
         _saved(unit)
@@ -96,7 +92,7 @@ def unit_update(*, actor: User, unit: Unit, data: dict) -> Unit:
 @transaction.atomic
 def branch_create(*, actor: User, data: dict) -> Branch:
     scope = scope_for(actor)
-    _require(permissions.may_keep_rosters(scope), "只有工委管理员和单位党务干部可以新建支部。")
+    require(permissions.may_keep_rosters(scope), "只有工委管理员和单位党务干部可以新建支部。")
     branch = Branch()
     _apply(branch, BRANCH_FIELDS, data)
     _require_destination(
@@ -110,7 +106,7 @@ def branch_update(*, actor: User, branch: Branch, data: dict) -> Branch:
     """Change a branch; moving it to another unit is the committee's alone."""
     scope = scope_for(actor)
     branch = Branch.objects.select_for_update().get(pk=branch.pk)
-    _require(permissions.may_edit_roster(scope, branch), "您不能修改该支部。")
+    require(permissions.may_edit_roster(scope, branch), "您不能修改该支部。")
     if "unit" in data:
         _require_destination(
             permissions.may_move_branch(scope, branch, data["unit"]), "unit", "只有工委管理员可以把支部调整到其他单位。"
@@ -122,7 +118,7 @@ def branch_update(*, actor: User, branch: Branch, data: dict) -> Branch:
 
 @transaction.atomic
 def party_group_create(*, actor: User, branch: Branch, data: dict) -> PartyGroup:
-    _require(permissions.may_manage_groups(scope_for(actor), branch), "您不能为该支部设置党小组。")
+    require(permissions.may_manage_groups(scope_for(actor), branch), "您不能为该支部设置党小组。")
     group = PartyGroup(branch=branch)
     _apply(group, PARTY_GROUP_FIELDS, {**data, "name": data.get("name", "").strip()})
     return _saved(group)
@@ -132,7 +128,7 @@ def party_group_create(*, actor: User, branch: Branch, data: dict) -> PartyGroup
 def party_group_update(*, actor: User, group: PartyGroup, data: dict) -> PartyGroup:
     """Rename or retire a party group. It stays in its branch: its members are that branch's."""
     group = PartyGroup.objects.select_for_update().select_related("branch").get(pk=group.pk)
-    _require(permissions.may_manage_groups(scope_for(actor), group.branch), "您不能修改该党小组。")
+    require(permissions.may_manage_groups(scope_for(actor), group.branch), "您不能修改该党小组。")
     if "branch" in data:
         _require_destination(
             data["branch"].pk == group.branch_id, "branch", "党小组不能调整到其他支部，请在该支部新建党小组。"
@@ -157,7 +153,7 @@ def _check_member_placement(member: Member) -> None:
 @transaction.atomic
 def member_create(*, actor: User, data: dict) -> Member:
     scope = scope_for(actor)
-    _require(permissions.may_keep_rosters(scope), "只有工委管理员和单位党务干部可以登记党员。")
+    require(permissions.may_keep_rosters(scope), "只有工委管理员和单位党务干部可以登记党员。")
     member = Member()
     _apply(member, MEMBER_FIELDS, data)
     _require_destination(
@@ -174,7 +170,7 @@ def member_update(*, actor: User, member: Member, data: dict) -> Member:
     """Change a member's details; a new branch must be one whose roster the actor keeps too."""
     scope = scope_for(actor)
     member = Member.objects.select_for_update().select_related("branch").get(pk=member.pk)
-    _require(permissions.may_edit_roster(scope, member.branch), "您不能修改该党员的信息。")
+    require(permissions.may_edit_roster(scope, member.branch), "您不能修改该党员的信息。")
     if "branch" in data:
         _require_destination(
             permissions.may_move_member(scope, member, data["branch"]), "branch", "您只能把党员调整到本单位的支部。"
@@ -189,7 +185,7 @@ def member_update(*, actor: User, member: Member, data: dict) -> Member:
 def member_deactivate(*, actor: User, member: Member, left_on: dt.date, reason: str) -> Member:
     """Take a member off the active roster (转出、去世…). The row and its history stay."""
     member = Member.objects.select_for_update().select_related("branch").get(pk=member.pk)
-    _require(permissions.may_edit_roster(scope_for(actor), member.branch), "您不能办理该党员的离册。")
+    require(permissions.may_edit_roster(scope_for(actor), member.branch), "您不能办理该党员的离册。")
     if not member.active:
         raise ValidationError("该党员已离册。")
     if not reason.strip():
@@ -206,7 +202,7 @@ def member_deactivate(*, actor: User, member: Member, left_on: dt.date, reason: 
 @transaction.atomic
 def member_reactivate(*, actor: User, member: Member) -> Member:
     member = Member.objects.select_for_update().select_related("branch").get(pk=member.pk)
-    _require(permissions.may_edit_roster(scope_for(actor), member.branch), "您不能恢复该党员。")
+    require(permissions.may_edit_roster(scope_for(actor), member.branch), "您不能恢复该党员。")
     if member.active:
         raise ValidationError("该党员在册，无需恢复。")
     member.active, member.left_on, member.left_reason = True, None, ""
@@ -221,7 +217,7 @@ def account_create(
     *, actor: User, username: str, password: str, display_name: str = "", member: Member | None = None
 ) -> User:
     """Open a login account (optionally for a roster member). The first login must change the password."""
-    _require(scope_for(actor).is_committee, "只有工委管理员可以开设账号。")
+    require(scope_for(actor).is_committee, "只有工委管理员可以开设账号。")
     username = username.strip()
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": "该用户名已被使用。"})
@@ -241,7 +237,7 @@ def account_create(
 
 @transaction.atomic
 def account_set_active(*, actor: User, user: User, active: bool) -> User:
-    _require(scope_for(actor).is_committee, "只有工委管理员可以停用或启用账号。")
+    require(scope_for(actor).is_committee, "只有工委管理员可以停用或启用账号。")
     if user.pk == actor.pk and not active:
         raise ValidationError("不能停用自己的账号。")
     user.is_active = active
@@ -253,7 +249,7 @@ def account_set_active(*, actor: User, user: User, active: bool) -> User:
 
 @transaction.atomic
 def account_reset_password(*, actor: User, user: User, password: str) -> User:
-    _require(scope_for(actor).is_committee, "只有工委管理员可以重置密码。")
+    require(scope_for(actor).is_committee, "只有工委管理员可以重置密码。")
     validate_password(password, user)
     user.set_password(password)
     user.must_change_password = True
@@ -270,7 +266,7 @@ def _committee_permission() -> Permission:
 @transaction.atomic
 def role_grant(*, actor: User, user: User, role: str, unit: Unit | None = None, branch: Branch | None = None) -> None:
     """Give an account a role: committee (global), unit secretary (on a Unit), branch secretary (on a Branch)."""
-    _require(scope_for(actor).is_committee, "只有工委管理员可以分配角色。")
+    require(scope_for(actor).is_committee, "只有工委管理员可以分配角色。")
     if role == Role.COMMITTEE:
         user.user_permissions.add(_committee_permission())
     elif role == Role.UNIT:
@@ -288,7 +284,7 @@ def role_grant(*, actor: User, user: User, role: str, unit: Unit | None = None, 
 
 @transaction.atomic
 def role_revoke(*, actor: User, user: User, role: str, unit: Unit | None = None, branch: Branch | None = None) -> None:
-    _require(scope_for(actor).is_committee, "只有工委管理员可以撤销角色。")
+    require(scope_for(actor).is_committee, "只有工委管理员可以撤销角色。")
     if role == Role.COMMITTEE:
         if user.pk == actor.pk:
             raise ValidationError("不能撤销自己的工委管理员角色。")

@@ -236,8 +236,8 @@ def test_fake_image_is_refused_and_saves_nothing(client, side_a, committee7, med
     assert stored_files(media) == []  # the good PNG written before the bad file was removed again
 
 
-def test_oversized_file_is_refused(client, side_a, committee7, media, monkeypatch):
-    monkeypatch.setattr(services, "EVIDENCE_MAX_BYTES", 200)
+def test_oversized_file_is_refused(client, side_a, committee7, media, settings):
+    settings.PORTAL_EVIDENCE_MAX_BYTES = 200
     client.force_login(side_a.branch_secretary)
     big = png_upload("big.png", size=(400, 300))
     assert big.size > 200

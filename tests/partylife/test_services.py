@@ -120,8 +120,8 @@ def test_pdf_refused_as_photo(side_a):
         services.activity_record(actor=side_a.branch_secretary, **data, submit=True)
 
 
-def test_size_cap(side_a, monkeypatch):
-    monkeypatch.setattr(services, "EVIDENCE_MAX_BYTES", 100)
+def test_size_cap(side_a, settings):
+    settings.PORTAL_EVIDENCE_MAX_BYTES = 100
     with pytest.raises(ValidationError, match="超过"):
         services.activity_record(actor=side_a.branch_secretary, **committee_meeting(side_a), submit=True)
     assert not Activity.objects.exists()

@@ -24,12 +24,13 @@ from django.views.decorators.http import require_POST
 from apps.core.excel import xlsx_response
 from apps.core.forms import save_with_form_errors
 from apps.core.periods import Frequency, Period
-from apps.orgs.access import committee_required, manager_required, unit_manager_required
+from apps.orgs.access import committee_required, manager_required, scope_for, unit_manager_required
 from apps.orgs.models import Branch, Unit
 
-from .. import services
+from .. import permissions, services
 from ..compliance import Cell, Status, active_rules, cell_records, evaluate_branches, evaluate_by_unit, evaluate_units
-from ..forms import CalendarParams, CellParams, MissedReasonForm, OverviewParams, PageParams, UnitOverviewParams
+from ..forms.compliance import MissedReasonForm
+from ..forms.params import CalendarParams, CellParams, OverviewParams, PageParams, UnitOverviewParams
 from ..models import ActivityStatus, ComplianceRule, Level
 from ..presenters import (
     MONTH_LABELS,
@@ -154,7 +155,8 @@ def _resolve_cell(scope, data) -> CellContext:
 
 
 def _can_write(request, ctx: CellContext) -> bool:
-    return services.can_write_for(request.user, activity_type=ctx.rule.activity_type, unit=ctx.unit, branch=ctx.branch)
+    scope = scope_for(request.user)
+    return permissions.can_write_activity(scope, activity_type=ctx.rule.activity_type, unit=ctx.unit, branch=ctx.branch)
 
 
 def _cell_page(request, ctx: CellContext, *, form=None, saved=False, error="", status=200):

@@ -24,7 +24,15 @@ from apps.orgs.access import Role, committee_required, manager_required, scope_r
 
 from .. import permissions, selectors, services
 from ..filters import ACTIVITY_STATUS_CHOICES
-from ..forms import ActivityForm, PlaceChoiceForm, RowError, UnlockForm, parse_attendance, parse_problems, problem_rows
+from ..forms.records import (
+    ActivityForm,
+    PlaceChoiceForm,
+    RowError,
+    UnlockForm,
+    parse_attendance,
+    parse_problems,
+    problem_rows,
+)
 from ..models import ActivityCategory, ActivityStatus, Level, ProblemCategory
 
 # Service error keys shown beside a block of the form rather than a single field.

@@ -22,7 +22,8 @@ from apps.orgs.access import committee_required
 
 from .. import services
 from ..compliance import month_start
-from ..forms import MonthForm, OverrideForm, OverrideParams, RuleForm, YearParams
+from ..forms.compliance import OverrideForm, RuleForm
+from ..forms.params import MonthForm, OverrideParams, YearParams
 from ..models import Activity, ComplianceRule, PeriodLock, RuleOverride
 from ..presenters import lock_months, year_links
 

@@ -1,4 +1,4 @@
-"""Every write of party life (党内政治生活): records, attendance, evidence, 补学, locks, rules.
+"""Writes of party-life records (组织生活记录): the record, its attendance, problems and evidence, 补学.
 
 One job per function, named entity then verb, with keyword-only arguments and one
 transaction each; each asks `permissions` whether the actor may, where the record is
@@ -17,39 +17,30 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from apps.core.files import IMAGE_TYPES, PDF_TYPE, check_upload, files_removed_on_failure, note_stored
-from apps.core.periods import Period, local_date
+from apps.core.periods import local_date
+from apps.core.permissions import require
 from apps.orgs.access import scope_for
 from apps.orgs.models import Branch, Member, PartyGroup, Unit, User
 
-from . import counting, permissions
-from .models import (
+from .. import counting, permissions
+from ..models import (
     Activity,
     ActivityStatus,
     ActivityType,
-    ActivityUnlock,
     Attendance,
-    ComplianceRule,
     EnterpriseProblem,
     Evidence,
-    EvidenceKind,
     Level,
     MakeupTask,
-    MissedReason,
     PeriodLock,
-    RuleOverride,
-    Strength,
 )
 
-EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
-EVIDENCE_TYPES = {*IMAGE_TYPES, PDF_TYPE}
 MAKEUP_DAYS = 30
 MAX_ID = 2**63 - 1  # the largest primary key any database here stores
-UNLOCK_DAYS = 7
 
 #: Where a record is: its unit, and its branch and party group for branch-level types.
 ACTIVITY_PLACEMENT = ("unit", "branch", "party_group")
@@ -75,11 +66,6 @@ WRITE_DENIED = "您只能登记本人负责的支部（单位）的组织生活�
 LOCKED = "该记录所在月份已关账，不能修改。如需更正请联系工委解锁。"
 
 
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
-
-
 # --- input rows ------------------------------------------------------------------------------
 
 
@@ -103,11 +89,6 @@ class ProblemInput:
 class EvidenceInput:
     kind: str
     upload: object  # an UploadedFile
-
-
-def can_write_for(user: User, *, activity_type: ActivityType, unit: Unit | None, branch: Branch | None) -> bool:
-    """permissions.can_write_activity for a user rather than a scope (kept for the compliance pages)."""
-    return permissions.can_write_activity(scope_for(user), activity_type=activity_type, unit=unit, branch=branch)
 
 
 # --- state of a record ------------------------------------------------------------------------
@@ -162,7 +143,7 @@ def _for_change(
         .select_related("activity_type", "unit", "branch")
         .get(pk=activity.pk)
     )
-    _require(permissions.can_change(scope_for(actor), activity), denied)
+    require(permissions.can_change(scope_for(actor), activity), denied)
     if locked is not None and is_locked(activity):
         raise ValidationError(locked)
     return activity
@@ -275,7 +256,7 @@ def activity_create(
         allowed = permissions.can_write_activity(
             scope_for(actor), activity_type=activity_type, unit=placement[0], branch=placement[1]
         )
-        _require(allowed, WRITE_DENIED)
+        require(allowed, WRITE_DENIED)
         activity = Activity(activity_type=activity_type, created_by=actor)
         return _write(activity, fields=fields, placement=placement, also_counts_as=also_counts_as)
 
@@ -306,7 +287,7 @@ def activity_update(
         allowed = permissions.can_write_activity(
             scope_for(actor), activity_type=t, unit=placement[0], branch=placement[1]
         )
-        _require(allowed, WRITE_DENIED)
+        require(allowed, WRITE_DENIED)
         return _write(activity, fields=fields, placement=placement, also_counts_as=also_counts_as)
 
 
@@ -391,96 +372,6 @@ def activity_problems_set(*, actor: User, activity: Activity, rows: Sequence[Pro
         return activity
 
 
-def activity_evidence_add(*, actor: User, activity: Activity, items: Sequence[EvidenceInput]) -> list[Evidence]:
-    """Store evidence files (photos, scans, PDFs), each checked by its content; all or none.
-
-    Files stored before a failure are deleted again, here or by the write around this one.
-    """
-    with files_removed_on_failure(), transaction.atomic():
-        activity = _for_change(actor=actor, activity=activity)
-        added = []
-        for item in items:
-            if item.kind not in EvidenceKind.values:
-                raise ValidationError({"evidence": "未知的材料类型。"})
-            allowed = set(IMAGE_TYPES) if item.kind == EvidenceKind.PHOTO else EVIDENCE_TYPES
-            try:
-                sniffed = check_upload(item.upload, allowed=allowed, max_bytes=EVIDENCE_MAX_BYTES)
-            except ValidationError as exc:
-                raise ValidationError({"evidence": exc.messages}) from exc
-            evidence = Evidence(
-                activity=activity,
-                kind=item.kind,
-                original_name=str(getattr(item.upload, "name", "file"))[:200],
-                content_type=sniffed.content_type,
-                size=item.upload.size,
-                uploaded_by=actor,
-            )
-            evidence.file.save("upload", item.upload, save=False)
-            note_stored(evidence.file)
-            evidence.save()
-            added.append(evidence)
-        _settle(activity)
-        return added
-
-
-def activity_record(
-    *,
-    actor: User,
-    activity_type: ActivityType,
-    activity: Activity | None = None,
-    unit: Unit | None = None,
-    branch: Branch | None = None,
-    party_group: PartyGroup | None = None,
-    fields: dict,
-    also_counts_as: Sequence[ActivityType] | None = None,
-    attendance: Sequence[AttendanceInput] | None = None,
-    problems: Sequence[ProblemInput] | None = None,
-    evidence: Sequence[EvidenceInput] = (),
-    submit: bool = False,
-) -> Activity:
-    """Save the one-page form: create or update the record, its attendance, problems and new evidence,
-    and submit it if asked — all in one transaction (None leaves a part as it is).
-
-    Evidence files stored before a failure are removed again.
-    """
-    placement = {"unit": unit, "branch": branch, "party_group": party_group}
-    with files_removed_on_failure(), transaction.atomic():
-        if activity is None:
-            activity = activity_create(
-                actor=actor, activity_type=activity_type, **placement, fields=fields, also_counts_as=also_counts_as
-            )
-        else:
-            activity = activity_update(
-                actor=actor,
-                activity=activity,
-                activity_type=activity_type,
-                **placement,
-                fields=fields,
-                also_counts_as=also_counts_as,
-            )
-        if attendance is not None:
-            activity = activity_attendance_set(actor=actor, activity=activity, rows=attendance)
-        if problems is not None:
-            activity = activity_problems_set(actor=actor, activity=activity, rows=problems)
-        if evidence:
-            activity_evidence_add(actor=actor, activity=activity, items=evidence)
-        if submit:
-            activity = activity_submit(actor=actor, activity=activity)
-        activity.refresh_from_db()
-        return activity
-
-
-def evidence_delete(*, actor: User, evidence: Evidence) -> None:
-    """Remove one evidence file from a record (the record may become 需补充 again)."""
-    with transaction.atomic():
-        locked = "该记录所在月份已关账，不能删除材料。"
-        activity = _for_change(actor=actor, activity=evidence.activity, denied="您不能删除该材料。", locked=locked)
-        name, storage = evidence.file.name, evidence.file.storage
-        evidence.delete()
-        _settle(activity)
-        _delete_unreferenced_files([(name, storage)])
-
-
 def activity_delete(*, actor: User, activity: Activity) -> None:
     """Delete a draft (a submitted record is kept; it can be corrected but not removed)."""
     with transaction.atomic():
@@ -497,137 +388,3 @@ def _delete_unreferenced_files(files) -> None:
     still_used = set(Evidence.objects.filter(file__in=[name for name, _ in files]).values_list("file", flat=True))
     doomed = [(name, storage) for name, storage in files if name not in still_used]
     transaction.on_commit(lambda: [storage.delete(name) for name, storage in doomed])
-
-
-# --- 补学 ------------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def makeup_complete(*, actor: User, task: MakeupTask, note: str) -> MakeupTask:
-    """Mark a make-up done (permissions.can_complete_makeup); the absence then counts as attendance."""
-    task = (
-        MakeupTask.objects.select_for_update(of=("self",))
-        .select_related("attendance__activity__activity_type", "attendance__activity__branch")
-        .get(pk=task.pk)
-    )
-    _require(permissions.can_complete_makeup(scope_for(actor), task), "您不能办理该补学。")
-    if task.done_at:
-        raise ValidationError("该补学已完成。")
-    if not note.strip():
-        raise ValidationError({"note": "请填写补学情况（学习内容、方式）。"})
-    task.done_at, task.note = timezone.now(), note.strip()
-    task.confirmed_by = actor
-    task.full_clean()
-    task.save()
-    return task
-
-
-# --- 未开展原因 -------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def missed_reason_set(
-    *, actor: User, rule: ComplianceRule, unit: Unit, branch: Branch | None, window: Period, reason: str
-) -> MissedReason:
-    """未开展原因 of an ended window of a soft rule, by those who keep the branch's (unit's) records."""
-    allowed = permissions.keeps_records_of(scope_for(actor), unit_id=unit.pk, branch=branch)
-    _require(allowed, "您不能为该支部（单位）填写未开展原因。")
-    if window.end >= timezone.localdate():
-        raise ValidationError("该周期尚未结束，不需要填写未开展原因。")
-    override = RuleOverride.objects.filter(rule=rule, unit=unit).first()
-    if (override.strength if override else rule.strength) == Strength.HARD:
-        raise ValidationError("刚性要求未完成即为不合格，不能以未开展原因代替。")
-    if not reason.strip():
-        raise ValidationError({"reason": "请填写未开展原因。"})
-    obj, _ = MissedReason.objects.update_or_create(
-        rule=rule,
-        unit=unit,
-        branch=branch,
-        window=window.key,
-        defaults={"reason": reason.strip()[:300], "created_by": actor},
-    )
-    return obj
-
-
-# --- locks (committee) -----------------------------------------------------------------------------------
-
-
-def _committee(actor: User, message: str) -> None:
-    _require(scope_for(actor).is_committee, message)
-
-
-@transaction.atomic
-def period_close(*, actor: User, month: dt.date) -> PeriodLock:
-    """关账: lock every record held in the month."""
-    _require(permissions.can_unlock(scope_for(actor)), "只有工委管理员可以关账。")
-    month = month.replace(day=1)
-    if month > timezone.localdate().replace(day=1):
-        raise ValidationError("不能关闭尚未到来的月份。")
-    lock, _ = PeriodLock.objects.get_or_create(month=month, defaults={"closed_by": actor})
-    return lock
-
-
-@transaction.atomic
-def period_reopen(*, actor: User, month: dt.date) -> None:
-    _require(permissions.can_unlock(scope_for(actor)), "只有工委管理员可以重新开放月份。")
-    for lock in PeriodLock.objects.filter(month=month.replace(day=1)):
-        lock.delete()  # the deletion is kept in the lock's history (留痕)
-
-
-@transaction.atomic
-def activity_unlock(*, actor: User, activity: Activity, reason: str, days: int = UNLOCK_DAYS) -> ActivityUnlock:
-    """Let one locked record be corrected for a few days; the unlock is logged with its reason."""
-    _require(permissions.can_unlock(scope_for(actor)), "只有工委管理员可以解锁记录。")
-    if not reason.strip():
-        raise ValidationError({"reason": "请填写解锁原因。"})
-    until = timezone.now() + dt.timedelta(days=days)
-    Activity.objects.filter(pk=activity.pk).update(unlocked_until=until)
-    return ActivityUnlock.objects.create(activity=activity, unlocked_by=actor, reason=reason.strip(), until=until)
-
-
-# --- rules (committee) ------------------------------------------------------------------------------------
-
-RULE_FIELDS = ("name", "frequency", "min_count", "strength", "source", "source_text", "remind_days_before", "active")
-
-
-@transaction.atomic
-def rule_update(*, actor: User, rule: ComplianceRule, data: dict) -> ComplianceRule:
-    _committee(actor, "只有工委管理员可以修改规则。")
-    rule = ComplianceRule.objects.select_for_update().get(pk=rule.pk)
-    for name in RULE_FIELDS:
-        if name in data:
-            setattr(rule, name, data[name])
-    if rule.min_count < 1:
-        raise ValidationError({"min_count": "每周期至少次数须大于0。"})
-    rule.full_clean()
-    rule.save()
-    return rule
-
-
-@transaction.atomic
-def rule_override_set(
-    *,
-    actor: User,
-    rule: ComplianceRule,
-    unit: Unit,
-    frequency: str,
-    min_count: int,
-    strength: str,
-    applies: bool = True,
-    note: str = "",
-) -> RuleOverride:
-    _committee(actor, "只有工委管理员可以调整单位规则。")
-    if applies and min_count < 1:
-        raise ValidationError({"min_count": "每周期至少次数须大于0。"})
-    override = RuleOverride.objects.filter(rule=rule, unit=unit).first() or RuleOverride(rule=rule, unit=unit)
-    override.frequency, override.min_count, override.strength = frequency, min_count, strength
-    override.applies, override.note = applies, note.strip()
-    override.full_clean()
-    override.save()
-    return override
-
-
-@transaction.atomic
-def rule_override_delete(*, actor: User, override: RuleOverride) -> None:
-    _committee(actor, "只有工委管理员可以调整单位规则。")
-    override.delete()

@@ -1,0 +1,38 @@
+"""Every write of party life (党内政治生活), one job per function: `records` (a record, its placement,
+attendance and problems), `evidence`, `makeup` (补学), `activity_record` (the one-page form: every part in
+one transaction) and `compliance` (未开展原因, 关账 and unlocks, rules and overrides).
+
+Callers write `services.activity_record(...)`; the names below are the whole public surface.
+"""
+
+from .activity_record import activity_record
+from .compliance import (
+    RULE_FIELDS,
+    UNLOCK_DAYS,
+    activity_unlock,
+    missed_reason_set,
+    period_close,
+    period_reopen,
+    rule_override_delete,
+    rule_override_set,
+    rule_update,
+)
+from .evidence import EVIDENCE_TYPES, activity_evidence_add, evidence_delete
+from .makeup import makeup_complete
+from .records import (
+    ACTIVITY_FIELDS,
+    ACTIVITY_PLACEMENT,
+    MAKEUP_DAYS,
+    WRITE_DENIED,
+    AttendanceInput,
+    EvidenceInput,
+    ProblemInput,
+    activity_attendance_set,
+    activity_create,
+    activity_delete,
+    activity_problems_set,
+    activity_submit,
+    activity_update,
+    is_locked,
+    missing_evidence,
+)

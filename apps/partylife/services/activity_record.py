@@ -1,0 +1,70 @@
+"""The one-page form's save (登记组织生活): every part of a record in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import transaction
+
+from apps.core.files import files_removed_on_failure
+from apps.orgs.models import Branch, PartyGroup, Unit, User
+
+from ..models import Activity, ActivityType
+from .evidence import activity_evidence_add
+from .records import (
+    AttendanceInput,
+    EvidenceInput,
+    ProblemInput,
+    activity_attendance_set,
+    activity_create,
+    activity_problems_set,
+    activity_submit,
+    activity_update,
+)
+
+
+def activity_record(
+    *,
+    actor: User,
+    activity_type: ActivityType,
+    activity: Activity | None = None,
+    unit: Unit | None = None,
+    branch: Branch | None = None,
+    party_group: PartyGroup | None = None,
+    fields: dict,
+    also_counts_as: Sequence[ActivityType] | None = None,
+    attendance: Sequence[AttendanceInput] | None = None,
+    problems: Sequence[ProblemInput] | None = None,
+    evidence: Sequence[EvidenceInput] = (),
+    submit: bool = False,
+) -> Activity:
+    """Save the one-page form: create or update the record, its attendance, problems and new evidence,
+    and submit it if asked — all in one transaction (None leaves a part as it is).
+
+    Evidence files stored before a failure are removed again.
+    """
+    placement = {"unit": unit, "branch": branch, "party_group": party_group}
+    with files_removed_on_failure(), transaction.atomic():
+        if activity is None:
+            activity = activity_create(
+                actor=actor, activity_type=activity_type, **placement, fields=fields, also_counts_as=also_counts_as
+            )
+        else:
+            activity = activity_update(
+                actor=actor,
+                activity=activity,
+                activity_type=activity_type,
+                **placement,
+                fields=fields,
+                also_counts_as=also_counts_as,
+            )
+        if attendance is not None:
+            activity = activity_attendance_set(actor=actor, activity=activity, rows=attendance)
+        if problems is not None:
+            activity = activity_problems_set(actor=actor, activity=activity, rows=problems)
+        if evidence:
+            activity_evidence_add(actor=actor, activity=activity, items=evidence)
+        if submit:
+            activity = activity_submit(actor=actor, activity=activity)
+        activity.refresh_from_db()
+        return activity

@@ -1,0 +1,134 @@
+"""Writes of the compliance side of party life: 未开展原因, 关账 and unlocks, rules and unit overrides.
+
+Same conventions as `services.records`: keyword-only arguments, one transaction each,
+the actor's permission checked first, Chinese ValidationErrors, nothing half-saved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from apps.core.periods import Period
+from apps.core.permissions import require
+from apps.orgs.access import scope_for
+from apps.orgs.models import Branch, Unit, User
+
+from .. import permissions
+from ..models import Activity, ActivityUnlock, ComplianceRule, MissedReason, PeriodLock, RuleOverride, Strength
+
+# --- 未开展原因 -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def missed_reason_set(
+    *, actor: User, rule: ComplianceRule, unit: Unit, branch: Branch | None, window: Period, reason: str
+) -> MissedReason:
+    """未开展原因 of an ended window of a soft rule, by those who keep the branch's (unit's) records."""
+    allowed = permissions.keeps_records_of(scope_for(actor), unit_id=unit.pk, branch=branch)
+    require(allowed, "您不能为该支部（单位）填写未开展原因。")
+    if window.end >= timezone.localdate():
+        raise ValidationError("该周期尚未结束，不需要填写未开展原因。")
+    override = RuleOverride.objects.filter(rule=rule, unit=unit).first()
+    if (override.strength if override else rule.strength) == Strength.HARD:
+        raise ValidationError("刚性要求未完成即为不合格，不能以未开展原因代替。")
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写未开展原因。"})
+    obj, _ = MissedReason.objects.update_or_create(
+        rule=rule,
+        unit=unit,
+        branch=branch,
+        window=window.key,
+        defaults={"reason": reason.strip()[:300], "created_by": actor},
+    )
+    return obj
+
+
+# --- locks (committee) -----------------------------------------------------------------------------------
+
+
+UNLOCK_DAYS = 7
+
+
+def _committee(actor: User, message: str) -> None:
+    require(scope_for(actor).is_committee, message)
+
+
+@transaction.atomic
+def period_close(*, actor: User, month: dt.date) -> PeriodLock:
+    """关账: lock every record held in the month."""
+    require(permissions.can_unlock(scope_for(actor)), "只有工委管理员可以关账。")
+    month = month.replace(day=1)
+    if month > timezone.localdate().replace(day=1):
+        raise ValidationError("不能关闭尚未到来的月份。")
+    lock, _ = PeriodLock.objects.get_or_create(month=month, defaults={"closed_by": actor})
+    return lock
+
+
+@transaction.atomic
+def period_reopen(*, actor: User, month: dt.date) -> None:
+    require(permissions.can_unlock(scope_for(actor)), "只有工委管理员可以重新开放月份。")
+    for lock in PeriodLock.objects.filter(month=month.replace(day=1)):
+        lock.delete()  # the deletion is kept in the lock's history (留痕)
+
+
+@transaction.atomic
+def activity_unlock(*, actor: User, activity: Activity, reason: str, days: int = UNLOCK_DAYS) -> ActivityUnlock:
+    """Let one locked record be corrected for a few days; the unlock is logged with its reason."""
+    require(permissions.can_unlock(scope_for(actor)), "只有工委管理员可以解锁记录。")
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写解锁原因。"})
+    until = timezone.now() + dt.timedelta(days=days)
+    Activity.objects.filter(pk=activity.pk).update(unlocked_until=until)
+    return ActivityUnlock.objects.create(activity=activity, unlocked_by=actor, reason=reason.strip(), until=until)
+
+
+# --- rules (committee) ------------------------------------------------------------------------------------
+
+RULE_FIELDS = ("name", "frequency", "min_count", "strength", "source", "source_text", "remind_days_before", "active")
+
+
+@transaction.atomic
+def rule_update(*, actor: User, rule: ComplianceRule, data: dict) -> ComplianceRule:
+    _committee(actor, "只有工委管理员可以修改规则。")
+    rule = ComplianceRule.objects.select_for_update().get(pk=rule.pk)
+    for name in RULE_FIELDS:
+        if name in data:
+            setattr(rule, name, data[name])
+    if rule.min_count < 1:
+        raise ValidationError({"min_count": "每周期至少次数须大于0。"})
+    rule.full_clean()
+    rule.save()
+    return rule
+
+
+@transaction.atomic
+def rule_override_set(
+    *,
+    actor: User,
+    rule: ComplianceRule,
+    unit: Unit,
+    frequency: str,
+    min_count: int,
+    strength: str,
+    applies: bool = True,
+    note: str = "",
+) -> RuleOverride:
+    _committee(actor, "只有工委管理员可以调整单位规则。")
+    if applies and min_count < 1:
+        raise ValidationError({"min_count": "每周期至少次数须大于0。"})
+    override = RuleOverride.objects.filter(rule=rule, unit=unit).first() or RuleOverride(rule=rule, unit=unit)
+    override.frequency, override.min_count, override.strength = frequency, min_count, strength
+    override.applies, override.note = applies, note.strip()
+    override.full_clean()
+    override.save()
+    return override
+
+
+@transaction.atomic
+def rule_override_delete(*, actor: User, override: RuleOverride) -> None:
+    _committee(actor, "只有工委管理员可以调整单位规则。")
+    override.delete()

@@ -1,0 +1,34 @@
+"""补学: a member absent from a 党课/主题党日/党员大会 makes it up; once done, the absence counts as attendance."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from apps.core.permissions import require
+from apps.orgs.access import scope_for
+from apps.orgs.models import User
+
+from .. import permissions
+from ..models import MakeupTask
+
+
+@transaction.atomic
+def makeup_complete(*, actor: User, task: MakeupTask, note: str) -> MakeupTask:
+    """Mark a make-up done (permissions.can_complete_makeup); the absence then counts as attendance."""
+    task = (
+        MakeupTask.objects.select_for_update(of=("self",))
+        .select_related("attendance__activity__activity_type", "attendance__activity__branch")
+        .get(pk=task.pk)
+    )
+    require(permissions.can_complete_makeup(scope_for(actor), task), "您不能办理该补学。")
+    if task.done_at:
+        raise ValidationError("该补学已完成。")
+    if not note.strip():
+        raise ValidationError({"note": "请填写补学情况（学习内容、方式）。"})
+    task.done_at, task.note = timezone.now(), note.strip()
+    task.confirmed_by = actor
+    task.full_clean()
+    task.save()
+    return task
