@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import account_views
+from .views import auth as account_views
 
 urlpatterns = [
     path("login/", account_views.PortalLoginView.as_view(), name="login"),

@@ -4,8 +4,8 @@ from guardian.admin import GuardedModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import lockout
-from .account_views import AdminLoginForm
 from .models import Branch, HeadcountSnapshot, LoginEvent, Member, PartyGroup, Unit, User
+from .views.auth import AdminLoginForm
 
 # The admin login goes through the same lockout and audit as the login page and the API token.
 admin.site.login_form = AdminLoginForm

@@ -9,8 +9,8 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 
 from apps.core.forms import BootstrapFormMixin
 
-from . import services
-from .auth import authenticate_with_lockout
+from .. import services
+from ..auth import authenticate_with_lockout
 
 
 class LockoutLoginMixin:
