@@ -265,6 +265,8 @@ PORTAL_YOUTH_MAX_AGE = env.int("PORTAL_YOUTH_MAX_AGE", default=35)
 PORTAL_PAGE_SIZE = 20
 # Evidence uploads (佐证材料): images and PDFs up to this size (set the web server's body limit to match).
 PORTAL_EVIDENCE_MAX_BYTES = env.int("PORTAL_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+# The city's platform start date until the committee sets one (平台设置): earlier windows are not judged.
+PORTAL_PLATFORM_START = date.fromisoformat(env.str("PORTAL_PLATFORM_START", default="2018-01-01"))
 # The earliest day a record (activity, make-up …) may be dated; later days up to a year ahead are accepted.
 PORTAL_EARLIEST_RECORD_DATE = date.fromisoformat(env.str("PORTAL_EARLIEST_RECORD_DATE", default="2018-01-01"))
 PORTAL_NOTIFY_BY_EMAIL = env.bool("PORTAL_NOTIFY_BY_EMAIL", default=False)

@@ -49,7 +49,7 @@ def units_overview(scope: Scope) -> list[Unit]:
     units = list(
         scope.managed_units()
         .filter(active=True)
-        .annotate(branch_count=Count("branches", filter=Q(branches__active=True), distinct=True))
+        .annotate(branch_count=Count("branches", filter=Q(branches__dissolved_on__isnull=True), distinct=True))
     )
     counts = unit_member_counts([u.pk for u in units])
     for u in units:
@@ -58,10 +58,10 @@ def units_overview(scope: Scope) -> list[Unit]:
 
 
 def unit_branches(scope: Scope, units: list[Unit]) -> list[Branch]:
-    """The active branches of the units a secretary keeps, with their member counts (one query)."""
+    """The current branches of the units a secretary keeps, with their member counts (one query)."""
     return list(
         scope.managed_branches()
-        .filter(unit__in=units, active=True)
+        .filter(unit__in=units, dissolved_on__isnull=True)
         .annotate(member_count=Count("members", filter=Q(members__active=True)))
         .order_by("unit__order", "order", "id")
     )

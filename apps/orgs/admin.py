@@ -36,15 +36,15 @@ class UnitAdmin(GuardedModelAdmin, SimpleHistoryAdmin):
 
 @admin.register(Branch)
 class BranchAdmin(GuardedModelAdmin, SimpleHistoryAdmin):
-    list_display = ("name", "unit", "kind", "founded_on", "active")
-    list_filter = ("kind", "active", "unit__category")
+    list_display = ("name", "unit", "kind", "founded_on", "dissolved_on", "end_reason")
+    list_filter = ("kind", "end_reason", "unit__category")
     search_fields = ("name", "unit__name")
     list_select_related = ("unit",)
 
 
 @admin.register(PartyGroup)
 class PartyGroupAdmin(SimpleHistoryAdmin):
-    list_display = ("name", "branch", "active")
+    list_display = ("name", "branch", "founded_on", "dissolved_on")
     search_fields = ("name", "branch__name")
     list_select_related = ("branch",)
 

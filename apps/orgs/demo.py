@@ -33,11 +33,11 @@ from apps.core.periods import add_years
 from . import demo_data as data
 from . import lockout
 from .access import Role
-from .models import Branch, BranchKind, Gender, Member, MemberStatus, PartyGroup, PartyOrgKind, Unit, User
-from .services import headcount_snapshot
+from .models import Branch, BranchKind, Gender, Member, Membership, MemberStatus, PartyGroup, PartyOrgKind, Unit, User
+from .services import headcount_snapshot, memberships_open_bulk
 
 LABEL = "单位、支部、党小组、党员及演示账号"
-ORG_MODELS = (Member, PartyGroup, Branch, Unit)  # in the order they can be deleted
+ORG_MODELS = (Membership, Member, PartyGroup, Branch, Unit)  # in the order they can be deleted
 CURRENT_YEAR_BRANCHES = 4  # branches founded this year, so party-life rules start mid-year
 
 
@@ -307,9 +307,12 @@ def seed(context: DemoContext) -> str:
     city = DemoCity(today=context.today)
     _insert(city.units, ())
     _insert(city.branches, ("unit",))
+    for group in city.groups:
+        group.founded_on = group.branch.founded_on  # the groups are as old as their branch
     _insert(city.groups, ("branch",))
     rows = _accounts(city, now=context.now)  # before the members: two of them link to an account
     _insert(city.members, ("branch", "party_group", "user"))
+    memberships_open_bulk(city.members, reason="导入演示数据")
     headcount_snapshot(on=context.today)
     context.notes.append(
         "\n演示账号（密码相同，登录后无需修改）：\n" + format_table([("角色", "用户名", "密码", "所属"), *rows])

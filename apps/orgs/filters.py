@@ -17,6 +17,7 @@ from .access import Scope
 from .models import Branch, BranchKind, MemberStatus, Unit, UnitCategory
 
 ACTIVE_CHOICES = [("1", "在用"), ("0", "已停用")]
+CURRENT_CHOICES = [("1", "在用"), ("0", "已撤销")]
 ROSTER_CHOICES = [("1", "在册"), ("0", "已离册"), ("all", "全部")]
 CADRE_CHOICES = [("1", "领导干部"), ("committee", "支部委员")]
 
@@ -38,16 +39,27 @@ class UnitFilter(FilterSet):
     active = ActiveFilter()
 
 
+class CurrentFilter(django_filters.ChoiceFilter):
+    """Branches and party groups: 在用 "1" (not dissolved) / 已撤销 "0"; empty: both."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "状态")
+        super().__init__(choices=CURRENT_CHOICES, **kwargs)
+
+    def filter(self, qs, value):
+        return qs.filter(dissolved_on__isnull=value == "1") if value in ("1", "0") else qs
+
+
 class BranchFilter(FilterSet):
     q = SearchFilter("name")
     unit = django_filters.ModelChoiceFilter(label="单位", queryset=Unit.objects.all())
     kind = django_filters.ChoiceFilter(label="支部类型", choices=BranchKind.choices)
-    active = ActiveFilter()
+    active = CurrentFilter()
 
 
 class PartyGroupFilter(FilterSet):
     branch = django_filters.ModelChoiceFilter(label="支部", queryset=Branch.objects.all())
-    active = ActiveFilter()
+    active = CurrentFilter()
 
 
 class RosterFilter(django_filters.ChoiceFilter):
@@ -97,11 +109,11 @@ def unit_choices(scope: Scope) -> list[tuple[str, str]] | None:
 
 
 def branch_choices(scope: Scope, *, unit: Unit | None = None) -> list[tuple[str, str]] | None:
-    """The branch select of a filter bar (active branches, of `unit` if chosen), "全部支部" first;
+    """The branch select of a filter bar (current branches, of `unit` if chosen), "全部支部" first;
     None for a secretary of a single branch."""
     if not (scope.is_unit_manager or len(scope.branch_ids) > 1):
         return None
-    branches: QuerySet[Branch] = scope.managed_branches().filter(active=True).only("pk", "name", "unit_id")
+    branches: QuerySet[Branch] = scope.managed_branches().current().only("pk", "name", "unit_id")
     if unit is not None:
         branches = branches.filter(unit=unit)
     return [("", "全部支部"), *((str(b.pk), b.name) for b in branches)]

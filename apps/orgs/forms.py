@@ -39,6 +39,15 @@ class PartyGroupForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = PartyGroup
         fields = PARTY_GROUP_FIELDS
+        widgets = {"founded_on": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["founded_on"].required = False
+        self.fields["founded_on"].help_text = "不填为今天"
+
+    def clean_founded_on(self):
+        return self.cleaned_data.get("founded_on") or timezone.localdate()
 
 
 class MemberForm(BootstrapFormMixin, forms.ModelForm):
@@ -51,7 +60,7 @@ class MemberForm(BootstrapFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["branch"].queryset = permissions.roster_branches(scope)
         self.fields["branch"].label_from_instance = lambda b: f"{b.unit} · {b.name}"
-        self.fields["party_group"].queryset = scope.party_groups().filter(active=True)
+        self.fields["party_group"].queryset = scope.party_groups().current()
         self.fields["party_group"].label_from_instance = lambda g: f"{g.branch.name} · {g.name}"
         self.fields["party_group"].help_text = "可不填；须为所在支部下的党小组"
         # Uniqueness is checked by the service (with the final branch); ModelForm would check it twice.
@@ -101,7 +110,7 @@ class RoleGrantForm(BootstrapFormMixin, forms.Form):
     )
     unit = forms.ModelChoiceField(label="单位", queryset=Unit.objects.filter(active=True), required=False)
     branch = forms.ModelChoiceField(
-        label="支部", queryset=Branch.objects.filter(active=True).select_related("unit"), required=False
+        label="支部", queryset=Branch.objects.current().select_related("unit"), required=False
     )
 
     def __init__(self, *args, **kwargs):

@@ -2,7 +2,14 @@
 
 Roles are django-guardian object permissions on Unit and Branch; every read a
 user sees goes through `access.scope_for` and the `scope_paths` each model declares.
-Members are never deleted: they are deactivated, and history is kept.
+
+The tree has a history (ARCHITECTURE rule 9): a branch has a founding date and, once
+it ends, a dissolution date, a reason (撤销 / 合并 / 更名·改建) and for a merge its
+successor; a party group is founded and dissolved on dates; a member's time in each
+branch is a `Membership` with a start and an end. Nothing is deleted: a window is
+judged by the tree as it was then (`apps.orgs.tree`). The platform's start date
+(`Platform`, and `Unit.joined_on` for units that joined later) says from when on
+anything is judged at all.
 """
 
 import datetime as dt
@@ -19,7 +26,7 @@ from simple_history.models import HistoricalRecords
 from apps.core.dates import validate_birth_date, validate_party_date
 from apps.core.models import TimeStampedModel
 from apps.core.periods import add_years
-from apps.core.scoping import COMMITTEE_ONLY, ScopePaths
+from apps.core.scoping import COMMITTEE_ONLY, GLOBAL, ScopePaths
 
 from . import lockout
 
@@ -71,6 +78,37 @@ class PartyOrgKind(models.TextChoices):
     BRANCH = "branch", "党支部"
 
 
+class Platform(models.Model):
+    """The platform itself (平台设置, one row): the day from which party life is judged city-wide.
+
+    Windows that end before it (or whose midpoint lies before it) are 未纳入: not judged, never
+    missed. A unit that joined later has its own `Unit.joined_on`; the later of the two counts.
+    """
+
+    start_on = models.DateField(
+        "平台启用日期",
+        validators=[validate_party_date],
+        help_text="此日期之前的周期不评判，显示为“未纳入”",
+    )
+
+    history = HistoricalRecords()
+    scope_paths = GLOBAL
+
+    class Meta:
+        verbose_name = "平台设置"
+        verbose_name_plural = "平台设置"
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="platform_single_row")]
+
+    def __str__(self):
+        return f"平台启用日期 {self.start_on:%Y-%m-%d}"
+
+    @classmethod
+    def start(cls) -> dt.date:
+        """The city's start date: the stored one, or the settings' default before anyone set it."""
+        row = cls.objects.filter(pk=1).values_list("start_on", flat=True).first()
+        return row or settings.PORTAL_PLATFORM_START
+
+
 class Unit(TimeStampedModel):
     """A 市直单位: a city department and its party organisation."""
 
@@ -82,6 +120,13 @@ class Unit(TimeStampedModel):
     )
     order = models.PositiveIntegerField("排序", default=100, help_text="数字小的排在前面")
     active = models.BooleanField("在用", default=True)
+    joined_on = models.DateField(
+        "纳入平台日期",
+        null=True,
+        blank=True,
+        validators=[validate_party_date],
+        help_text="晚于平台启用日期纳入的单位填写；此前的周期不评判",
+    )
 
     history = HistoricalRecords()
     scope_paths = ScopePaths(unit="pk", node="unit")
@@ -98,14 +143,44 @@ class Unit(TimeStampedModel):
     def get_absolute_url(self):
         return reverse("orgs:unit_detail", args=[self.pk])
 
+    def judged_from(self, platform_start: dt.date) -> dt.date:
+        """The first day this unit's party life is judged: the platform's start, or its own later one."""
+        return max(platform_start, self.joined_on) if self.joined_on else platform_start
+
 
 class BranchKind(models.TextChoices):
     SERVING = "serving", "在职"
     RETIRED = "retired", "离退休"
 
 
+class BranchEnd(models.TextChoices):
+    """Why a branch ended."""
+
+    REVOKED = "revoked", "撤销"
+    MERGED = "merged", "合并"
+    REORGANISED = "reorganised", "更名·改建"
+
+
+class LifespanQuerySet(models.QuerySet):
+    """Branches and party groups: they exist from `founded_on` until (not including) `dissolved_on`.
+
+    Nothing is deleted. Dissolutions are never dated in the future, so `current()` is
+    "not dissolved".
+    """
+
+    def current(self):
+        return self.filter(dissolved_on__isnull=True)
+
+    def existing_on(self, day: dt.date):
+        return self.filter(founded_on__lte=day).filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=day))
+
+    def existing_during(self, start: dt.date, end: dt.date):
+        """Those that existed on at least one day of [start, end]."""
+        return self.filter(founded_on__lte=end).filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=start))
+
+
 class Branch(TimeStampedModel):
-    """A 党支部 of one unit."""
+    """A 党支部 of one unit, from its founding to its dissolution (撤销、合并或更名·改建)."""
 
     unit = models.ForeignKey(Unit, verbose_name="所属单位", on_delete=models.PROTECT, related_name="branches")
     name = models.CharField("支部名称", max_length=100)
@@ -117,8 +192,24 @@ class Branch(TimeStampedModel):
         help_text="组织生活规则自成立之日起适用",
     )
     order = models.PositiveIntegerField("排序", default=100)
-    active = models.BooleanField("在用", default=True)
+    dissolved_on = models.DateField(
+        "撤销日期",
+        null=True,
+        blank=True,
+        validators=[validate_party_date],
+        help_text="撤销、合并或改建之日：自该日起支部不再存在，党员自该日起转入新支部",
+    )
+    end_reason = models.CharField("撤销原因", max_length=20, choices=BranchEnd.choices, blank=True)
+    successor = models.ForeignKey(
+        "self",
+        verbose_name="并入（改建为）支部",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="predecessors",
+    )
 
+    objects = LifespanQuerySet.as_manager()
     history = HistoricalRecords()
     scope_paths = ScopePaths(unit="unit", branch="pk", node="branch")
 
@@ -130,10 +221,28 @@ class Branch(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["unit", "name"],
-                name="branch_unique_name_in_unit",
+                condition=Q(dissolved_on__isnull=True),
+                name="branch_unique_current_name_in_unit",
                 violation_error_message="本单位已有同名支部。",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(dissolved_on__isnull=True, end_reason="", successor__isnull=True)
+                | (Q(dissolved_on__isnull=False) & ~Q(end_reason="")),
+                name="branch_end_has_date_and_reason",
+                violation_error_message="撤销的支部须有撤销日期和原因；未撤销的支部不能有。",
+            ),
+            models.CheckConstraint(
+                condition=Q(dissolved_on__isnull=True) | Q(dissolved_on__gte=models.F("founded_on")),
+                name="branch_dissolved_after_founded",
+                violation_error_message="撤销日期不能早于成立日期。",
+            ),
+            models.CheckConstraint(
+                condition=Q(successor__isnull=True) | ~Q(successor=models.F("pk")),
+                name="branch_not_own_successor",
+                violation_error_message="支部不能并入自身。",
+            ),
         ]
+        indexes = [models.Index(fields=["unit", "dissolved_on"])]
 
     def __str__(self):
         return self.name
@@ -141,14 +250,26 @@ class Branch(TimeStampedModel):
     def get_absolute_url(self):
         return reverse("orgs:branch_detail", args=[self.pk])
 
+    @property
+    def is_current(self) -> bool:
+        """Not dissolved: 在用."""
+        return self.dissolved_on is None
+
+    def existed_on(self, day: dt.date) -> bool:
+        return self.founded_on <= day and (self.dissolved_on is None or day < self.dissolved_on)
+
 
 class PartyGroup(TimeStampedModel):
-    """An optional 党小组 inside a branch."""
+    """An optional 党小组 inside a branch, from its founding to its dissolution."""
 
     branch = models.ForeignKey(Branch, verbose_name="所属支部", on_delete=models.PROTECT, related_name="party_groups")
     name = models.CharField("党小组名称", max_length=50)
-    active = models.BooleanField("在用", default=True)
+    founded_on = models.DateField("成立日期", default=timezone.localdate, validators=[validate_party_date])
+    dissolved_on = models.DateField(
+        "撤销日期", null=True, blank=True, validators=[validate_party_date], help_text="自该日起党小组不再存在"
+    )
 
+    objects = LifespanQuerySet.as_manager()
     history = HistoricalRecords()
     scope_paths = ScopePaths(unit="branch__unit", branch="branch")
 
@@ -159,13 +280,23 @@ class PartyGroup(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["branch", "name"],
-                name="partygroup_unique_name_in_branch",
+                condition=Q(dissolved_on__isnull=True),
+                name="partygroup_unique_current_name_in_branch",
                 violation_error_message="本支部已有同名党小组。",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(dissolved_on__isnull=True) | Q(dissolved_on__gte=models.F("founded_on")),
+                name="partygroup_dissolved_after_founded",
+                violation_error_message="撤销日期不能早于成立日期。",
+            ),
         ]
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_current(self) -> bool:
+        return self.dissolved_on is None
 
 
 class Gender(models.TextChoices):
@@ -265,6 +396,63 @@ class Member(TimeStampedModel):
     @property
     def is_youth(self) -> bool:
         return self.age() <= settings.PORTAL_YOUTH_MAX_AGE
+
+
+class MembershipQuerySet(models.QuerySet):
+    """A membership is in force from `start_on` until (not including) `end_on`."""
+
+    def on(self, day: dt.date):
+        """Memberships in force on a day: the members of each branch then."""
+        return self.filter(start_on__lte=day).filter(Q(end_on__isnull=True) | Q(end_on__gt=day))
+
+    def during(self, start: dt.date, end: dt.date):
+        """Memberships in force on at least one day of [start, end]."""
+        return self.filter(start_on__lte=end).filter(Q(end_on__isnull=True) | Q(end_on__gt=start))
+
+
+class Membership(models.Model):
+    """A member's time in one branch (组织关系): from the day they came in to the day they left it.
+
+    A member has one open membership while on a roster (`Member.branch` is its branch).
+    Both ends are days of change: a transfer on day D ends one membership on D and starts
+    the next on D, so the member belongs to exactly one branch on every day; leaving the
+    roster on D (`Member.left_on`) ends it on D.
+    "The members of this branch in March" is `Membership.objects.during(march…).filter(branch=…)`.
+    """
+
+    member = models.ForeignKey(Member, verbose_name="党员", on_delete=models.CASCADE, related_name="memberships")
+    branch = models.ForeignKey(Branch, verbose_name="支部", on_delete=models.PROTECT, related_name="memberships")
+    start_on = models.DateField("转入日期", validators=[validate_party_date])
+    end_on = models.DateField(
+        "转出日期", null=True, blank=True, validators=[validate_party_date], help_text="自该日起不再属于该支部"
+    )
+    reason = models.CharField("变动说明", max_length=100, blank=True, help_text="例如 登记入册、转入、支部合并")
+
+    objects = MembershipQuerySet.as_manager()
+    history = HistoricalRecords()
+    scope_paths = ScopePaths(unit="branch__unit", branch="branch", member="member")
+
+    class Meta:
+        verbose_name = "组织关系"
+        verbose_name_plural = "组织关系"
+        ordering = ["member_id", "start_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_on__isnull=True) | Q(end_on__gte=models.F("start_on")),
+                name="membership_ends_after_start",
+                violation_error_message="转出日期不能早于转入日期。",
+            ),
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=Q(end_on__isnull=True),
+                name="membership_one_open_per_member",
+                violation_error_message="该党员已在一个支部在册。",
+            ),
+        ]
+        indexes = [models.Index(fields=["branch", "start_on", "end_on"])]
+
+    def __str__(self):
+        return f"{self.member} · {self.branch}（{self.start_on:%Y-%m-%d}起）"
 
 
 class HeadcountSnapshot(models.Model):

@@ -46,5 +46,5 @@ def roster_units(scope: Scope) -> QuerySet[Unit]:
 
 def roster_branches(scope: Scope) -> QuerySet[Branch]:
     """Branches a member may be registered in or moved to by this user (active ones of their units)."""
-    branches = scope.managed_branches().filter(active=True)
+    branches = scope.managed_branches().current()
     return branches if scope.is_committee else branches.filter(unit_id__in=sorted(scope.unit_ids))

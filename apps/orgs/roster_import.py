@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -31,6 +31,7 @@ from .roster_sheet import (  # the sheet's columns and limits, for the import pa
     SheetError,
     read_file,
 )
+from .services import memberships_open_bulk
 
 CHANGE_REASON = "名册导入"
 BATCH = 500  # rows per INSERT / UPDATE statement
@@ -147,7 +148,13 @@ def _check_rows(rows: list[RosterRow], *, scope, has_position: bool):
 
     # Only branches of units the actor manages are ever looked at.
     unit_ids = {r.unit.pk for r in rows if r.unit}
-    branches = {(b.unit_id, b.name): b for b in Branch.objects.filter(unit_id__in=unit_ids).select_related("unit")}
+    # A name may belong to a dissolved branch and to today's one: today's wins (it is read last).
+    branches = {
+        (b.unit_id, b.name): b
+        for b in Branch.objects.filter(unit_id__in=unit_ids)
+        .select_related("unit")
+        .order_by(F("dissolved_on").desc(nulls_last=True), "pk")
+    }
     branch_by_pk = {b.pk: b for b in branches.values()}
     for row in rows:
         if row.unit is None or not row.branch_text:
@@ -157,8 +164,8 @@ def _check_rows(rows: list[RosterRow], *, scope, has_position: bool):
             row.place_problems.append(
                 f"单位“{row.unit.name}”没有名为“{row.branch_text}”的党支部，请先在平台中新建该支部后再导入"
             )
-        elif not branch.active:
-            row.place_problems.append(f"党支部“{branch.name}”已停用")
+        elif not branch.is_current:
+            row.place_problems.append(f"党支部“{branch.name}”已撤销")
         else:
             row.branch = branch
 
@@ -282,6 +289,7 @@ def _write(*, actor: User, to_create: list[Member], to_update: list[Member], cha
             default_change_reason=CHANGE_REASON,
             default_date=now,
         )
+        memberships_open_bulk(to_create, reason=CHANGE_REASON)
     if to_update:
         for member in to_update:
             member.updated_at = now  # bulk_update skips auto_now

@@ -8,7 +8,7 @@ rows to the same person. `*_filter` returns the FilterSet (a page wants its
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from .access import scope_for
 from .filters import AccountFilter, BranchFilter, MemberFilter, UnitFilter
@@ -22,7 +22,7 @@ def unit_filter(*, user, filters=None) -> UnitFilter:
     scope = scope_for(user)
     qs = (
         scope.units()
-        .annotate(branch_count=Count("branches", filter=Q(branches__active=True), distinct=True))
+        .annotate(branch_count=Count("branches", filter=Q(branches__dissolved_on__isnull=True), distinct=True))
         .order_by("order", "id")
     )
     return UnitFilter(filters or {}, qs, scope=scope)
@@ -57,13 +57,13 @@ def branch_list(*, user, filters=None) -> QuerySet[Branch]:
 
 
 def unit_branches(*, user, unit: Unit) -> QuerySet[Branch]:
-    """A unit page's branches the user sees, active first, with their roster size."""
+    """A unit page's branches the user sees, current ones first, with their roster size."""
     return (
         scope_for(user)
         .branches()
         .filter(unit=unit)
         .annotate(member_count=Count("members", filter=Q(members__active=True)))
-        .order_by("-active", "order", "id")
+        .order_by(F("dissolved_on").desc(nulls_first=True), "order", "id")
     )
 
 

@@ -290,7 +290,7 @@ def evaluate_branches(
     effective = _effective(rules, {b.unit_id for b in branches})
     branch_ids = sorted(results)
     groups: dict[int, list[int]] = defaultdict(list)
-    for g in PartyGroup.objects.filter(branch_id__in=branch_ids, active=True).values("pk", "branch_id"):
+    for g in PartyGroup.objects.filter(branch_id__in=branch_ids).current().values("pk", "branch_id"):
         groups[g["branch_id"]].append(g["pk"])
     start, end = _span(period, [e for per in effective.values() for e in per.values()])
     subjects = {"branch_id__in": branch_ids}
@@ -379,7 +379,7 @@ def evaluate_by_unit(
     `tally()` and `rate` then give the unit's totals. A constant number of queries.
     """
     today = today or timezone.localdate()
-    branches = list(Branch.objects.filter(unit__in=units, active=True).order_by("order", "id"))
+    branches = list(Branch.objects.filter(unit__in=units).current().order_by("order", "id"))
     by_branch = evaluate_branches(branches, period, today=today, rule_ids=rule_ids)
     by_unit = evaluate_units(units, period, today=today, rule_ids=rule_ids)
     for branch in branches:

@@ -112,7 +112,8 @@ def theme_day_completion(period: Period, *, today: dt.date | None = None) -> dic
     )
     done = {(branch_id, month_start(month)) for branch_id, month in held}
     branches = (
-        Branch.objects.filter(active=True, unit__active=True)
+        Branch.objects.current()
+        .filter(unit__active=True)
         .annotate(off=switched_off(activity_type__code=THEME_DAY_CODE))
         .values_list("pk", "unit_id", "founded_on", "off")
     )
@@ -156,7 +157,7 @@ def talk_reach(period: Period) -> dict[int, Decimal]:
     talks = Activity.objects.filter(_submitted_in(period), activity_type__has_talk_pair=True)
     reached = Exists(talks.filter(Q(talker_id=OuterRef("pk")) | Q(talkee_id=OuterRef("pk"))))
     rows = (
-        Member.objects.filter(active=True, branch__active=True, branch__unit__active=True)
+        Member.objects.filter(active=True, branch__dissolved_on__isnull=True, branch__unit__active=True)
         .values("branch__unit_id")
         .annotate(total=Count("id"), reached=Count("id", filter=Q(reached)))
     )

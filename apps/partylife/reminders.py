@@ -106,7 +106,9 @@ def send_reminders(*, today: dt.date) -> int:
 
     Idempotent: each (user, rule, subject, window, kind) is sent at most once.
     """
-    branches = list(Branch.objects.filter(active=True, unit__active=True).select_related("unit").order_by("pk"))
+    branches = list(
+        Branch.objects.filter(dissolved_on__isnull=True, unit__active=True).select_related("unit").order_by("pk")
+    )
     units = list(Unit.objects.filter(active=True).order_by("pk"))
     hits: list[tuple[str, Cell, Branch | Unit]] = []  # (kind, cell, branch or unit)
     for period in _periods(today):

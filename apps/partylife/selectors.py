@@ -19,8 +19,8 @@ from .models import Activity, ActivityType, Attendance, Evidence, Level, MakeupT
 
 
 def loggable_branches(scope: Scope) -> QuerySet[Branch]:
-    """Active branches whose records this user keeps (scope.managed_branches)."""
-    return scope.managed_branches().filter(active=True, unit__active=True)
+    """Current branches whose records this user keeps (scope.managed_branches)."""
+    return scope.managed_branches().current().filter(unit__active=True)
 
 
 def loggable_units(scope: Scope) -> QuerySet[Unit]:
@@ -50,13 +50,13 @@ def loggable_types(scope: Scope) -> list[ActivityType]:
 
 def has_party_groups(scope: Scope) -> bool:
     """Whether any branch this user keeps records for has an active party group (党小组会 needs one)."""
-    return PartyGroup.objects.filter(branch__in=loggable_branches(scope), active=True).exists()
+    return PartyGroup.objects.filter(branch__in=loggable_branches(scope)).current().exists()
 
 
 def party_groups_of(branch: Branch | None) -> QuerySet[PartyGroup]:
     if branch is None:
         return PartyGroup.objects.none()
-    return PartyGroup.objects.filter(branch=branch, active=True).order_by("name", "id")
+    return PartyGroup.objects.filter(branch=branch).current().order_by("name", "id")
 
 
 def roster(scope: Scope, *, unit: Unit | None, branch: Branch | None) -> QuerySet[Member]:

@@ -48,7 +48,7 @@ def test_scope_for(benchmark):
 
 
 def test_engine_whole_city_year(benchmark):
-    branches = list(Branch.objects.filter(active=True))
+    branches = list(Branch.objects.current())
     from apps.orgs.models import Unit
 
     units = list(Unit.objects.filter(active=True))

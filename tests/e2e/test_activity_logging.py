@@ -100,7 +100,7 @@ def test_unit_secretary_picks_a_branch_and_the_roster_follows(page, live_server,
     """Choosing the 支部 swaps in that branch's attendance list (htmx), keeping what was typed."""
     secretary = User.objects.get(username="danwei")
     unit = scope_for(secretary).managed_units().get()
-    branches = list(unit.branches.filter(active=True).order_by("order", "id")[:2])
+    branches = list(unit.branches.current().order_by("order", "id")[:2])
     assert len(branches) == 2
 
     login(page, live_server.url, "danwei", DEMO_PASSWORD)

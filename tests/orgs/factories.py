@@ -4,7 +4,8 @@ import factory
 from django.contrib.auth.models import Permission
 from guardian.shortcuts import assign_perm
 
-from apps.orgs.models import Branch, Member, PartyGroup, Unit, UnitCategory, User
+from apps.orgs.models import Branch, Member, Membership, PartyGroup, Unit, UnitCategory, User
+from apps.orgs.services import default_since
 
 PASSWORD = "Test@Pass2026"
 
@@ -50,11 +51,13 @@ class PartyGroupFactory(factory.django.DjangoModelFactory):
 
     branch = factory.SubFactory(BranchFactory)
     name = factory.Sequence(lambda n: f"第{n}党小组")
+    founded_on = factory.LazyAttribute(lambda o: o.branch.founded_on)  # as old as its branch
 
 
 class MemberFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Member
+        skip_postgeneration_save = True
 
     branch = factory.SubFactory(BranchFactory)
     name = factory.Sequence(lambda n: f"党员{n}")
@@ -62,6 +65,17 @@ class MemberFactory(factory.django.DjangoModelFactory):
     birth_date = factory.Sequence(lambda n: dt.date(1970, 1, 1) + dt.timedelta(days=37 * (n % 300)))
     join_date = factory.LazyAttribute(lambda o: o.birth_date.replace(year=o.birth_date.year + 25))
     status = "full"
+
+    @factory.post_generation
+    def membership(obj, create, extracted, **kwargs):
+        """Every member is in their branch since they could have been (or since `membership=<date>`)."""
+        if create:
+            Membership.objects.create(
+                member=obj,
+                branch=obj.branch,
+                start_on=extracted or default_since(obj),
+                end_on=None if obj.active else obj.left_on,
+            )
 
 
 def make_committee(user: User) -> User:

@@ -279,7 +279,7 @@ def test_excel_serial_numbers_are_dates_but_a_bare_year_is_not(client, committee
 
 def test_ambiguous_short_name_and_inactive_branch_are_bad_rows(client, committee_user, side_a, side_b):
     UnitFactory(name="市A局机关事务中心", short_name="A局")  # a second unit with the same short name
-    BranchFactory(unit=side_a.unit, name="已撤销支部", active=False)
+    BranchFactory(unit=side_a.unit, name="已撤销支部", dissolved_on=dt.date(2024, 1, 1), end_reason="revoked")
     client.force_login(committee_user)
     rows = [
         ["A局", "A局第一党支部", "甲", "男", "1990-01-01", "2015-01-01", "正式党员", ""],
@@ -290,7 +290,7 @@ def test_ambiguous_short_name_and_inactive_branch_are_bad_rows(client, committee
 
     assert [(e.row, e.problems) for e in errors] == [
         (2, ["单位简称“A局”对应多个单位，请填写单位全称"]),
-        (3, ["党支部“已撤销支部”已停用"]),
+        (3, ["党支部“已撤销支部”已撤销"]),
     ]
 
 
@@ -543,5 +543,5 @@ def test_query_count_does_not_grow_with_rows(committee_user, side_a, assert_cons
 
     prepare(3, "甲")
     # scope (permissions ×2, member row), savepoint, units, branches, members (locked),
-    # insert members, insert history, release savepoint: 10, whatever the row count.
-    assert_constant_queries(run, grow=lambda: prepare(30, "乙"), expected=10)
+    # insert members, insert history, insert their memberships, release savepoint: 11, whatever the row count.
+    assert_constant_queries(run, grow=lambda: prepare(30, "乙"), expected=11)

@@ -98,7 +98,7 @@ def test_every_branch_and_unit_has_its_calendar(seeded):
 
     # Records for every active branch this year, and for last year's fourth quarter (the year-edge views).
     q4_start = dt.datetime(today.year - 1, 10, 1, tzinfo=local_tz())
-    branches = list(Branch.objects.filter(active=True).select_related("unit"))
+    branches = list(Branch.objects.current().select_related("unit"))
     this_year = Counter(Activity.objects.filter(held_at__year=today.year).values_list("branch_id", flat=True))
     last_q4 = Counter(
         Activity.objects.filter(held_at__gte=q4_start, held_at__year=today.year - 1).values_list("branch_id", flat=True)

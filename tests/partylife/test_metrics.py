@@ -101,7 +101,7 @@ def test_theme_day_completion(two_units):
     young = BranchFactory(unit=a, founded_on=dt.date(2025, 7, 1))  # July to December apply: 6 months
     for month in (7, 8, 9):
         ActivityFactory(branch=young, activity_type=theme, held_at=at(2025, month, 10))
-    BranchFactory(unit=b, founded_on=dt.date(2010, 1, 1), active=False)  # inactive: not counted
+    BranchFactory(unit=b, founded_on=dt.date(2010, 1, 1), dissolved_on=dt.date(2020, 1, 1), end_reason="revoked")
     ActivityFactory(branch=branch_b, activity_type=theme, held_at=at(2024, 12, 31, 23, 59))  # last year
     result = metrics.theme_day_completion(Y2025, today=dt.date(2026, 1, 5))
     assert result == {a.pk: D("66.7"), b.pk: D("0.0")}  # A: (9 + 3) / (12 + 6); B: 0 / 12

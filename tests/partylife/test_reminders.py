@@ -164,7 +164,7 @@ def test_unit_level_rules_go_to_unit_secretaries(branch, secretaries):
 
 
 def test_inactive_branches_and_units_are_skipped(committee_rule, branch, secretaries):
-    branch.active = False
+    branch.dissolved_on, branch.end_reason = dt.date(2026, 1, 1), "revoked"
     branch.save()
     assert send_reminders(today=TODAY) == 0
 

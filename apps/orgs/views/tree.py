@@ -124,7 +124,7 @@ def branch_list(request, scope):
 def branch_export(request, scope):
     filterset = selectors.branch_filter(user=request.user, filters=request.GET)
     rows = (
-        (b.unit.name, b.name, b.get_kind_display(), b.founded_on, b.member_count, b.active)
+        (b.unit.name, b.name, b.get_kind_display(), b.founded_on, b.member_count, b.is_current)
         for b in filterset.qs.iterator()
     )
     headers = ["单位", "支部名称", "支部类型", "成立日期", "党员数", "在用"]

@@ -111,7 +111,7 @@ class Drawing:
     def _load(self) -> None:
         self.units = list(Unit.objects.filter(active=True).order_by("order", "id"))
         branches = list(
-            Branch.objects.filter(active=True, unit__active=True)
+            Branch.objects.filter(dissolved_on__isnull=True, unit__active=True)
             .select_related("unit")
             .order_by("unit__order", "unit_id", "order", "id")
         )
@@ -119,7 +119,7 @@ class Drawing:
         for m in Member.objects.filter(active=True, branch__in=branches).order_by("branch_id", "id"):
             members.setdefault(m.branch_id, []).append(m)
         groups: dict[int, list[PartyGroup]] = {}
-        for g in PartyGroup.objects.filter(active=True, branch__in=branches).order_by("branch_id", "id"):
+        for g in PartyGroup.objects.filter(dissolved_on__isnull=True, branch__in=branches).order_by("branch_id", "id"):
             groups.setdefault(g.branch_id, []).append(g)
         self.subjects = [Subject(b, members[b.pk], groups.get(b.pk, [])) for b in branches if members.get(b.pk)]
         self.unit_members: dict[int, list[Member]] = {}

@@ -77,8 +77,8 @@ def calendar(request, scope):
         chosen = params.get("unit")
         if chosen is not None and (branch is None or branch.unit_id != chosen.pk):
             unit = chosen
-            branch = branches.filter(unit=unit, active=True).order_by("order", "id").first()
-    managed = [] if scope.is_committee else list(branches.filter(active=True))
+            branch = branches.filter(unit=unit).current().order_by("order", "id").first()
+    managed = [] if scope.is_committee else list(branches.current())
     if not scope.is_committee and branch is None:
         own = [b for b in managed if b.pk in scope.branch_ids]
         branch = (own or managed or [None])[0]
@@ -89,7 +89,9 @@ def calendar(request, scope):
     if scope.is_committee:
         unit_choices = list(scope.units().filter(active=True).only("pk", "name", "order"))
         if unit is not None:
-            branch_choices = list(branches.filter(unit=unit).filter(Q(active=True) | Q(pk=branch.pk if branch else 0)))
+            branch_choices = list(
+                branches.filter(unit=unit).filter(Q(dissolved_on__isnull=True) | Q(pk=branch.pk if branch else 0))
+            )
     else:
         if branch is not None and branch not in managed:
             managed.append(branch)  # a stopped branch opened by its id
@@ -265,7 +267,7 @@ def unit_overview(request, scope):
         "filter_messages": params.messages(),
     }
     if unit is not None:
-        branches = list(scope.managed_branches().filter(unit=unit, active=True).order_by("order", "id"))
+        branches = list(scope.managed_branches().filter(unit=unit).current().order_by("order", "id"))
         results = evaluate_branches(branches, period)
         # The columns: the rules as they apply to this unit (its overrides included).
         rules = next(([cells[0].rule for cells in r.by_rule().values()] for r in results.values()), [])

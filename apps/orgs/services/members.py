@@ -1,0 +1,185 @@
+"""Writes of the rosters (党员名册): register, change, transfer, take off (离册) and restore members.
+
+Every change of branch or roster is also a change of the member's `Membership` rows, in the
+same transaction, so "who was in this branch on that day" stays answerable: registering
+opens one, a transfer ends one and opens the next on the same day, leaving ends it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from apps.core.permissions import require
+
+from .. import permissions
+from ..access import scope_for
+from ..models import Branch, Member, Membership, PartyGroup, User
+from .common import MEMBER_FIELDS, _apply, _require_destination, _saved
+
+# --- memberships (组织关系) -------------------------------------------------------------------
+
+
+def default_since(member: Member) -> dt.date:
+    """When a member registered without a date came into their branch: as early as they can have been."""
+    return max(member.join_date, member.branch.founded_on)
+
+
+def _label(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def membership_open(member: Member, *, since: dt.date, reason: str, field: str = "since") -> Membership:
+    """Start the member's time in `member.branch` on `since` (checked against the party career and the branch)."""
+    if since > timezone.localdate():
+        raise ValidationError({field: "转入日期不能晚于今天。"})
+    if since < member.join_date:
+        raise ValidationError({field: f"转入日期不能早于入党日期（{_label(member.join_date)}）。"})
+    if not member.branch.existed_on(since):
+        raise ValidationError({field: f"{member.branch.name}在{_label(since)}尚未成立或已撤销。"})
+    return _saved(Membership(member=member, branch=member.branch, start_on=since, reason=reason))
+
+
+def memberships_open_bulk(members: list[Member], *, reason: str) -> None:
+    """Open the first membership of members just written in bulk (an import, the demo), from `default_since`."""
+    Membership.objects.bulk_create(
+        [Membership(member=m, branch=m.branch, start_on=default_since(m), reason=reason) for m in members],
+        batch_size=2000,
+    )
+
+
+def _open_membership(member: Member) -> Membership | None:
+    return Membership.objects.select_for_update().filter(member=member, end_on__isnull=True).first()
+
+
+def _membership_end(member: Member, *, on: dt.date, field: str) -> None:
+    current = _open_membership(member)
+    if current is None:
+        return
+    if on < current.start_on:
+        raise ValidationError(
+            {field: f"日期不能早于该党员转入{current.branch.name}的日期（{_label(current.start_on)}）。"}
+        )
+    current.end_on = on
+    _saved(current)
+
+
+# --- members -------------------------------------------------------------------------------
+
+
+def _check_member_placement(member: Member) -> None:
+    if member.party_group_id and member.party_group.branch_id != member.branch_id:
+        raise ValidationError({"party_group": "党小组必须属于该党员所在的支部。"})
+    if member.birth_date and member.join_date and member.join_date <= member.birth_date:
+        raise ValidationError({"join_date": "入党日期必须晚于出生日期。"})
+
+
+@transaction.atomic
+def member_create(*, actor: User, data: dict, since: dt.date | None = None) -> Member:
+    """Register a member on a roster; `since` is when they came into the branch (default: `default_since`)."""
+    scope = scope_for(actor)
+    require(permissions.may_keep_rosters(scope), "只有工委管理员和单位党务干部可以登记党员。")
+    member = Member()
+    _apply(member, MEMBER_FIELDS, data)
+    _require_destination(
+        member.branch_id is not None and permissions.may_edit_roster(scope, member.branch),
+        "branch",
+        "您只能在本单位登记党员。",
+    )
+    _check_member_placement(member)
+    _saved(member)
+    membership_open(member, since=since or default_since(member), reason="登记入册")
+    return member
+
+
+@transaction.atomic
+def member_update(*, actor: User, member: Member, data: dict) -> Member:
+    """Change a member's details; a new branch must be one whose roster the actor keeps too."""
+    scope = scope_for(actor)
+    member = Member.objects.select_for_update().select_related("branch").get(pk=member.pk)
+    require(permissions.may_edit_roster(scope, member.branch), "您不能修改该党员的信息。")
+    if "branch" in data:
+        _require_destination(
+            permissions.may_move_member(scope, member, data["branch"]), "branch", "您只能把党员调整到本单位的支部。"
+        )
+    old_branch = member.branch
+    if _apply(member, MEMBER_FIELDS, data):
+        _check_member_placement(member)
+        _saved(member)
+        if member.branch_id != old_branch.pk and member.active:  # a move on the edit page is a transfer today
+            _move(member, on=timezone.localdate(), reason=f"由{old_branch.name}调整")
+    return member
+
+
+def _move(member: Member, *, on: dt.date, reason: str) -> None:
+    """End the open membership on `on` and open one in `member.branch` (already set) from `on`."""
+    _membership_end(member, on=on, field="on")
+    membership_open(member, since=on, reason=reason, field="on")
+
+
+@transaction.atomic
+def member_transfer(
+    *, actor: User, member: Member, to_branch: Branch, on: dt.date, party_group: PartyGroup | None = None
+) -> Member:
+    """转接组织关系 within the portal: from `on` the member belongs to `to_branch` (and maybe one of its groups)."""
+    scope = scope_for(actor)
+    member = Member.objects.select_for_update().select_related("branch").get(pk=member.pk)
+    require(permissions.may_edit_roster(scope, member.branch), "您不能办理该党员的组织关系转接。")
+    _require_destination(
+        permissions.may_move_member(scope, member, to_branch), "to_branch", "您只能把党员转到本单位的支部。"
+    )
+    if not member.active:
+        raise ValidationError("该党员已离册，不能转接。")
+    if to_branch.pk == member.branch_id:
+        raise ValidationError({"to_branch": "该党员已在这个支部。"})
+    if not to_branch.is_current:
+        raise ValidationError({"to_branch": f"{to_branch.name}已撤销。"})
+    if party_group is not None and (party_group.branch_id != to_branch.pk or not party_group.is_current):
+        raise ValidationError({"party_group": "党小组须为转入支部现有的党小组。"})
+    from_name = member.branch.name
+    member.branch, member.party_group = to_branch, party_group
+    _saved(member)
+    _move(member, on=on, reason=f"由{from_name}转入")
+    return member
+
+
+@transaction.atomic
+def member_deactivate(*, actor: User, member: Member, left_on: dt.date, reason: str) -> Member:
+    """Take a member off the active roster (转出、去世…). The row and its history stay."""
+    member = Member.objects.select_for_update().select_related("branch").get(pk=member.pk)
+    require(permissions.may_edit_roster(scope_for(actor), member.branch), "您不能办理该党员的离册。")
+    if not member.active:
+        raise ValidationError("该党员已离册。")
+    if not reason.strip():
+        raise ValidationError({"left_reason": "请填写离册原因。"})
+    if left_on > timezone.localdate():
+        raise ValidationError({"left_on": "离册日期不能晚于今天。"})
+    member.active, member.left_on, member.left_reason = False, left_on, reason.strip()
+    _saved(member)
+    _membership_end(member, on=left_on, field="left_on")
+    if member.user_id:  # a member who left no longer logs in as that member
+        User.objects.filter(pk=member.user_id).update(is_active=False)
+    return member
+
+
+@transaction.atomic
+def member_reactivate(*, actor: User, member: Member) -> Member:
+    member = Member.objects.select_for_update().select_related("branch").get(pk=member.pk)
+    require(permissions.may_edit_roster(scope_for(actor), member.branch), "您不能恢复该党员。")
+    if member.active:
+        raise ValidationError("该党员在册，无需恢复。")
+    if not member.branch.is_current:
+        raise ValidationError(f"{member.branch.name}已撤销，请把该党员登记到现在的支部。")
+    member.active, member.left_on, member.left_reason = True, None, ""
+    _saved(member)
+    # 恢复 undoes a 离册: the membership it ended goes on as if it had not ended.
+    last = Membership.objects.filter(member=member).order_by("-start_on", "-pk").first()
+    if last is not None and last.branch_id == member.branch_id:
+        last.end_on = None
+        _saved(last)
+    else:
+        membership_open(member, since=timezone.localdate(), reason="恢复在册")
+    return member

@@ -1,0 +1,182 @@
+"""Writes of the org tree: units, branches, party groups, and how branches and groups end.
+
+A branch ends by `branch_dissolve` (撤销, 合并 into a successor, 更名·改建 as a successor) on
+a day: from that day it no longer exists, its party groups end with it, and its members
+belong to the successor (or must have left before a plain 撤销). Nothing is deleted, so
+every window before that day is still judged by the branch as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from apps.core.permissions import require
+
+from .. import permissions
+from ..access import scope_for
+from ..models import Branch, BranchEnd, Member, Membership, PartyGroup, Unit, User
+from .common import BRANCH_FIELDS, PARTY_GROUP_FIELDS, UNIT_FIELDS, _apply, _require_destination, _saved
+
+# --- units ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def unit_create(*, actor: User, data: dict) -> Unit:
+    require(scope_for(actor).is_committee, "只有工委管理员可以新建单位。")
+    unit = Unit()
+    _apply(unit, UNIT_FIELDS, data)
+    return _saved(unit)
+
+
+@transaction.atomic
+def unit_update(*, actor: User, unit: Unit, data: dict) -> Unit:
+    require(scope_for(actor).is_committee, "只有工委管理员可以修改单位。")
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    if _apply(unit, UNIT_FIELDS, data):
+        _saved(unit)
+    return unit
+
+
+# --- branches and party groups ---------------------------------------------------------
+
+
+@transaction.atomic
+def branch_create(*, actor: User, data: dict) -> Branch:
+    scope = scope_for(actor)
+    require(permissions.may_keep_rosters(scope), "只有工委管理员和单位党务干部可以新建支部。")
+    branch = Branch()
+    _apply(branch, BRANCH_FIELDS, data)
+    _require_destination(
+        branch.unit_id is not None and scope.manages_unit(branch.unit_id), "unit", "您只能在本单位新建支部。"
+    )
+    return _saved(branch)
+
+
+@transaction.atomic
+def branch_update(*, actor: User, branch: Branch, data: dict) -> Branch:
+    """Change a branch; moving it to another unit is the committee's alone."""
+    scope = scope_for(actor)
+    branch = Branch.objects.select_for_update().get(pk=branch.pk)
+    require(permissions.may_edit_roster(scope, branch), "您不能修改该支部。")
+    if "unit" in data:
+        _require_destination(
+            permissions.may_move_branch(scope, branch, data["unit"]), "unit", "只有工委管理员可以把支部调整到其他单位。"
+        )
+    if _apply(branch, BRANCH_FIELDS, data):
+        _saved(branch)
+    return branch
+
+
+@transaction.atomic
+def party_group_create(*, actor: User, branch: Branch, data: dict) -> PartyGroup:
+    require(permissions.may_manage_groups(scope_for(actor), branch), "您不能为该支部设置党小组。")
+    group = PartyGroup(branch=branch)
+    _apply(group, PARTY_GROUP_FIELDS, {**data, "name": data.get("name", "").strip()})
+    return _saved(group)
+
+
+@transaction.atomic
+def party_group_update(*, actor: User, group: PartyGroup, data: dict) -> PartyGroup:
+    """Rename or retire a party group. It stays in its branch: its members are that branch's."""
+    group = PartyGroup.objects.select_for_update().select_related("branch").get(pk=group.pk)
+    require(permissions.may_manage_groups(scope_for(actor), group.branch), "您不能修改该党小组。")
+    if "branch" in data:
+        _require_destination(
+            data["branch"].pk == group.branch_id, "branch", "党小组不能调整到其他支部，请在该支部新建党小组。"
+        )
+    if "name" in data:
+        data = {**data, "name": data["name"].strip()}
+    if _apply(group, PARTY_GROUP_FIELDS, data):
+        _saved(group)
+    return group
+
+
+# --- how branches and party groups end ---------------------------------------------------------
+
+
+def _check_end_day(on: dt.date, founded_on: dt.date, field: str = "on") -> None:
+    if on > timezone.localdate():
+        raise ValidationError({field: "撤销日期不能晚于今天。"})
+    if on < founded_on:
+        raise ValidationError({field: f"撤销日期不能早于成立日期（{founded_on:%Y-%m-%d}）。"})
+
+
+@transaction.atomic
+def branch_dissolve(
+    *, actor: User, branch: Branch, on: dt.date, reason: str, successor: Branch | None = None
+) -> Branch:
+    """End a branch on `on` (撤销 / 合并 / 更名·改建); members move to the successor on that day.
+
+    A merge or reorganisation needs a current successor that already exists on `on`; a plain
+    撤销 needs no member left on the roster (transfer them first). The branch's party groups
+    end the same day. Its windows up to `on` stay in every roll-up; it has none after.
+    """
+    scope = scope_for(actor)
+    branch = Branch.objects.select_for_update().select_related("unit").get(pk=branch.pk)
+    require(permissions.may_edit_roster(scope, branch), "您不能撤销该支部。")
+    if not branch.is_current:
+        raise ValidationError(f"{branch.name}已于{branch.dissolved_on:%Y-%m-%d}撤销。")
+    if reason not in BranchEnd.values:
+        raise ValidationError({"reason": "请选择撤销原因。"})
+    _check_end_day(on, branch.founded_on)
+    members = list(Member.objects.select_for_update().filter(branch=branch, active=True).order_by("pk"))
+    if reason == BranchEnd.REVOKED:
+        if successor is not None:
+            raise ValidationError({"successor": "撤销的支部不并入其他支部；合并请选择“合并”。"})
+        if members:
+            raise ValidationError(
+                f"{branch.name}还有 {len(members)} 名在册党员，请先办理转出，或选择“合并”并入其他支部。"
+            )
+    else:
+        if successor is None:
+            raise ValidationError({"successor": "请选择并入（改建为）的支部。"})
+        successor = Branch.objects.select_for_update().get(pk=successor.pk)
+        _require_destination(
+            successor.pk != branch.pk
+            and permissions.may_move_branch(scope, branch, successor.unit)
+            and permissions.may_edit_roster(scope, successor),
+            "successor",
+            "只能并入您负责的本单位支部。",
+        )
+        if not successor.is_current or not successor.existed_on(on):
+            raise ValidationError({"successor": f"{successor.name}在{on:%Y-%m-%d}尚未成立或已撤销。"})
+    branch.dissolved_on, branch.end_reason, branch.successor = on, reason, successor
+    _saved(branch)
+    for group in PartyGroup.objects.select_for_update().filter(branch=branch, dissolved_on__isnull=True):
+        group.dissolved_on = max(on, group.founded_on)
+        _saved(group)
+    for member in members:
+        _transfer_on(member, to_branch=successor, on=on, reason=f"{branch.name}{BranchEnd(reason).label}")
+    return branch
+
+
+def _transfer_on(member: Member, *, to_branch: Branch, on: dt.date, reason: str) -> None:
+    """Move one member with the branch they were in (a merge): their membership follows on `on`."""
+    current = Membership.objects.select_for_update().filter(member=member, end_on__isnull=True).first()
+    member.branch, member.party_group = to_branch, None
+    _saved(member)
+    if current is not None and current.start_on < on:
+        current.end_on = on
+        _saved(current)
+        _saved(Membership(member=member, branch=to_branch, start_on=on, reason=reason))
+    elif current is not None:  # came in on the very day: the whole membership is the successor's
+        current.branch, current.reason = to_branch, reason
+        _saved(current)
+
+
+@transaction.atomic
+def party_group_dissolve(*, actor: User, group: PartyGroup, on: dt.date) -> PartyGroup:
+    """End a party group on `on`; its members stay in the branch, in no group. Past windows keep it."""
+    group = PartyGroup.objects.select_for_update().select_related("branch").get(pk=group.pk)
+    require(permissions.may_manage_groups(scope_for(actor), group.branch), "您不能撤销该党小组。")
+    if not group.is_current:
+        raise ValidationError(f"{group.name}已撤销。")
+    _check_end_day(on, group.founded_on)
+    group.dissolved_on = on
+    _saved(group)
+    Member.objects.filter(party_group=group).update(party_group=None)
+    return group
