@@ -4,8 +4,8 @@ Each function takes keyword-only arguments, checks that `actor` may do it (where
 object is and where it goes), runs `full_clean()` and commits in one transaction. Views,
 forms and API serializers call these and hold no rules of their own. By area: `tree`
 (units, branches, party groups), `members` (rosters and memberships), `accounts`
-(accounts, roles, login audit), `stats` (the daily headcount); `common` holds the field
-lists the forms and serializers reference.
+(accounts, roles, login audit), `platform` (平台设置: the city's start date), `stats` (the daily
+headcount); `common` holds the field lists the forms and serializers reference.
 """
 
 from .accounts import (
@@ -30,6 +30,7 @@ from .members import (
     membership_open,
     memberships_open_bulk,
 )
+from .platform import PLATFORM_FIELDS, platform_update
 from .stats import headcount_snapshot
 from .tree import (
     branch_create,

@@ -12,13 +12,14 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from apps.core.permissions import require
 
 from .. import permissions
 from ..access import scope_for
 from ..models import Branch, Member, Membership, PartyGroup, User
-from .common import MEMBER_FIELDS, _apply, _require_destination, _saved
+from .common import MEMBER_FIELDS, _apply, _label, _require_destination, _saved
 
 # --- memberships (组织关系) -------------------------------------------------------------------
 
@@ -26,10 +27,6 @@ from .common import MEMBER_FIELDS, _apply, _require_destination, _saved
 def default_since(member: Member) -> dt.date:
     """When a member registered without a date came into their branch: as early as they can have been."""
     return max(member.join_date, member.branch.founded_on)
-
-
-def _label(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def membership_open(member: Member, *, since: dt.date, reason: str, field: str = "since") -> Membership:
@@ -43,12 +40,19 @@ def membership_open(member: Member, *, since: dt.date, reason: str, field: str =
     return _saved(Membership(member=member, branch=member.branch, start_on=since, reason=reason))
 
 
-def memberships_open_bulk(members: list[Member], *, reason: str) -> None:
-    """Open the first membership of members just written in bulk (an import, the demo), from `default_since`."""
-    Membership.objects.bulk_create(
-        [Membership(member=m, branch=m.branch, start_on=default_since(m), reason=reason) for m in members],
-        batch_size=2000,
-    )
+def memberships_open_bulk(
+    members: list[Member], *, reason: str, since: dict[int, dt.date] | None = None, actor: User | None = None
+) -> None:
+    """Open the first membership of members just written in bulk (an import, the demo), with their history.
+
+    Each starts on `since[member.pk]` when given (checked by the caller), else on `default_since`.
+    """
+    since = since or {}
+    rows = [
+        Membership(member=m, branch=m.branch, start_on=since.get(m.pk) or default_since(m), reason=reason)
+        for m in members
+    ]
+    bulk_create_with_history(rows, Membership, batch_size=2000, default_user=actor, default_change_reason=reason)
 
 
 def _open_membership(member: Member) -> Membership | None:
@@ -71,8 +75,12 @@ def _membership_end(member: Member, *, on: dt.date, field: str) -> None:
 
 
 def _check_member_placement(member: Member) -> None:
+    if member.active and member.branch_id and not member.branch.is_current:
+        raise ValidationError({"branch": f"{member.branch.name}已撤销，请选择现有的支部。"})
     if member.party_group_id and member.party_group.branch_id != member.branch_id:
         raise ValidationError({"party_group": "党小组必须属于该党员所在的支部。"})
+    if member.party_group_id and not member.party_group.is_current:
+        raise ValidationError({"party_group": f"党小组“{member.party_group.name}”已撤销。"})
     if member.birth_date and member.join_date and member.join_date <= member.birth_date:
         raise ValidationError({"join_date": "入党日期必须晚于出生日期。"})
 
@@ -160,8 +168,9 @@ def member_deactivate(*, actor: User, member: Member, left_on: dt.date, reason: 
     member.active, member.left_on, member.left_reason = False, left_on, reason.strip()
     _saved(member)
     _membership_end(member, on=left_on, field="left_on")
-    if member.user_id:  # a member who left no longer logs in as that member
-        User.objects.filter(pk=member.user_id).update(is_active=False)
+    if member.user_id and member.user.is_active:  # a member who left no longer logs in as that member
+        member.user.is_active = False
+        member.user.save(update_fields=["is_active"])  # save(): the account's history shows it
     return member
 
 
