@@ -1,13 +1,19 @@
 """Roster import (名册导入): read a secretary's .xlsx roster, check every row, then write all rows or none.
 
 The sheet is the one secretaries already keep: 单位, 支部, 姓名, 性别, 出生日期, 入党日期,
-党员状态 and an optional 职务, found by header text in the first row (`roster_sheet` reads
-it). A member is identified by (branch, name, birth date), the natural key the database
-enforces. One bad row imports nothing; the result lists every bad row with its Excel row number.
+党员状态, an optional 职务 and an optional 转入日期, found by header text in the first row
+(`roster_sheet` reads it). A member is identified by (branch, name, birth date), the natural
+key the database enforces. One bad row imports nothing; the result lists every bad row with
+its Excel row number.
+
+转入日期 is the day the member came into that branch: a new member's membership starts then
+(blank: `default_since`); a person already on another branch of the same unit, with a date,
+is a transfer (组织关系转接) on that day, checked as `member_transfer` checks one.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
@@ -19,7 +25,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from . import permissions
 from .access import scope_for
-from .models import Branch, Member, Unit, User
+from .models import Branch, Member, Membership, Unit, User
 from .roster_sheet import (  # the sheet's columns and limits, for the import page and the template
     COLUMN_HELP,
     COLUMNS,
@@ -63,6 +69,7 @@ class ImportResult:
     rows: int = 0
     created: int = 0
     updated: int = 0
+    transferred: int = 0  # of the updated: moved in from another branch of the unit
     unchanged: int = 0
 
     @property
@@ -74,7 +81,8 @@ class ImportResult:
         return self.ok and not self.dry_run
 
     def summary(self) -> str:
-        return f"新增 {self.created} 人，更新 {self.updated} 人，未变化 {self.unchanged} 人"
+        moved = f"（其中转入本单位其他支部 {self.transferred} 人）" if self.transferred else ""
+        return f"新增 {self.created} 人，更新 {self.updated} 人{moved}，未变化 {self.unchanged} 人"
 
 
 def can_import(user) -> bool:
@@ -106,17 +114,18 @@ def roster_import(*, actor: User, file, dry_run: bool = False) -> ImportResult:
     result.rows = len(rows)
     try:
         with transaction.atomic():
-            to_create, to_update, changed_fields, unchanged = _check_rows(rows, scope=scope, has_position=has_position)
+            plan = _check_rows(rows, scope=scope, has_position=has_position)
             result.row_errors = [RowError(r.number, r.name, r.all_problems) for r in rows if r.all_problems]
             if result.row_errors:
                 return result
-            result.created, result.updated, result.unchanged = len(to_create), len(to_update), unchanged
+            result.created, result.updated = len(plan.to_create), len(plan.to_update)
+            result.transferred, result.unchanged = len(plan.transfers), plan.unchanged
             if not dry_run:
-                _write(actor=actor, to_create=to_create, to_update=to_update, changed_fields=changed_fields)
+                _write(actor=actor, plan=plan)
     except IntegrityError:
         # Someone else added one of these members between our check and our write.
         logger.warning("roster import by %s hit a concurrent change", actor.pk, exc_info=True)
-        result.created = result.updated = result.unchanged = 0
+        result.created = result.updated = result.transferred = result.unchanged = 0
         result.file_errors.append("名册正被他人同时修改，本次未导入任何数据，请稍后重新导入。")
     return result
 
@@ -124,7 +133,28 @@ def roster_import(*, actor: User, file, dry_run: bool = False) -> ImportResult:
 # --- checking against the roster ----------------------------------------------------------------
 
 
-def _check_rows(rows: list[RosterRow], *, scope, has_position: bool):
+@dataclass
+class Transfer:
+    """A person on another branch of the unit whose row moves them here (组织关系转接) on `on`."""
+
+    member: Member
+    current: Membership  # their open membership, ended on `on`
+    on: dt.date
+    reason: str
+
+
+@dataclass
+class ImportPlan:
+    """What the checked rows will write: new members (each with its 转入日期), changes, transfers."""
+
+    to_create: list[tuple[Member, dt.date | None]] = field(default_factory=list)
+    to_update: list[Member] = field(default_factory=list)
+    changed_fields: set[str] = field(default_factory=set)
+    transfers: list[Transfer] = field(default_factory=list)
+    unchanged: int = 0
+
+
+def _check_rows(rows: list[RosterRow], *, scope, has_position: bool) -> ImportPlan:
     """Resolve units and branches, find each row's member, and sort rows into create / update / unchanged.
 
     Notes problems on the rows in place. Locks the existing members of the units
@@ -179,11 +209,15 @@ def _check_rows(rows: list[RosterRow], *, scope, has_position: bool):
             unit_id = branch_by_pk[member.branch_id].unit_id
             in_unit.setdefault((unit_id, member.name, member.birth_date), []).append(member)
 
-    to_create: list[Member] = []
-    to_update: list[Member] = []
-    changed_fields: set[str] = set()
-    unchanged = 0
+    # Where each of them is now (one query, only when the sheet gives transfer dates).
+    open_memberships: dict[int, Membership] = {}
+    if any(r.since for r in rows):
+        memberships = Membership.objects.select_for_update().filter(branch_id__in=branch_by_pk, end_on__isnull=True)
+        open_memberships = {m.member_id: m for m in memberships.order_by("pk")}
+
+    plan = ImportPlan()
     first_seen: dict[tuple, int] = {}
+    person_seen: dict[tuple, RosterRow] = {}
     for row in rows:
         if row.branch is None or not row.name or row.birth_date is None:
             continue
@@ -192,20 +226,33 @@ def _check_rows(rows: list[RosterRow], *, scope, has_position: bool):
             row.problems.append(f"与第 {first_seen[key]} 行重复（单位、支部、姓名、出生日期均相同）")
             continue
         first_seen[key] = row.number
-        member = existing.get(key)
-        if member is None:
-            other = next(
-                (m for m in in_unit.get((row.branch.unit_id, row.name, row.birth_date), []) if m.branch_id != key[0]),
-                None,
+        person = (row.branch.unit_id, row.name, row.birth_date)
+        if person in person_seen:
+            row.problems.append(
+                f"与第 {person_seen[person].number} 行是同一人（单位、姓名、出生日期均相同），一人只能在一个支部"
             )
-            if other is not None:
-                row.problems.append(
-                    f"该党员已登记在本单位“{branch_by_pk[other.branch_id].name}”，如需调整支部请在党员名册中修改"
-                )
-                continue
+            continue
+        person_seen[person] = row
+        member = existing.get(key)
+        transfer = None
+        if member is None:
+            others = [m for m in in_unit.get(person, []) if m.branch_id != key[0]]
+            if others:
+                transfer = _transfer_of(row, others, open_memberships, branch_by_pk)
+                if transfer is None:
+                    continue
+                member = transfer.member
         elif not member.active:
             row.problems.append("该党员已离册，请先在名册中恢复")
             continue
+        elif row.since and member.pk in open_memberships and open_memberships[member.pk].start_on != row.since:
+            row.problems.append(
+                f"该党员已于 {open_memberships[member.pk].start_on:%Y-%m-%d} 转入本支部，与转入日期不一致"
+                "（已登记党员的转入日期不能通过导入修改，请核对）"
+            )
+            continue
+        if row.since and not row.branch.existed_on(row.since):
+            row.problems.append(f"转入日期早于“{row.branch.name}”的成立日期（{row.branch.founded_on:%Y-%m-%d}）")
         if row.problems:
             continue
         if member is None:
@@ -219,22 +266,52 @@ def _check_rows(rows: list[RosterRow], *, scope, has_position: bool):
                 position=row.position or "",
             )
             if _full_clean(member, row):
-                to_create.append(member)
+                plan.to_create.append((member, row.since))
             continue
         changed = [
             name
             for name in _UPDATABLE
             if (name != "position" or has_position) and getattr(member, name) != getattr(row, name)
         ]
+        if transfer is not None:
+            member.branch, member.party_group = row.branch, None
+            changed += ["branch", "party_group"]
         if not changed:
-            unchanged += 1
+            plan.unchanged += 1
             continue
         for name in changed:
-            setattr(member, name, getattr(row, name))
+            if name in _UPDATABLE:
+                setattr(member, name, getattr(row, name))
         if _full_clean(member, row):
-            to_update.append(member)
-            changed_fields.update(changed)
-    return to_create, to_update, changed_fields, unchanged
+            plan.to_update.append(member)
+            plan.changed_fields.update(changed)
+            if transfer is not None:
+                plan.transfers.append(transfer)
+    return plan
+
+
+def _transfer_of(row: RosterRow, others: list[Member], open_memberships, branch_by_pk) -> Transfer | None:
+    """The same person on another branch of the unit: a transfer to the row's branch on its 转入日期, if it
+    gives one that fits (after they came into their branch); otherwise a problem noted on the row."""
+    where = "、".join(f"“{branch_by_pk[m.branch_id].name}”" for m in others)
+    if len(others) > 1:
+        row.problems.append(f"本单位{where}都登记有同名、同出生日期的党员，请在党员名册中办理")
+        return None
+    member = others[0]
+    if row.since is None:
+        row.problems.append(
+            f"该党员已登记在本单位{where}；如已转入本支部，请填写转入日期（即办理组织关系转接），或在党员名册中办理"
+        )
+        return None
+    current = open_memberships.get(member.pk)
+    if current is None:  # on a roster without a membership: the roster services always open one
+        row.problems.append(f"该党员已登记在本单位{where}，但没有组织关系记录，请在党员名册中办理转接")
+        return None
+    if row.since < current.start_on:
+        row.problems.append(f"转入日期不能早于该党员转入{where}的日期（{current.start_on:%Y-%m-%d}）")
+        return None
+    reason = f"由{branch_by_pk[member.branch_id].name}转入（{CHANGE_REASON}）"
+    return Transfer(member=member, current=current, on=row.since, reason=reason)
 
 
 def _units_by_text(texts: set[str]) -> dict[str, list[Unit]]:
@@ -277,31 +354,34 @@ def _check_constraints(member: Member) -> None:
 # --- writing -----------------------------------------------------------------------------------------
 
 
-def _write(*, actor: User, to_create: list[Member], to_update: list[Member], changed_fields: set[str]) -> None:
-    """Create and update in bulk; simple_history's bulk helpers add one history row per member."""
+def _write(*, actor: User, plan: ImportPlan) -> None:
+    """Create and update in bulk; simple_history's bulk helpers add one history row per member and membership.
+
+    New members' memberships start on their 转入日期 (or `default_since`); a transfer ends the
+    member's open membership on its day and opens one in the new branch from it.
+    """
     now = timezone.now()
-    if to_create:
-        bulk_create_with_history(
-            to_create,
-            Member,
-            batch_size=BATCH,
-            default_user=actor,
-            default_change_reason=CHANGE_REASON,
-            default_date=now,
-        )
-        memberships_open_bulk(to_create, reason=CHANGE_REASON)
-    if to_update:
-        for member in to_update:
+    history = {"default_user": actor, "default_change_reason": CHANGE_REASON, "default_date": now}
+    if plan.to_create:
+        members = [member for member, _ in plan.to_create]
+        bulk_create_with_history(members, Member, batch_size=BATCH, **history)
+        since = {member.pk: day for member, day in plan.to_create if day}
+        memberships_open_bulk(members, reason=CHANGE_REASON, since=since, actor=actor)
+    if plan.to_update:
+        for member in plan.to_update:
             member.updated_at = now  # bulk_update skips auto_now
-        bulk_update_with_history(
-            to_update,
-            Member,
-            fields=sorted(changed_fields | {"updated_at"}),
-            batch_size=BATCH,
-            default_user=actor,
-            default_change_reason=CHANGE_REASON,
-            default_date=now,
-        )
+        fields = sorted(plan.changed_fields | {"updated_at"})
+        bulk_update_with_history(plan.to_update, Member, fields=fields, batch_size=BATCH, **history)
+    if plan.transfers:
+        ended = []
+        for transfer in plan.transfers:
+            transfer.current.end_on = transfer.on
+            ended.append(transfer.current)
+        bulk_update_with_history(ended, Membership, fields=["end_on"], batch_size=BATCH, **history)
+        opened = [
+            Membership(member=t.member, branch=t.member.branch, start_on=t.on, reason=t.reason) for t in plan.transfers
+        ]
+        bulk_create_with_history(opened, Membership, batch_size=BATCH, **history)
 
 
 __all__ = [

@@ -32,6 +32,7 @@ COLUMN_BIRTH = "出生日期"
 COLUMN_JOIN = "入党日期"
 COLUMN_STATUS = "党员状态"
 COLUMN_POSITION = "职务"
+COLUMN_SINCE = "转入日期"
 COLUMNS = (
     COLUMN_UNIT,
     COLUMN_BRANCH,
@@ -41,8 +42,9 @@ COLUMNS = (
     COLUMN_JOIN,
     COLUMN_STATUS,
     COLUMN_POSITION,
+    COLUMN_SINCE,
 )
-REQUIRED_COLUMNS = COLUMNS[:-1]
+REQUIRED_COLUMNS = COLUMNS[:7]
 # What secretaries type into an optional cell to say "none": read as blank.
 BLANK_MARKS = frozenset({"-", "--", "—", "——", "/", "无"})
 
@@ -56,6 +58,12 @@ COLUMN_HELP = (
     (COLUMN_JOIN, True, "写法同出生日期；不能晚于今天，入党时须年满十八周岁"),
     (COLUMN_STATUS, True, "正式党员 或 预备党员（也可写 正式、预备）"),
     (COLUMN_POSITION, False, "可不设此列：不设则不修改已登记党员的职务；设了此列而单元格为空，则清空职务"),
+    (
+        COLUMN_SINCE,
+        False,
+        "转入该支部的日期，写法同出生日期，不能晚于今天、不能早于入党日期和支部成立日期；"
+        "不填则为入党日期与支部成立日期中较晚的一天。本单位其他支部已登记的党员填写此日期，即为自该日起转入本支部（组织关系转接）",
+    ),
 )
 
 # The template's example row; a file that still carries it is told to delete it.
@@ -69,6 +77,7 @@ EXAMPLE_ROW = (
     dt.date(2010, 7, 1),
     "正式党员",
     "科员",
+    None,  # 转入日期: blank for most people
 )
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -108,6 +117,7 @@ class RosterRow:
     join_date: dt.date | None = None
     status: str | None = None
     position: str | None = None  # None: the sheet has no 职务 column
+    since: dt.date | None = None  # 转入日期: None when blank or the sheet has no such column
     example: bool = False  # the template's example row, left in
     problems: list[str] = field(default_factory=list)
     place_problems: list[str] = field(default_factory=list)  # unit and branch: listed first
@@ -203,7 +213,8 @@ def _find_columns(header) -> dict[str, int]:
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
         raise SheetError(
-            f"缺少必需的列：{'、'.join(missing)}。第一行须为表头，列名为：{'、'.join(COLUMNS)}（职务可省略），建议下载模板填写。"
+            f"缺少必需的列：{'、'.join(missing)}。第一行须为表头，列名为：{'、'.join(COLUMNS)}"
+            f"（{'、'.join(COLUMNS[len(REQUIRED_COLUMNS) :])}可省略），建议下载模板填写。"
         )
     if repeated:
         raise SheetError(f"表头中以下列出现了不止一次：{'、'.join(dict.fromkeys(repeated))}，请只保留一列。")
@@ -212,8 +223,9 @@ def _find_columns(header) -> dict[str, int]:
 
 def _parse_row(number: int, cells: dict, *, has_position: bool) -> RosterRow:
     """Read one line's cells into a row, noting every problem that needs no database."""
-    if has_position and cell_text(cells[COLUMN_POSITION]) in BLANK_MARKS:
-        cells = {**cells, COLUMN_POSITION: None}  # “-” typed for “no position” is blank, not a formula
+    for column in (COLUMN_POSITION, COLUMN_SINCE):
+        if column in cells and cell_text(cells[column]) in BLANK_MARKS:
+            cells = {**cells, column: None}  # “-” typed for “none” is blank, not a formula
     formulas = [column for column, value in cells.items() if is_formula(value)]
     if formulas:
         # A roster holds typed text: a formula (or text Excel would run as one) is refused, never read.
@@ -268,6 +280,13 @@ def _parse_row(number: int, cells: dict, *, has_position: bool) -> RosterRow:
         problems.append(f"党员状态须填写“正式党员”或“预备党员”（现为“{status}”）")
     else:
         row.status = _STATUSES[status]
+
+    if cell_text(cells.get(COLUMN_SINCE)):
+        row.since = _date(cells[COLUMN_SINCE], COLUMN_SINCE, problems)
+        if row.since and row.since > today:
+            problems.append("转入日期不能晚于今天")
+        elif row.since and row.join_date and row.since < row.join_date:
+            problems.append(f"转入日期不能早于入党日期（{row.join_date:%Y-%m-%d}）")
 
     if has_position:
         row.position = cell_text(cells[COLUMN_POSITION])

@@ -512,7 +512,7 @@ def test_template_download_is_an_xlsx_with_the_columns(client, committee_user):
     assert ".xlsx" in response["Content-Disposition"]
     ws = load_workbook(io.BytesIO(response.content)).active
     rows = list(ws.iter_rows(values_only=True))
-    assert list(rows[0]) == HEADER
+    assert list(rows[0]) == [*HEADER, "转入日期"]  # issue 7: the optional transfer date
     assert len(rows) == 2 and rows[1][2] == importer.EXAMPLE_NAME
 
 
@@ -542,6 +542,6 @@ def test_query_count_does_not_grow_with_rows(committee_user, side_a, assert_cons
         assert result.created == batch["n"]
 
     prepare(3, "甲")
-    # scope (permissions ×2, member row), savepoint, units, branches, members (locked),
-    # insert members, insert history, insert their memberships, release savepoint: 11, whatever the row count.
-    assert_constant_queries(run, grow=lambda: prepare(30, "乙"), expected=11)
+    # scope (permissions ×2, member row), savepoint, units, branches, members (locked), insert members,
+    # insert history, insert their memberships and its history, release savepoint: 12, whatever the row count.
+    assert_constant_queries(run, grow=lambda: prepare(30, "乙"), expected=12)
