@@ -3,10 +3,13 @@ by the same FilterSets as the pages (a bad parameter is a 400); related ids are 
 the user's scope (ScopedRelatedFieldsMixin); writes go through services, which check the actor's
 roles where the record is and where it goes."""
 
+import datetime as dt
+
 from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Count, Q
-from drf_spectacular.utils import extend_schema
+from django.db.models import Count, OuterRef, Q, Subquery
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
@@ -16,8 +19,8 @@ from rest_framework.views import APIView
 from . import services
 from .api_scoping import ScopedRelatedFieldsMixin
 from .auth import authenticate_with_lockout
-from .filters import BranchFilter, MemberFilter, PartyGroupFilter, UnitFilter
-from .models import Branch, Member, PartyGroup, Unit
+from .filters import BranchFilter, MemberFilter, MembershipFilter, PartyGroupFilter, UnitFilter
+from .models import Branch, Member, Membership, PartyGroup, Unit
 
 
 class UnitSerializer(ScopedRelatedFieldsMixin, serializers.ModelSerializer):
@@ -28,33 +31,81 @@ class UnitSerializer(ScopedRelatedFieldsMixin, serializers.ModelSerializer):
         fields = ("id", *services.UNIT_FIELDS, "category_display")
 
 
+#: How a branch or party group ended: read-only, written by the dissolve services (撤销 / 合并 / 更名·改建).
+BRANCH_END_FIELDS = ("dissolved_on", "end_reason", "successor")
+
+
 class BranchSerializer(ScopedRelatedFieldsMixin, serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    end_reason_display = serializers.CharField(source="get_end_reason_display", read_only=True)
+    is_current = serializers.BooleanField(read_only=True)
     member_count = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = Branch
-        fields = ("id", *services.BRANCH_FIELDS, "kind_display", "member_count")
+        fields = (
+            "id",
+            *services.BRANCH_FIELDS,
+            "kind_display",
+            *BRANCH_END_FIELDS,
+            "end_reason_display",
+            "is_current",
+            "member_count",
+        )
+        read_only_fields = BRANCH_END_FIELDS
         validators = []  # the unique name is checked by the service's full_clean, in Chinese
 
 
 class PartyGroupSerializer(ScopedRelatedFieldsMixin, serializers.ModelSerializer):
+    is_current = serializers.BooleanField(read_only=True)
+
     class Meta:
         model = PartyGroup
-        fields = ("id", "branch", *services.PARTY_GROUP_FIELDS)
+        fields = ("id", "branch", *services.PARTY_GROUP_FIELDS, "dissolved_on", "is_current")
+        read_only_fields = ("dissolved_on",)
         validators = []
 
 
 class MemberSerializer(ScopedRelatedFieldsMixin, serializers.ModelSerializer):
     unit = serializers.IntegerField(source="branch.unit_id", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
+    branch_since = serializers.SerializerMethodField(help_text="转入现支部的日期（组织关系）；已离册的党员为空")
+    since = serializers.DateField(
+        write_only=True, required=False, help_text="登记时：转入本支部的日期；不填为入党日期与支部成立日期中较晚者"
+    )
 
     class Meta:
         model = Member
-        fields = ("id", "unit", *services.MEMBER_FIELDS, "status_display", "active", "left_on", "left_reason")
+        fields = (
+            "id",
+            "unit",
+            *services.MEMBER_FIELDS,
+            "status_display",
+            "branch_since",
+            "since",
+            "active",
+            "left_on",
+            "left_reason",
+        )
         read_only_fields = ("active", "left_on", "left_reason")
         # The model's unique constraint is checked by the service's full_clean, in Chinese.
         validators = []
+
+    @extend_schema_field(OpenApiTypes.DATE)
+    def get_branch_since(self, member: Member) -> dt.date | None:
+        if hasattr(member, "branch_since"):  # annotated by the list's queryset: no query per row
+            return member.branch_since
+        return member.memberships.filter(end_on__isnull=True).values_list("start_on", flat=True).first()
+
+
+class MembershipSerializer(ScopedRelatedFieldsMixin, serializers.ModelSerializer):
+    member_name = serializers.CharField(source="member.name", read_only=True)
+    branch_name = serializers.CharField(source="branch.name", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ("id", "member", "member_name", "branch", "branch_name", "start_on", "end_on", "reason")
+        read_only_fields = fields
 
 
 class DeactivateSerializer(serializers.Serializer):
@@ -123,9 +174,16 @@ class PartyGroupViewSet(WritableViewSet):
 
 
 class MemberViewSet(WritableViewSet):
-    """Members on the rosters the user sees (在册 unless `?active=0` or `all`). No delete: members are deactivated."""
+    """Members on the rosters the user sees (在册 unless `?active=0` or `all`). No delete: members are deactivated.
 
-    queryset = Member.objects.select_related("branch")
+    `branch_since` is the day they came into their branch; their whole history is `/api/memberships/?member=`.
+    """
+
+    queryset = Member.objects.select_related("branch").annotate(
+        branch_since=Subquery(
+            Membership.objects.filter(member=OuterRef("pk"), end_on__isnull=True).values("start_on")[:1]
+        )
+    )
     serializer_class = MemberSerializer
     filterset_class = MemberFilter
     search_fields = ["name", "position"]
@@ -133,7 +191,9 @@ class MemberViewSet(WritableViewSet):
     ordering = ["branch_id", "name", "id"]
 
     def perform_create(self, serializer):
-        serializer.instance = services.member_create(actor=self.request.user, data=serializer.validated_data)
+        data = dict(serializer.validated_data)
+        since = data.pop("since", None)
+        serializer.instance = services.member_create(actor=self.request.user, data=data, since=since)
 
     def perform_update(self, serializer):
         serializer.instance = services.member_update(
@@ -154,6 +214,19 @@ class MemberViewSet(WritableViewSet):
             reason=payload.validated_data["left_reason"],
         )
         return Response(MemberSerializer(member, context={"request": request}).data, status=status.HTTP_200_OK)
+
+
+class MembershipViewSet(viewsets.ReadOnlyModelViewSet):
+    """组织关系: each member's time in each branch (start_on inclusive, end_on exclusive), read-only.
+
+    Filter by `member`, `branch`, or `on` (the memberships in force that day: "the members of this
+    branch on 2026-03-01" is `?branch=…&on=2026-03-01`). Changes are made by transfers, merges and 离册.
+    """
+
+    queryset = Membership.objects.select_related("member", "branch")
+    serializer_class = MembershipSerializer
+    filterset_class = MembershipFilter
+    ordering = ["member_id", "start_on", "id"]
 
 
 class TokenRequestSerializer(serializers.Serializer):

@@ -29,6 +29,7 @@ class OrgsConfig(AppConfig):
             NavItem("党员名册", "orgs:member_list", roles=(*committee, *unit), menu="orgs", order=30),
             NavItem("名册导入", "orgs:roster_import", roles=(*committee, *unit), menu="orgs", order=40),
             NavItem("账号与角色", "orgs:account_list", roles=committee, menu="orgs", order=50, divider_before=True),
+            NavItem("平台设置", "orgs:platform", roles=committee, menu="orgs", order=60),
             # A branch secretary keeps no roster: their branch's members are one link, not a menu.
             NavItem("支部党员", "orgs:member_list", roles=(Role.BRANCH,), icon="people", order=35),
         )

@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from apps.core.filters import FilterSet, SearchFilter
 
 from .access import Scope
-from .models import Branch, BranchKind, MemberStatus, Unit, UnitCategory
+from .models import Branch, BranchKind, Member, MemberStatus, Unit, UnitCategory
 
 ACTIVE_CHOICES = [("1", "在用"), ("0", "已停用")]
 CURRENT_CHOICES = [("1", "在用"), ("0", "已撤销")]
@@ -90,6 +90,17 @@ class MemberFilter(FilterSet):
         if value == "1":
             return queryset.filter(is_leading_cadre=True)
         return queryset.filter(is_branch_committee=True)
+
+
+class MembershipFilter(FilterSet):
+    """组织关系 (API): one member's, one branch's, or those in force on a day (`?on=2026-03-01`)."""
+
+    member = django_filters.ModelChoiceFilter(label="党员", queryset=Member.objects.all())
+    branch = django_filters.ModelChoiceFilter(label="支部", queryset=Branch.objects.all())
+    on = django_filters.DateFilter(label="日期", method="filter_on")
+
+    def filter_on(self, queryset, name, value):
+        return queryset.on(value)
 
 
 class AccountFilter(FilterSet):

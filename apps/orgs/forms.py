@@ -11,14 +11,20 @@ from apps.core.forms import BootstrapFormMixin, DateInput
 from . import permissions
 from . import roster_import as importer
 from .access import Role, Scope
-from .models import Branch, BranchKind, Member, MemberStatus, PartyGroup, Unit, UnitCategory
-from .services import BRANCH_FIELDS, MEMBER_FIELDS, PARTY_GROUP_FIELDS, UNIT_FIELDS
+from .filters import CURRENT_CHOICES
+from .models import Branch, BranchEnd, BranchKind, Member, MemberStatus, PartyGroup, Platform, Unit, UnitCategory
+from .services import BRANCH_FIELDS, MEMBER_FIELDS, PARTY_GROUP_FIELDS, PLATFORM_FIELDS, UNIT_FIELDS
+
+
+def _branch_label(branch: Branch) -> str:
+    return f"{branch.unit} · {branch.name}"
 
 
 class UnitForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = Unit
         fields = UNIT_FIELDS
+        widgets = {"joined_on": DateInput()}
 
 
 class BranchForm(BootstrapFormMixin, forms.ModelForm):
@@ -51,6 +57,13 @@ class PartyGroupForm(BootstrapFormMixin, forms.ModelForm):
 
 
 class MemberForm(BootstrapFormMixin, forms.ModelForm):
+    since = forms.DateField(
+        label="转入本支部日期",
+        required=False,
+        widget=DateInput(),
+        help_text="从其他党组织转入的填写转入之日；不填则为入党日期与支部成立日期中较晚的一天",
+    )
+
     class Meta:
         model = Member
         fields = MEMBER_FIELDS
@@ -59,12 +72,72 @@ class MemberForm(BootstrapFormMixin, forms.ModelForm):
     def __init__(self, *args, scope: Scope, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["branch"].queryset = permissions.roster_branches(scope)
-        self.fields["branch"].label_from_instance = lambda b: f"{b.unit} · {b.name}"
+        self.fields["branch"].label_from_instance = _branch_label
         self.fields["party_group"].queryset = scope.party_groups().current()
         self.fields["party_group"].label_from_instance = lambda g: f"{g.branch.name} · {g.name}"
         self.fields["party_group"].help_text = "可不填；须为所在支部下的党小组"
+        if self.instance.pk:  # a member's branch changes by 组织关系转接, with its own date
+            del self.fields["since"]
         # Uniqueness is checked by the service (with the final branch); ModelForm would check it twice.
         self.validate_unique = lambda: None
+
+
+class BranchDissolveForm(BootstrapFormMixin, forms.Form):
+    """撤销 / 合并 / 更名·改建 a branch: how, from which day, and into which branch."""
+
+    reason = forms.ChoiceField(label="方式", choices=[("", "请选择"), *BranchEnd.choices])
+    on = forms.DateField(
+        label="撤销日期", widget=DateInput(), initial=timezone.localdate, help_text="自该日起支部不再存在；不能晚于今天"
+    )
+    successor = forms.ModelChoiceField(
+        label="并入（改建为）支部",
+        queryset=Branch.objects.none(),
+        required=False,
+        help_text="合并、更名·改建时必选：党员自撤销日期起转入该支部；须为该日已成立的支部",
+    )
+
+    def __init__(self, *args, branch: Branch, scope: Scope, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["successor"].queryset = permissions.merge_targets(scope, branch)
+        self.fields["successor"].label_from_instance = _branch_label
+
+
+class PartyGroupDissolveForm(BootstrapFormMixin, forms.Form):
+    on = forms.DateField(
+        label="撤销日期", widget=DateInput(), initial=timezone.localdate, help_text="自该日起党小组不再存在"
+    )
+
+
+class MemberTransferForm(BootstrapFormMixin, forms.Form):
+    """组织关系转接 within the portal: to which branch, from which day, into which party group."""
+
+    to_branch = forms.ModelChoiceField(label="转入支部", queryset=Branch.objects.none())
+    on = forms.DateField(
+        label="转接日期",
+        widget=DateInput(),
+        initial=timezone.localdate,
+        help_text="自该日起属于转入支部；不能早于转入现支部的日期，不能晚于今天",
+    )
+    party_group = forms.ModelChoiceField(
+        label="转入党小组", queryset=PartyGroup.objects.none(), required=False, help_text="可不填；须为转入支部的党小组"
+    )
+
+    def __init__(self, *args, member: Member, scope: Scope, **kwargs):
+        super().__init__(*args, **kwargs)
+        branches = permissions.transfer_targets(scope, member)
+        self.fields["to_branch"].queryset = branches
+        self.fields["to_branch"].label_from_instance = _branch_label
+        self.fields["party_group"].queryset = (
+            PartyGroup.objects.current().filter(branch__in=branches).select_related("branch").order_by("branch_id")
+        )
+        self.fields["party_group"].label_from_instance = lambda g: f"{g.branch.name} · {g.name}"
+
+
+class PlatformForm(BootstrapFormMixin, forms.ModelForm):
+    class Meta:
+        model = Platform
+        fields = PLATFORM_FIELDS
+        widgets = {"start_on": DateInput()}
 
 
 class DeactivateForm(BootstrapFormMixin, forms.Form):
@@ -115,7 +188,7 @@ class RoleGrantForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["branch"].label_from_instance = lambda b: f"{b.unit} · {b.name}"
+        self.fields["branch"].label_from_instance = _branch_label
 
     def clean(self):
         data = super().clean()
@@ -178,4 +251,5 @@ def chosen(queryset: QuerySet, value) -> Model | None:
 CATEGORY_CHOICES = [("", "全部分类"), *UnitCategory.choices]
 BRANCH_KIND_CHOICES = [("", "全部类型"), *BranchKind.choices]
 ACTIVE_CHOICES = [("", "全部"), ("1", "在用"), ("0", "已停用")]
+BRANCH_STATUS_CHOICES = [("", "全部状态"), *CURRENT_CHOICES]  # 在用 / 已撤销
 STATUS_CHOICES = [("", "全部状态"), *MemberStatus.choices]

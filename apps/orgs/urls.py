@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, imports, members, tree
+from .views import accounts, imports, members, platform, tree
 
 app_name = "orgs"
 
@@ -15,17 +15,21 @@ urlpatterns = [
     path("branches/new/", tree.branch_create, name="branch_create"),
     path("branches/<int:pk>/", tree.branch_detail, name="branch_detail"),
     path("branches/<int:pk>/edit/", tree.branch_edit, name="branch_edit"),
+    path("branches/<int:pk>/dissolve/", tree.branch_dissolve, name="branch_dissolve"),
     path("branches/<int:pk>/groups/new/", tree.party_group_create, name="party_group_create"),
     path("groups/<int:pk>/edit/", tree.party_group_edit, name="party_group_edit"),
+    path("groups/<int:pk>/dissolve/", tree.party_group_dissolve, name="party_group_dissolve"),
     path("members/", members.member_list, name="member_list"),
     path("members/export/", members.member_export, name="member_export"),
     path("members/new/", members.member_create, name="member_create"),
     path("members/<int:pk>/", members.member_detail, name="member_detail"),
     path("members/<int:pk>/edit/", members.member_edit, name="member_edit"),
+    path("members/<int:pk>/transfer/", members.member_transfer, name="member_transfer"),
     path("members/<int:pk>/deactivate/", members.member_deactivate, name="member_deactivate"),
     path("members/<int:pk>/reactivate/", members.member_reactivate, name="member_reactivate"),
     path("import/", imports.roster_import, name="roster_import"),
     path("import/template.xlsx", imports.roster_template, name="roster_template"),
+    path("platform/", platform.platform_settings, name="platform"),
     path("accounts/", accounts.account_list, name="account_list"),
     path("accounts/new/", accounts.account_create, name="account_create"),
     path("accounts/<int:pk>/", accounts.account_detail, name="account_detail"),

@@ -1,4 +1,4 @@
-"""The roster's pages (党员名册): list, export, detail, registration, edit, 离册 and 恢复在册."""
+"""The roster's pages (党员名册): list, export, detail, registration, edit, 组织关系转接, 离册 and 恢复在册."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -13,7 +13,7 @@ from apps.core.history import history_rows
 from .. import permissions, selectors, services
 from ..access import manager_required, unit_manager_required
 from ..filters import branch_choices, unit_choices
-from ..forms import STATUS_CHOICES, DeactivateForm, MemberForm, chosen
+from ..forms import STATUS_CHOICES, DeactivateForm, MemberForm, MemberTransferForm, chosen
 from .common import export, form_page, list_context, report
 
 EXPORT_HEADERS = [
@@ -101,6 +101,7 @@ def member_detail(request, scope, pk):
             "member": member,
             "can_edit": permissions.may_edit_roster(scope, member.branch),
             "can_open_account": scope.is_committee and member.user_id is None and member.active,
+            "memberships": selectors.member_memberships(user=request.user, member=member),
             "history": history_rows(member),
         },
     )
@@ -113,7 +114,9 @@ def member_create(request, scope):
     return form_page(
         request,
         form,
-        save=lambda: services.member_create(actor=request.user, data=form.cleaned_data),
+        save=lambda: services.member_create(
+            actor=request.user, data=form.cleaned_data, since=form.cleaned_data.get("since")
+        ),
         success="已登记党员“{obj.name}”。",
         title="登记党员",
         back="orgs:member_list",
@@ -131,6 +134,48 @@ def member_edit(request, scope, pk):
         success="党员信息已保存。",
         title=f"编辑党员 · {member.name}",
         back_obj=member,
+    )
+
+
+@manager_required
+def member_transfer(request, scope, pk):
+    """组织关系转接 within the portal: from a day on, the member belongs to another branch."""
+    member = _editable_member(request, scope, pk, "您不能办理该党员的组织关系转接。")
+    if not member.active:
+        messages.error(request, "该党员已离册，不能转接；请先恢复在册。")
+        return redirect(member)
+    form = MemberTransferForm(request.POST or None, member=member, scope=scope)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        saved = save_with_form_errors(
+            form,
+            lambda: services.member_transfer(
+                actor=request.user,
+                member=member,
+                to_branch=data["to_branch"],
+                on=data["on"],
+                party_group=data["party_group"],
+            ),
+        )
+        if saved:
+            messages.success(request, f"“{saved.name}”自{data['on']:%Y-%m-%d}起转入{saved.branch.name}。")
+            return redirect(saved)
+    return render(
+        request,
+        "orgs/confirm_form.html",
+        {
+            "title": f"组织关系转接 · {member.name}",
+            "lead": f"{member.branch.unit.name} · {member.branch.name} · {member.name}",
+            "consequences": [
+                "自转接日期起，该党员属于转入支部，参加其组织生活；此前的记录仍属原支部。",
+                "转接日期不能早于该党员转入现支部的日期，不能晚于今天，转入支部在该日须已成立。",
+                "转往平台以外的党组织，请办理离册（组织关系转出）。",
+            ],
+            "form": form,
+            "submit": "确认转接",
+            "confirm": f"确定为“{member.name}”办理组织关系转接吗？",
+            "back_obj": member,
+        },
     )
 
 

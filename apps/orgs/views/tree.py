@@ -12,7 +12,17 @@ from apps.core.history import history_rows
 from .. import permissions, selectors, services
 from ..access import committee_required, manager_required, unit_manager_required
 from ..filters import unit_choices
-from ..forms import ACTIVE_CHOICES, BRANCH_KIND_CHOICES, CATEGORY_CHOICES, BranchForm, PartyGroupForm, UnitForm
+from ..forms import (
+    ACTIVE_CHOICES,
+    BRANCH_KIND_CHOICES,
+    BRANCH_STATUS_CHOICES,
+    CATEGORY_CHOICES,
+    BranchDissolveForm,
+    BranchForm,
+    PartyGroupDissolveForm,
+    PartyGroupForm,
+    UnitForm,
+)
 from .common import export, form_errors_to_messages, form_page, list_context
 
 # --- units -----------------------------------------------------------------------------------
@@ -114,7 +124,7 @@ def branch_list(request, scope):
         export_url=reverse("orgs:branch_export"),
         unit_choices=unit_choices(scope),
         kind_choices=BRANCH_KIND_CHOICES,
-        active_choices=ACTIVE_CHOICES,
+        status_choices=BRANCH_STATUS_CHOICES,
         can_create=permissions.may_keep_rosters(scope),
     )
     return render(request, "orgs/branch_list.html", context)
@@ -124,16 +134,29 @@ def branch_list(request, scope):
 def branch_export(request, scope):
     filterset = selectors.branch_filter(user=request.user, filters=request.GET)
     rows = (
-        (b.unit.name, b.name, b.get_kind_display(), b.founded_on, b.member_count, b.is_current)
-        for b in filterset.qs.iterator()
+        (
+            b.unit.name,
+            b.name,
+            b.get_kind_display(),
+            b.founded_on,
+            b.member_count,
+            "在用" if b.is_current else "已撤销",
+            b.dissolved_on,
+            b.get_end_reason_display(),
+            b.successor.name if b.successor else "",
+        )
+        for b in filterset.qs.select_related("successor").iterator()
     )
-    headers = ["单位", "支部名称", "支部类型", "成立日期", "党员数", "在用"]
+    headers = ["单位", "支部名称", "支部类型", "成立日期", "党员数", "状态", "撤销日期", "撤销原因", "并入（改建为）"]
     return export(filterset, filename="党支部名单", sheet_title="党支部", headers=headers, rows=rows)
 
 
 @manager_required
 def branch_detail(request, scope, pk):
-    branch = get_object_or_404(scope.branches(), pk=pk)
+    branch = get_object_or_404(scope.branches().select_related("successor"), pk=pk)
+    memberships = selectors.branch_memberships(user=request.user, branch=branch)
+    shown = selectors.BRANCH_MEMBERSHIPS_SHOWN
+    can_edit = permissions.may_edit_roster(scope, branch)
     return render(
         request,
         "orgs/branch_detail.html",
@@ -141,9 +164,13 @@ def branch_detail(request, scope, pk):
             "branch": branch,
             "members": selectors.branch_members(user=request.user, branch=branch),
             "groups": selectors.branch_groups(user=request.user, branch=branch),
+            "predecessors": selectors.branch_predecessors(user=request.user, branch=branch),
+            "memberships": memberships[:shown],
+            "memberships_shown": shown,
             "group_form": PartyGroupForm(),
-            "can_edit": permissions.may_edit_roster(scope, branch),
-            "can_manage": permissions.may_manage_groups(scope, branch),
+            "can_edit": can_edit,
+            "can_dissolve": can_edit and branch.is_current,
+            "can_manage": permissions.may_manage_groups(scope, branch) and branch.is_current,
             "history": history_rows(branch, limit=10),
         },
     )
@@ -179,6 +206,53 @@ def branch_edit(request, scope, pk):
 
 
 @manager_required
+def branch_dissolve(request, scope, pk):
+    """撤销 / 合并 / 更名·改建: the branch ends on a day, its members move to the successor, its groups end."""
+    branch = get_object_or_404(scope.branches(), pk=pk)
+    if not permissions.may_edit_roster(scope, branch):
+        raise PermissionDenied("您不能撤销该支部。")
+    if not branch.is_current:
+        messages.info(request, f"{branch.name}已于{branch.dissolved_on:%Y-%m-%d}撤销。")
+        return redirect(branch)
+    form = BranchDissolveForm(request.POST or None, branch=branch, scope=scope)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        saved = save_with_form_errors(
+            form,
+            lambda: services.branch_dissolve(
+                actor=request.user, branch=branch, on=data["on"], reason=data["reason"], successor=data["successor"]
+            ),
+        )
+        if saved:
+            moved = f"，党员已转入{saved.successor.name}" if saved.successor else ""
+            ended = f"{saved.get_end_reason_display()}（{saved.dissolved_on:%Y-%m-%d}）"
+            messages.success(request, f"{saved.name}已{ended}{moved}。")
+            return redirect(saved.successor or saved)
+    counts = selectors.branch_counts(user=request.user, branch=branch)
+    return render(
+        request,
+        "orgs/confirm_form.html",
+        {
+            "title": f"撤销 / 合并 · {branch.name}",
+            "lead": f"{branch.unit.name} · {branch.name}（成立于 {branch.founded_on:%Y-%m-%d}）",
+            "consequences": [
+                f"撤销：支部自撤销日期起不再存在。须先把 {counts['members']} 名在册党员转出。"
+                if counts["members"]
+                else "撤销：支部自撤销日期起不再存在。",
+                f"合并、更名·改建：{counts['members']} 名在册党员自撤销日期起转入所选支部（不再属于原党小组）。",
+                f"{counts['groups']} 个党小组同日撤销。" if counts["groups"] else "本支部没有在用的党小组。",
+                "撤销日期之前的组织生活记录和评判结果保留；此后本支部不再评判，也不能再登记记录。",
+                "此操作不可撤回。",
+            ],
+            "form": form,
+            "submit": "确认撤销",
+            "confirm": f"确定撤销“{branch.name}”吗？此操作不可撤回。",
+            "back_obj": branch,
+        },
+    )
+
+
+@manager_required
 @require_POST
 def party_group_create(request, scope, pk):
     branch = get_object_or_404(scope.branches(), pk=pk)
@@ -187,7 +261,9 @@ def party_group_create(request, scope, pk):
         group = save_with_form_errors(
             form,
             lambda: services.party_group_create(
-                actor=request.user, branch=branch, data={"name": form.cleaned_data["name"]}
+                actor=request.user,
+                branch=branch,
+                data={"name": form.cleaned_data["name"], "founded_on": form.cleaned_data["founded_on"]},
             ),
         )
         if group:
@@ -209,4 +285,42 @@ def party_group_edit(request, scope, pk):
         title=f"编辑党小组 · {group.name}",
         back_obj=group.branch,
         done=lambda saved: saved.branch,
+    )
+
+
+@manager_required
+def party_group_dissolve(request, scope, pk):
+    """撤销 a party group on a day: its members stay in the branch, in no group; its past months keep it."""
+    group = get_object_or_404(scope.party_groups(), pk=pk)
+    if not permissions.may_manage_groups(scope, group.branch):
+        raise PermissionDenied("您不能撤销该党小组。")
+    if not group.is_current:
+        messages.info(request, f"{group.name}已于{group.dissolved_on:%Y-%m-%d}撤销。")
+        return redirect(group.branch)
+    form = PartyGroupDissolveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        on = form.cleaned_data["on"]
+        saved = save_with_form_errors(
+            form, lambda: services.party_group_dissolve(actor=request.user, group=group, on=on)
+        )
+        if saved:
+            messages.success(request, f"党小组“{saved.name}”已撤销（{saved.dissolved_on:%Y-%m-%d}）。")
+            return redirect(saved.branch)
+    return render(
+        request,
+        "orgs/confirm_form.html",
+        {
+            "title": f"撤销党小组 · {group.name}",
+            "lead": f"{group.branch.unit.name} · {group.branch.name} · {group.name}"
+            f"（成立于 {group.founded_on:%Y-%m-%d}）",
+            "consequences": [
+                "党小组自撤销日期起不再存在，其党员仍在本支部，不再属于任何党小组（可在党员信息中另行分配）。",
+                "撤销日期之前各月的党小组会仍按当时的党小组评判。",
+                "此操作不可撤回。",
+            ],
+            "form": form,
+            "submit": "确认撤销",
+            "confirm": f"确定撤销党小组“{group.name}”吗？此操作不可撤回。",
+            "back_obj": group.branch,
+        },
     )
