@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from apps.orgs.models import Member, PartyGroup
+from apps.orgs.models import Branch, Member, PartyGroup
 from tests.orgs.factories import PartyGroupFactory
 
 
@@ -35,7 +35,7 @@ LISTS = [
     "orgs:member_list",
     "orgs:member_export",
 ]
-API_LISTS = ["/api/units/", "/api/branches/", "/api/party-groups/", "/api/members/"]
+API_LISTS = ["/api/units/", "/api/branches/", "/api/party-groups/", "/api/members/", "/api/memberships/"]
 
 
 @pytest.fixture
@@ -59,6 +59,13 @@ def _detail_urls(side, group):
         ("get", reverse("orgs:member_deactivate", args=[m.pk])),
         ("post", reverse("orgs:member_deactivate", args=[m.pk])),
         ("post", reverse("orgs:member_reactivate", args=[m.pk])),
+        # the tree's history (issue 7): ending a branch or group, transferring a member
+        ("get", reverse("orgs:branch_dissolve", args=[side.branch.pk])),
+        ("post", reverse("orgs:branch_dissolve", args=[side.branch.pk])),
+        ("get", reverse("orgs:party_group_dissolve", args=[group.pk])),
+        ("post", reverse("orgs:party_group_dissolve", args=[group.pk])),
+        ("get", reverse("orgs:member_transfer", args=[m.pk])),
+        ("post", reverse("orgs:member_transfer", args=[m.pk])),
         ("get", f"/api/units/{side.unit.pk}/"),
         ("get", f"/api/branches/{side.branch.pk}/"),
         ("get", f"/api/party-groups/{group.pk}/"),
@@ -74,7 +81,8 @@ def test_people_of_a_get_nothing_of_b_through_any_page(client, side_a, side_b, g
     before = list(Member.objects.order_by("pk").values())
     b_names = _b_names(side_b)
     for method, url in _detail_urls(side_b, groups[1]):
-        data = {"name": "改名", "left_on": "2026-01-01", "left_reason": "去世"}
+        data = {"name": "改名", "left_on": "2026-01-01", "left_reason": "去世", "on": "2026-01-01"}
+        data |= {"reason": "merged", "successor": side_b.other_branch.pk, "to_branch": side_b.other_branch.pk}
         if method == "patch":
             response = client.patch(url, data='{"name": "改名"}', content_type="application/json")
         else:
@@ -85,6 +93,8 @@ def test_people_of_a_get_nothing_of_b_through_any_page(client, side_a, side_b, g
             assert name not in body, (who, url, name)
     assert list(Member.objects.order_by("pk").values()) == before
     assert PartyGroup.objects.count() == 2
+    assert not PartyGroup.objects.filter(dissolved_on__isnull=False).exists()
+    assert not Branch.objects.filter(dissolved_on__isnull=False).exists()
 
 
 @pytest.mark.parametrize("url_name", LISTS)
@@ -223,7 +233,13 @@ def test_another_units_ids_in_filters_are_ignored_with_a_message(client, side_a,
 
 
 @pytest.mark.parametrize(
-    "url", ["/api/members/?unit={unit}", "/api/members/?branch={branch}", "/api/branches/?unit={unit}"]
+    "url",
+    [
+        "/api/members/?unit={unit}",
+        "/api/members/?branch={branch}",
+        "/api/branches/?unit={unit}",
+        "/api/memberships/?branch={branch}",
+    ],
 )
 def test_api_filter_by_another_units_id_is_a_400(client, side_a, side_b, url):
     client.force_login(side_a.unit_secretary)
