@@ -323,6 +323,21 @@ DEMO_UNIT = "市财政局"
 DEMO_UNIT_2 = "市发展和改革委员会"
 DEMO_BRANCH = "预算处党支部"
 
+# The tree's history in the demo (apps/orgs/demo/history.py): what happened this year, on the days
+# `history.history_days(today)` gives. The platform starts on the first day of last year's fourth quarter.
+JOINED_UNIT = "市科学技术协会"  # joined the platform on 1 January this year (Unit.joined_on)
+MERGED_BRANCH = "区域协调发展处党支部"  # of DEMO_UNIT_2: merged mid-year into …
+MERGE_SUCCESSOR = "产业发展处党支部"  # … its sibling, with its members; its party groups end
+GROUP_BRANCH, DISSOLVED_GROUP = "社会保障处党支部", "第三党小组"  # of DEMO_UNIT: a party group dissolved mid-year
+# (unit, from branch, to branch): a plain member of each moves mid-year (组织关系转接).
+TRANSFERS = (
+    (DEMO_UNIT, "国库处党支部", "税政处党支部"),
+    (DEMO_UNIT, "办公室党支部", "教科文处党支部"),
+    (DEMO_UNIT, "农业农村处党支部", "经济建设处党支部"),
+    (DEMO_UNIT_2, "能源处党支部", "价格管理处党支部"),
+    (DEMO_UNIT_2, "社会发展处党支部", "综合规划处党支部"),
+)
+
 RETIRED_BRANCH_NAME = "离退休干部党支部"
 # A section's branch is "<section>党支部"; branches that do not follow a section: "机关第一党支部", "机关第二党支部", …
 ORDINALS = "一二三四五六七八九十"

@@ -10,6 +10,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.models import Q
 from django.test import RequestFactory
 from django.utils import timezone
 from simple_history.utils import get_history_model_for_model
@@ -17,19 +18,23 @@ from simple_history.utils import get_history_model_for_model
 from apps.core.periods import add_years
 from apps.orgs import demo_data
 from apps.orgs.access import Role, scope_for
-from apps.orgs.demo import CURRENT_YEAR_BRANCHES, DemoCity
+from apps.orgs.demo import CURRENT_YEAR_BRANCHES, DemoCity, history_days
 from apps.orgs.demo_data import DEMO_USERNAMES
 from apps.orgs.models import (
     Branch,
+    BranchEnd,
     BranchKind,
     HeadcountSnapshot,
     Member,
+    Membership,
     MemberStatus,
     PartyGroup,
+    Platform,
     Unit,
     UnitCategory,
     User,
 )
+from tests.orgs.memberships import assert_memberships_consistent
 
 ORG_MODELS = (Unit, Branch, PartyGroup, Member)
 
@@ -110,9 +115,13 @@ def test_seed_builds_a_believable_city(db):
     assert not any(m.is_branch_committee for m in probationary)
 
     # 3–7 branch committee members per branch; leading cadres are the unit leaders and 处长-level heads.
+    # The merged branch's committee members sit in its successor's committee with its own (until re-elected).
     committee = Counter(m.branch_id for m in members if m.is_branch_committee)
-    assert set(committee) == set(Branch.objects.values_list("pk", flat=True))
-    assert all(3 <= n <= 7 for n in committee.values())
+    merged = Branch.objects.exclude(dissolved_on=None).get()
+    joined = Member.objects.filter(memberships__branch=merged, is_branch_committee=True).count()
+    own = {**committee, merged.successor_id: committee[merged.successor_id] - joined}
+    assert set(committee) == set(Branch.objects.current().values_list("pk", flat=True))
+    assert 3 <= joined <= 7 and all(3 <= n <= 7 for n in own.values()), own
     cadres = [m for m in members if m.is_leading_cadre]
     assert 0.05 <= len(cadres) / len(members) <= 0.2
     assert {m.branch.unit_id for m in cadres} == {u.pk for u in units}
@@ -128,12 +137,93 @@ def test_seed_builds_a_believable_city(db):
     for obj in [*units, *Branch.objects.all(), *PartyGroup.objects.all(), *random.Random(0).sample(members, 100)]:
         obj.full_clean()
 
-    # History was written with the rows, and the committee home has today's headcount.
-    for model in ORG_MODELS:
-        assert get_history_model_for_model(model).objects.count() == model.objects.count()
+    # History was written with the rows (and with this year's changes), and the committee home has today's headcount.
+    assert_history_of_rows_and_changes()
     snapshots = HeadcountSnapshot.objects.filter(date=today)
     assert snapshots.count() == len(units)
     assert sum(s.members for s in snapshots) == len(members)
+
+
+def assert_history_of_rows_and_changes() -> None:
+    """One "+" version per row; a "~" version exactly for what this year's changes touched."""
+    for model in (*ORG_MODELS, Membership):
+        history = get_history_model_for_model(model).objects
+        assert history.filter(history_type="+").count() == model.objects.count(), model
+    ended_groups = PartyGroup.objects.exclude(dissolved_on=None)
+    changed = {
+        Unit: Unit.objects.exclude(joined_on=None),
+        Branch: Branch.objects.exclude(dissolved_on=None),
+        PartyGroup: ended_groups,
+        Membership: Membership.objects.exclude(end_on=None),
+        # moved (a merge, a transfer), or left in no group by its group's end
+        Member: Member.objects.filter(
+            Q(pk__in=Membership.objects.exclude(end_on=None).values("member_id"))
+            | Q(pk__in=Member.history.filter(party_group__in=ended_groups).values("id"))
+        ),
+    }
+    for model, rows in changed.items():
+        versions = get_history_model_for_model(model).objects.filter(history_type="~")
+        assert set(versions.values_list("id", flat=True)) == set(rows.values_list("pk", flat=True)), model
+
+
+def test_the_tree_has_this_years_history(db):
+    """The platform starts with last year's fourth quarter; one unit joined in January; mid-year a branch
+    merged into a sibling, a party group was dissolved and five members moved branch; nothing in the future."""
+    seed("--org-only")
+    today = timezone.localdate()
+    days = history_days(today)
+    assert Platform.start() == dt.date(today.year - 1, 10, 1) == days.platform_start
+    assert list(Unit.objects.exclude(joined_on=None).values_list("name", "joined_on")) == [
+        (demo_data.JOINED_UNIT, dt.date(today.year, 1, 1))
+    ]
+
+    merged = Branch.objects.select_related("successor").get(dissolved_on__isnull=False)
+    assert (merged.unit.name, merged.name, merged.end_reason) == (
+        demo_data.DEMO_UNIT_2,
+        demo_data.MERGED_BRANCH,
+        BranchEnd.MERGED,
+    )
+    assert merged.successor.unit_id == merged.unit_id and merged.successor.is_current
+    assert merged.dissolved_on == days.merged_on <= today and days.merged_on.day == 1
+    assert not merged.members.filter(active=True).exists()
+    moved = Membership.objects.filter(branch=merged)
+    assert moved.count() >= 10 and not moved.filter(Q(end_on=None) | ~Q(end_on=merged.dissolved_on)).exists()
+    successors = Membership.objects.filter(member__in=moved.values("member_id"), end_on=None)
+    assert set(successors.values_list("branch", "start_on")) == {(merged.successor_id, merged.dissolved_on)}
+    assert set(PartyGroup.objects.filter(branch=merged).values_list("dissolved_on", flat=True)) == {merged.dissolved_on}
+
+    group = PartyGroup.objects.exclude(branch=merged).get(dissolved_on__isnull=False)
+    assert (group.branch.unit.name, group.branch.name, group.name) == (
+        demo_data.DEMO_UNIT,
+        demo_data.GROUP_BRANCH,
+        demo_data.DISSOLVED_GROUP,
+    )
+    assert group.dissolved_on == days.group_dissolved_on <= today and not group.members.exists()
+    assert Member.history.filter(party_group=group).values("id").distinct().count() >= 5  # it had members
+
+    transfers = Membership.objects.exclude(end_on=None).exclude(branch=merged).select_related("branch__unit")
+    assert len(transfers) == len(demo_data.TRANSFERS) == 5
+    for old, (unit, source, target), day in zip(
+        transfers.order_by("end_on"), demo_data.TRANSFERS, days.transfers, strict=True
+    ):
+        new = Membership.objects.select_related("branch").get(member=old.member_id, end_on=None)
+        assert (old.branch.unit.name, old.branch.name, new.branch.name) == (unit, source, target)
+        assert old.end_on == new.start_on == day <= today and dt.date(today.year, 1, 1) <= day
+        assert not (new.member.is_branch_committee or new.member.is_leading_cadre)
+    assert_memberships_consistent()
+
+
+@pytest.mark.parametrize(
+    "today", [dt.date(2026, 1, 1), dt.date(2026, 3, 31), dt.date(2026, 4, 1), dt.date(2027, 11, 27)]
+)
+def test_history_days_are_mid_year_and_never_after_today(today):
+    days = history_days(today)
+    every = [days.joined_on, days.merged_on, days.group_dissolved_on, *days.transfers]
+    assert all(dt.date(today.year, 1, 1) <= day <= today for day in every)
+    assert days.merged_on == max(q for q in (dt.date(today.year, m, 1) for m in (1, 4, 7)) if q <= today)
+    assert days.group_dissolved_on.day == 1 and list(days.transfers) == sorted(days.transfers)
+    assert days.platform_start == dt.date(today.year - 1, 10, 1)
+    assert history_days(today) == days  # the same for the same day
 
 
 def test_demo_accounts_log_in_with_their_roles(db):
@@ -195,8 +285,7 @@ def test_reset_rebuilds_the_same_city(db):
     assert roster() == before
     assert not ids_before & set(Member.objects.values_list("pk", flat=True))  # new rows, not left-overs
     # The history of the old rows is gone, not doubled.
-    for model in ORG_MODELS:
-        assert get_history_model_for_model(model).objects.count() == model.objects.count()
+    assert_history_of_rows_and_changes()
     assert User.objects.filter(username__in=DEMO_USERNAMES).count() == len(DEMO_USERNAMES)
     assert Member.objects.get(user__username="zhibu").branch.name == demo_data.DEMO_BRANCH
     assert "未生成组织生活记录" in out

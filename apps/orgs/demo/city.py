@@ -1,43 +1,21 @@
-"""The org tree's demo step (演示数据·组织架构): 40 units, ~200 branches, ~3,000 members, one account per role.
+"""The demo city drawn in memory (演示数据·组织架构): 40 units, ~200 branches, ~3,000 members.
 
 The roster is drawn from `apps.orgs.demo_data` with a fixed random seed, so every
-run on every machine builds the same people. Rows are bulk-inserted with their
-history (a few seconds); the per-row services would take minutes. Every row still
-satisfies the model's fields and constraints.
-
-Registered in `OrgsConfig.ready()` as the demo step every other app's step builds on;
-`manage.py seed_demo` (apps.demo) runs it. `seed` also opens the demo accounts and
-takes today's headcount snapshot (the committee home reads it).
+run on every machine builds the same people. Nothing here touches the database:
+the step (`apps.orgs.demo`) writes what `DemoCity` draws.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
-import unicodedata
 from dataclasses import dataclass, field
 
-from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Permission
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
-from django.core.management.base import CommandError
-from django.db.models import ProtectedError, RestrictedError
-from django.test.utils import override_settings
-from guardian.shortcuts import assign_perm
-from simple_history.utils import bulk_create_with_history, get_history_model_for_model
-
-from apps.core.demo import DemoContext
 from apps.core.periods import add_years
 
-from . import demo_data as data
-from . import lockout
-from .access import Role
-from .models import Branch, BranchKind, Gender, Member, Membership, MemberStatus, PartyGroup, PartyOrgKind, Unit, User
-from .services import headcount_snapshot, memberships_open_bulk
+from .. import demo_data as data
+from ..models import Branch, BranchKind, Gender, Member, MemberStatus, PartyGroup, PartyOrgKind, Unit
 
-LABEL = "单位、支部、党小组、党员及演示账号"
-ORG_MODELS = (Membership, Member, PartyGroup, Branch, Unit)  # in the order they can be deleted
 CURRENT_YEAR_BRANCHES = 4  # branches founded this year, so party-life rules start mid-year
 
 
@@ -294,144 +272,3 @@ class DemoCity:
     @property
     def members(self) -> list[Member]:
         return [m for p in self.plans for m in p.members]
-
-
-# --- the step ---------------------------------------------------------------------------------
-
-
-def seed(context: DemoContext) -> str:
-    """Write the city drawn for `context.today`, open the demo accounts, snapshot today's headcount.
-
-    Returns the summary of the tree; the accounts table goes into `context.notes`.
-    """
-    city = DemoCity(today=context.today)
-    _insert(city.units, ())
-    _insert(city.branches, ("unit",))
-    for group in city.groups:
-        group.founded_on = group.branch.founded_on  # the groups are as old as their branch
-    _insert(city.groups, ("branch",))
-    rows = _accounts(city, now=context.now)  # before the members: two of them link to an account
-    _insert(city.members, ("branch", "party_group", "user"))
-    memberships_open_bulk(city.members, reason="导入演示数据")
-    headcount_snapshot(on=context.today)
-    context.notes.append(
-        "\n演示账号（密码相同，登录后无需修改）：\n" + format_table([("角色", "用户名", "密码", "所属"), *rows])
-    )
-    members = city.members
-    probationary = sum(m.status == MemberStatus.PROBATIONARY for m in members)
-    return (
-        f"单位 {len(city.units)} 个，支部 {len(city.branches)} 个，"
-        f"党小组 {len(city.groups)} 个，党员 {len(members)} 名（预备党员 {probationary} 名）"
-    )
-
-
-def present() -> str:
-    """What of the demo tree exists already: "40 个单位", or "" on an empty database."""
-    count = Unit.objects.count()
-    return f"{count} 个单位" if count else ""
-
-
-def reset() -> None:
-    """Delete the org tree leaf first (Member and Branch are PROTECTed), the demo users, and their history.
-
-    The steps built on the tree (party life) are reset before this one; a record of
-    another kind still pointing at the tree stops the reset with a message naming it.
-    """
-    try:
-        # No "deleted" history rows: the history of these tables is cleared just below.
-        with override_settings(SIMPLE_HISTORY_ENABLED=False):
-            for model in ORG_MODELS:
-                model.objects.all().delete()
-            User.objects.filter(username__in=data.DEMO_USERNAMES).delete()
-    except (ProtectedError, RestrictedError) as exc:
-        objs = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", ())
-        blockers = sorted({str(obj._meta.verbose_name) for obj in objs})
-        raise CommandError(
-            "无法清空组织数据：以下记录仍引用单位、支部或党员（" + "、".join(blockers) + "）。请先删除这些记录。"
-        ) from exc
-    for model in ORG_MODELS:
-        get_history_model_for_model(model).objects.all().delete()
-    get_history_model_for_model(User).objects.filter(username__in=data.DEMO_USERNAMES).delete()
-
-
-def _accounts(city: DemoCity, *, now: dt.datetime) -> list[tuple[str, ...]]:
-    """Open one account per role (demo password, no forced change); return the table rows that list them.
-
-    The branch secretary and the plain member are members of the demo branch:
-    their (still unsaved) Member rows are linked to the accounts here.
-    """
-    plan = city.demo_branch_plan()
-    secretary = plan.members[0]  # the branch secretary is a committee member of the branch
-    plain = next(
-        m for m in plan.members if not (m.is_branch_committee or m.is_leading_cadre) and m.status == MemberStatus.FULL
-    )
-    finance, reform = city.unit_named(data.DEMO_UNIT), city.unit_named(data.DEMO_UNIT_2)
-    # One hash for all five: the demo password is public, and each PBKDF2 round costs ~0.5 s.
-    encoded = make_password(data.DEMO_PASSWORD)
-
-    def account(username: str, display_name: str) -> User:
-        try:
-            validate_password(data.DEMO_PASSWORD, User(username=username, display_name=display_name))
-        except ValidationError as exc:
-            raise CommandError(f"演示密码不符合密码规则（{username}）：" + "；".join(exc.messages)) from exc
-        user, _ = User.objects.update_or_create(
-            username=username,
-            defaults={
-                "display_name": display_name,
-                "password": encoded,
-                "is_active": True,
-                "must_change_password": False,
-                "password_changed_at": now,
-            },
-        )
-        lockout.unlock(username=username)
-        user.user_permissions.clear()
-        return user
-
-    committee = account(data.COMMITTEE_USER, "工委管理员")
-    committee.user_permissions.add(Permission.objects.get(content_type__app_label="orgs", codename="committee"))
-    assign_perm("orgs.manage_unit", account(data.UNIT_USER, f"{finance.short_name}党务干部"), finance)
-    assign_perm("orgs.manage_unit", account(data.UNIT_USER_2, f"{reform.short_name}党务干部"), reform)
-    branch_secretary = account(data.BRANCH_USER, secretary.name)
-    assign_perm("orgs.manage_branch", branch_secretary, plan.branch)
-    secretary.user = branch_secretary
-    plain.user = account(data.MEMBER_USER, plain.name)
-
-    where = f"{finance.name} {plan.branch.name}"
-    return [
-        (Role.LABELS[Role.COMMITTEE], data.COMMITTEE_USER, data.DEMO_PASSWORD, data.COMMITTEE_NAME),
-        (Role.LABELS[Role.UNIT], data.UNIT_USER, data.DEMO_PASSWORD, finance.name),
-        (Role.LABELS[Role.UNIT], data.UNIT_USER_2, data.DEMO_PASSWORD, reform.name),
-        (Role.LABELS[Role.BRANCH], data.BRANCH_USER, data.DEMO_PASSWORD, f"{where}（支部委员 {secretary.name}）"),
-        (Role.LABELS[Role.MEMBER], data.MEMBER_USER, data.DEMO_PASSWORD, f"{where}（党员 {plain.name}）"),
-    ]
-
-
-def _insert(objs: list, foreign_keys: tuple[str, ...]) -> None:
-    """Validate each row's fields, then bulk-insert the rows with their history.
-
-    Field validation (choices, lengths, blanks) skips the foreign keys and the
-    unique/check constraints, which would cost a query per row; the database
-    enforces those on insert, and the generator keeps them by construction.
-    """
-    for obj in objs:
-        try:
-            obj.full_clean(exclude=list(foreign_keys), validate_unique=False, validate_constraints=False)
-        except ValidationError as exc:
-            raise CommandError(f"演示数据有误（{obj._meta.verbose_name} {obj}）：{exc.messages}") from exc
-    bulk_create_with_history(objs, type(objs[0]), batch_size=500, default_change_reason="导入演示数据")
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def format_table(rows: list[tuple[str, ...]]) -> str:
-    """Align columns that mix Chinese (double width) and Latin text."""
-    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = []
-    for n, row in enumerate(rows):
-        lines.append("  ".join(cell + " " * (widths[i] - _width(cell)) for i, cell in enumerate(row)).rstrip())
-        if n == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    return "\n".join(lines)
