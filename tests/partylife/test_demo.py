@@ -15,6 +15,8 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import TruncDate
 from django.test.utils import override_settings
 from django.utils import timezone
 from simple_history.utils import get_history_model_for_model
@@ -24,7 +26,7 @@ from apps.core.periods import Frequency, Period, local_date, local_tz
 from apps.demo.management.commands.seed_demo import Command
 from apps.orgs import demo_data
 from apps.orgs.access import scope_for
-from apps.orgs.models import Branch, BranchKind, Unit, User
+from apps.orgs.models import Branch, BranchKind, Member, Membership, PartyGroup, Unit, User
 from apps.partylife import demo, services
 from apps.partylife.compliance import FINISHED_UNMET, Status, evaluate_branches, evaluate_units
 from apps.partylife.demo import files, texts
@@ -106,7 +108,9 @@ def test_every_branch_and_unit_has_its_calendar(seeded):
     for b in branches:
         if today.month > 1 or b.founded_on.year < today.year:
             assert this_year[b.pk] > 0, b
-        if b.founded_on < dt.date(today.year - 1, 10, 1):
+        if b.unit.joined_on:  # the unit that joined the platform this year has nothing before
+            assert last_q4[b.pk] == 0, b
+        elif b.founded_on < dt.date(today.year - 1, 10, 1):
             assert last_q4[b.pk] > 0, b
     for unit in Unit.objects.filter(active=True):
         codes = set(
@@ -171,10 +175,11 @@ def test_every_branch_and_unit_has_its_calendar(seeded):
     assert org_life.values("branch").distinct().count() >= 0.85 * len(older)
     assert org_life.filter(also_counts_as__code="democratic_appraisal").count() >= 0.7 * org_life.count()
 
-    # 谈心谈话: two members of the branch, who are its attendance.
+    # 谈心谈话: two members of the branch on the day of the talk, who are its attendance.
     for talk in Activity.objects.filter(activity_type__code="heart_talk").select_related("talker", "talkee")[:200]:
         assert talk.branch_id is not None
-        assert talk.talker.branch_id == talk.talkee.branch_id == talk.branch_id
+        then = Membership.objects.on(local_date(talk.held_at)).filter(branch=talk.branch_id)
+        assert then.filter(member__in=[talk.talker_id, talk.talkee_id]).count() == 2, talk
         assert set(talk.attendances.values_list("member_id", flat=True)) == {talk.talker_id, talk.talkee_id}
 
     # 补学: exactly the absentees of submitted 党课/主题党日/党员大会, due 30 days on; most of the older done.
@@ -206,17 +211,77 @@ def test_every_branch_and_unit_has_its_calendar(seeded):
         else:
             assert p.solved_on is None
 
-    # 关账: last year's months up to November are closed; their records are locked, December's are not.
-    assert sorted(PeriodLock.objects.values_list("month", flat=True)) == [
-        dt.date(today.year - 1, m, 1) for m in range(1, 12)
-    ]
-    october = Activity.objects.filter(held_at__year=today.year - 1, held_at__month=10).first()
-    december = Activity.objects.filter(held_at__year=today.year - 1, held_at__month=12).first()
-    assert services.is_locked(october) and not services.is_locked(december)
+    # 关账, the monthly routine: every month from the platform's start up to two months ago is closed,
+    # last month and this one are open; closed months' records are locked, open months' are not.
+    two_months_ago = (today.replace(day=1) - dt.timedelta(days=32)).replace(day=1)
+    closed, month = [], dt.date(today.year - 1, 10, 1)
+    while month <= two_months_ago:
+        closed.append(month)
+        month = Period.containing(month, Frequency.MONTH).next_start
+    assert sorted(PeriodLock.objects.values_list("month", flat=True)) == closed
+    assert not PeriodLock.objects.filter(closed_at__gt=now).exists()
+    last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    for month, locked in ((two_months_ago, True), (last_month, False)):
+        record = Activity.objects.filter(held_at__year=month.year, held_at__month=month.month).first()
+        assert services.is_locked(record) == locked, month
 
     # 留痕: the history was written with the rows.
     for model in HISTORY:
         assert get_history_model_for_model(model).objects.count() == model.objects.count(), model
+
+
+def test_party_life_follows_the_tree_as_it_was(seeded):
+    """Records lie within their branch's life (and after their unit joined), attendance lists the members of
+    the branch on the record's day: a merged branch stops the day before and goes on in its successor, a
+    dissolved party group stops meeting, a member who moved attends the old branch, then the new one."""
+    today, tz = timezone.localdate(), local_tz()
+    start = dt.date(today.year - 1, 10, 1)
+    records = Activity.objects.annotate(day=TruncDate("held_at", tzinfo=tz))
+    assert not records.filter(day__lt=start).exists() and not records.filter(day__gte=today).exists()
+    assert not records.filter(branch__isnull=False, day__lt=F("branch__founded_on")).exists()
+    assert not records.filter(branch__dissolved_on__isnull=False, day__gte=F("branch__dissolved_on")).exists()
+    joined = Unit.objects.get(joined_on__isnull=False)
+    assert not records.filter(unit=joined, day__lt=joined.joined_on).exists()
+    assert records.filter(unit=joined).exists() or today.month == 1
+
+    # Every attendance row of a branch's record: a member of that branch on that day.
+    rows = Attendance.objects.filter(activity__branch__isnull=False).annotate(
+        day=TruncDate("activity__held_at", tzinfo=tz)
+    )
+    then = Membership.objects.filter(member=OuterRef("member"), branch=OuterRef("activity__branch")).filter(
+        Q(start_on__lte=OuterRef("day")), Q(end_on__isnull=True) | Q(end_on__gt=OuterRef("day"))
+    )
+    assert rows.exists() and not rows.exclude(Exists(then)).exists()
+
+    # The merged branch: records until the day before, its people carry on in the successor.
+    merged = Branch.objects.get(dissolved_on__isnull=False)
+    ended = merged.dissolved_on
+    assert records.filter(branch=merged).exists()
+    moved = set(Membership.objects.filter(branch=merged).values_list("member_id", flat=True))
+    after = Attendance.objects.filter(member__in=moved, activity__held_at__date__gte=ended)
+    assert not after.filter(activity__branch=merged).exists()
+    if (today - ended).days > 40:  # a month of the successor's meetings since
+        assert after.filter(activity__branch=merged.successor).values("member").distinct().count() >= len(moved) // 2
+
+    # The dissolved party group met until the month it ended, with the members it had.
+    group = PartyGroup.objects.exclude(branch=merged).get(dissolved_on__isnull=False)
+    meetings = records.filter(party_group=group)
+    assert meetings.exists() and not meetings.filter(day__gte=group.dissolved_on).exists()
+    had = set(Member.history.filter(party_group=group).values_list("id", flat=True))
+    attended = set(Attendance.objects.filter(activity__party_group=group).values_list("member_id", flat=True))
+    assert attended and attended <= had
+
+    # Members who moved branch: the old branch's meetings before the day, the new one's from it.
+    transfers = Membership.objects.exclude(end_on=None).exclude(branch=merged)
+    assert transfers.count() == len(demo_data.TRANSFERS)
+    for old in transfers:
+        new = Membership.objects.get(member=old.member_id, end_on=None)
+        theirs = rows.filter(member=old.member_id)
+        assert theirs.filter(activity__branch=old.branch_id, day__lt=old.end_on).exists()
+        assert not theirs.filter(activity__branch=old.branch_id, day__gte=old.end_on).exists()
+        assert not theirs.filter(activity__branch=new.branch_id, day__lt=new.start_on).exists()
+        if (today - new.start_on).days > 40:
+            assert theirs.filter(activity__branch=new.branch_id).exists()
 
 
 def test_demo_branch_tells_its_story(seeded):

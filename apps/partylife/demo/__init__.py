@@ -1,14 +1,19 @@
 """Party-life demo records (演示数据·组织生活), the party-life step of `manage.py seed_demo`.
 
-Every active branch gets its 三会一课, 主题党日, 党小组会, 谈心谈话 and practice
-activities from the previous year's fourth quarter up to yesterday; every unit
-its 中心组学习 and 第一议题. Most branches are compliant; a fixed fifth of them
+Every branch gets its 三会一课, 主题党日, 党小组会, 谈心谈话 and practice activities
+from the platform's start (the previous year's fourth quarter) up to yesterday, within
+its own life: a branch merged mid-year stops the day before and its members carry on in
+the successor, a dissolved party group stops meeting, a unit that joined later starts
+then, and each record's attendance lists the members of its branch on its day (so a
+member who moved branch attends the old branch's meetings, then the new one's). Every
+unit gets its 中心组学习 and 第一议题. Most branches are compliant; a fixed fifth of them
 skip months, a few records lack a photo (需补充) or are still drafts, and
 absentees of 党课/主题党日/党员大会 owe a 补学 (most made up). 市发改委 lags
 visibly, 市财政局 does not; the demo branch (市财政局 预算处党支部) follows a
 script (`script.py`): one missed month, one 需补充 record, and this month's 支委会
-still to hold, so its calendar shows every state. Last year's months up to November
-are closed (关账), and today's reminders are sent once.
+still to hold, so its calendar shows every state. The monthly routine (关账): every
+month up to two months ago is closed, last month and this one are open; today's
+reminders are sent once.
 
 Speed: rows are drawn in memory (`draw.py`, `branches.py`, `practice.py`, `units.py`)
 and bulk-inserted (`write.py`), with their history where the model keeps one; the

@@ -50,7 +50,7 @@ SKIP = {Profile.BEHIND: 0.22}
 def draw_branch(d: Drawing, s: Subject, profile: str) -> None:
     """Draw one branch's records since last year's fourth quarter, as its profile (or the demo script) says."""
     rng = random.Random(f"{SEED}:{s.unit.name}:{s.branch.name}")
-    b, founded = s.branch, s.branch.founded_on
+    b, founded, until = s.branch, s.since, s.until  # its first day of records, and the day it ended
     scripted = profile == Profile.SCRIPTED
     places = RETIRED_PLACES if s.retired else PLACES
     reasons = RETIRED_ABSENCE_REASONS if s.retired else ABSENCE_REASONS
@@ -60,7 +60,11 @@ def draw_branch(d: Drawing, s: Subject, profile: str) -> None:
     theme_day = rng.randint(10, 24)  # 每月相对固定1天
     skipped: list[tuple[str, Period]] = []
     # A patchy branch misses one past month of one monthly meeting.
-    past = [m for m in d.months if m.end < d.today and m.start >= founded and m.year == d.today.year]
+    past = [
+        m
+        for m in d.months
+        if m.end < d.today and m.start >= founded and (until is None or m.end < until) and m.year == d.today.year
+    ]
     patchy_miss = (rng.choice((COMMITTEE, THEME_DAY)), rng.choice(past)) if past else None
 
     def common(**extra):
@@ -81,7 +85,7 @@ def draw_branch(d: Drawing, s: Subject, profile: str) -> None:
         held_committee = not (scripted and current) and not skip(COMMITTEE, month)
         if not held_committee and not (scripted and current):
             skipped.append((COMMITTEE, month))
-        if held_committee and d.held(day, founded):
+        if held_committee and d.held(day, founded, until):
             topic = COMMITTEE_Q4_TOPIC if month.index in (11, 12) and rng.random() < 0.5 else None
             topic = topic or rng.choice(COMMITTEE_TOPICS)
             d.record(
@@ -112,7 +116,7 @@ def draw_branch(d: Drawing, s: Subject, profile: str) -> None:
             day = None
         if day is None:
             skipped.append((THEME_DAY, month))
-        elif d.held(day, founded):
+        elif d.held(day, founded, until):
             lesson = rng.choice(LESSONS)
             d.record(
                 rng,
@@ -137,7 +141,8 @@ def draw_branch(d: Drawing, s: Subject, profile: str) -> None:
             day = weekday(month.start.replace(day=rng.randint(5, 26)))
             if skip(GROUP, month):
                 continue
-            if d.held(day, founded):
+            group_until = min(filter(None, (until, group.dissolved_on)), default=None)  # a group ends too
+            if d.held(day, max(founded, group.founded_on), group_until):
                 leader = next((m for m in group_members if m.is_branch_committee), group_members[0])
                 topic = rng.choice(GROUP_TOPICS)
                 plan = d.record(
@@ -177,7 +182,7 @@ def draw_branch(d: Drawing, s: Subject, profile: str) -> None:
             if skip(code, quarter, "quarter"):
                 skipped.append((code, quarter))
                 continue
-            if not d.held(day, founded):
+            if not d.held(day, founded, until):
                 continue
             if code == GENERAL:
                 topic = rng.choice(GENERAL_TOPICS[quarter.index])
@@ -224,7 +229,7 @@ def org_life(d: Drawing, s: Subject, rng, profile, common, place, reasons, absen
             continue  # the demo branch still has this year's ahead of it (a reminder is due)
         if year < d.today.year and profile == Profile.BEHIND and rng.random() < 0.25:
             continue
-        if not d.held(day, s.branch.founded_on):
+        if not d.held(day, s.since, s.until):
             continue
         topic = f"{year}年度组织生活会"
         together = rng.random() < 0.85
@@ -275,10 +280,14 @@ def talks(d: Drawing, s: Subject, rng, profile, common) -> None:
             continue
         for _ in range(count):
             day = first + dt.timedelta(days=rng.randrange((last - first).days + 1))
+            # Two people of the branch on that day: its secretary or a committee member, and another member.
+            committee, members = s.on(day, s.committee), s.on(day, s.members)
             talker = s.secretary if rng.random() < 0.6 else rng.choice(s.committee)
-            talkee = rng.choice([m for m in s.members if m.pk != talker.pk])
-            if not d.held(day, s.branch.founded_on):
+            talker = talker if talker in members else (committee or members or [talker])[0]
+            talkees = [m for m in members if m.pk != talker.pk]
+            if not d.held(day, s.since, s.until) or not talkees:
                 continue
+            talkee = rng.choice(talkees)
             topic = rng.choice(TALK_TOPICS)
             d.record(
                 rng,

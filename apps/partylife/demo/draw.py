@@ -1,8 +1,10 @@
 """Drawing the demo's party life (演示数据·绘制): the org tree as the generator sees it, profiles, one record.
 
-`Drawing` loads the active tree and the rules, decides each branch's profile (most
-model, a fixed fifth behind, a tenth patchy) and draws single records with their
-attendance and evidence; `branches` and `units` call it for each calendar.
+`Drawing` loads the tree as it was over the demo's span (from the platform's start: branches that
+existed then, merged ones included, and who was in each of them on which days) and the rules,
+decides each branch's profile (most model, a fixed fifth behind, a tenth patchy) and draws single
+records with their attendance and evidence; `branches` and `units` call it for each calendar.
+A record's attendance lists only the members of its branch on its day (`Membership`).
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from dataclasses import dataclass, field
 
 from apps.core.periods import Frequency, Period, local_tz
 from apps.orgs import demo_data as org_data
-from apps.orgs.models import Branch, BranchKind, Member, PartyGroup, Unit, User
+from apps.orgs import tree
+from apps.orgs.models import Branch, BranchKind, Member, Membership, PartyGroup, Unit, User
+from apps.orgs.tree import platform_start
 
 from .. import counting
 from ..models import (
@@ -69,18 +73,45 @@ def weekday(day: dt.date) -> dt.date:
     return back if back.month == day.month else day + dt.timedelta(days=7 - day.weekday())
 
 
-class Subject:
-    """A branch with its roster, as the generator sees it."""
+Spans = dict[int, list[tuple[dt.date, dt.date | None]]]  # member id → the [start, end) of each membership
 
-    def __init__(self, branch: Branch, members: list[Member], groups: list[PartyGroup]):
+
+def in_branch(spans: Spans, member: Member, day: dt.date) -> bool:
+    return any(start <= day and (end is None or day < end) for start, end in spans.get(member.pk, ()))
+
+
+class Subject:
+    """A branch with everyone who belonged to it during the demo's span, as the generator sees it.
+
+    `since` is its first day of records (its founding, its unit's joining, the platform's start),
+    `until` the day it ended (exclusive; None while it goes on). `members` are everyone in it on some
+    day of the span, `on(day, people)` those of them in it that day. A party group's members are
+    everyone who was ever in it (the members' history), in the branch on the day.
+    """
+
+    def __init__(
+        self,
+        branch: Branch,
+        members: list[Member],
+        spans: Spans,
+        groups: list[PartyGroup],
+        group_members: dict[int, set[int]],
+        since: dt.date,
+    ):
         self.branch = branch
         self.unit = branch.unit
         self.members = members
-        self.groups = [(g, [m for m in members if m.party_group_id == g.pk]) for g in groups]
+        self.spans = spans
+        self.since, self.until = since, branch.dissolved_on
+        self.groups = [(g, [m for m in members if m.pk in group_members.get(g.pk, ())]) for g in groups]
         self.groups = [(g, ms) for g, ms in self.groups if ms]
         self.committee = [m for m in members if m.is_branch_committee] or members[:3]
         self.secretary = self.committee[0]
         self.retired = branch.kind == BranchKind.RETIRED
+
+    def on(self, day: dt.date, people: list[Member]) -> list[Member]:
+        """Those of `people` who belonged to this branch on `day`."""
+        return [m for m in people if in_branch(self.spans, m, day)]
 
 
 class Drawing:
@@ -89,7 +120,8 @@ class Drawing:
     def __init__(self, *, today: dt.date, now: dt.datetime):
         self.today, self.now = today, now
         self.yesterday = today - dt.timedelta(days=1)
-        self.start = dt.date(today.year - 1, 10, 1)
+        # The demo's data starts with the platform (the orgs step sets it to last year's fourth quarter).
+        self.start = max(platform_start(), dt.date(today.year - 1, 10, 1))
         self.tz = local_tz()
         self.types = {t.code: t for t in ActivityType.objects.filter(active=True)}
         self.rules: dict[str, ComplianceRule] = {}
@@ -109,22 +141,43 @@ class Drawing:
 
     # --- the org tree -------------------------------------------------------------------------------
     def _load(self) -> None:
+        """The tree as it was from the demo's start to today: a fixed number of queries."""
+        start, today = self.start, self.today
         self.units = list(Unit.objects.filter(active=True).order_by("order", "id"))
+        self.unit_since = {u.pk: u.judged_from(start) for u in self.units}
         branches = list(
-            Branch.objects.filter(dissolved_on__isnull=True, unit__active=True)
+            Branch.objects.existing_during(start, today)
+            .filter(unit__active=True)
             .select_related("unit")
             .order_by("unit__order", "unit_id", "order", "id")
         )
-        members: dict[int, list[Member]] = {}
-        for m in Member.objects.filter(active=True, branch__in=branches).order_by("branch_id", "id"):
-            members.setdefault(m.branch_id, []).append(m)
+        branch_ids = [b.pk for b in branches]
+        memberships = tree.memberships_during(branch_ids, start, today)
+        in_force = Membership.objects.during(start, today).filter(branch_id__in=branch_ids).values("member_id")
+        people = {m.pk: m for m in Member.objects.filter(pk__in=in_force)}
+        self.spans: dict[int, Spans] = {}
+        for branch_id, rows in memberships.items():
+            spans = self.spans.setdefault(branch_id, {})
+            for r in rows:
+                spans.setdefault(r.member_id, []).append((r.start_on, r.end_on))
         groups: dict[int, list[PartyGroup]] = {}
-        for g in PartyGroup.objects.filter(dissolved_on__isnull=True, branch__in=branches).order_by("branch_id", "id"):
+        existing = PartyGroup.objects.existing_during(start, today).filter(branch__in=branches)
+        for g in existing.order_by("branch_id", "id"):
             groups.setdefault(g.branch_id, []).append(g)
-        self.subjects = [Subject(b, members[b.pk], groups.get(b.pk, [])) for b in branches if members.get(b.pk)]
+        group_members: dict[int, set[int]] = {}
+        ever = Member.history.filter(party_group_id__in=[g.pk for gs in groups.values() for g in gs])
+        for member_id, group_id in ever.values_list("id", "party_group_id").distinct():
+            group_members.setdefault(group_id, set()).add(member_id)
+        self.subjects = []
+        for b in branches:
+            members = sorted((people[pk] for pk in self.spans.get(b.pk, {})), key=lambda m: m.pk)
+            if members:
+                since = max(b.founded_on, self.unit_since[b.unit_id])
+                self.subjects.append(Subject(b, members, self.spans[b.pk], groups.get(b.pk, []), group_members, since))
         self.unit_members: dict[int, list[Member]] = {}
-        for s in self.subjects:
-            self.unit_members.setdefault(s.unit.pk, []).extend(s.members)
+        for s in self.subjects:  # a member of two branches (a move, a merge) is one person of the unit
+            known = self.unit_members.setdefault(s.unit.pk, [])
+            known.extend(m for m in s.members if m not in known)
 
     def profiles(self) -> dict[int, str]:
         """A fixed fifth of the branches behind (half of 市发改委's), a tenth patchy; 市财政局 exemplary."""
@@ -157,8 +210,9 @@ class Drawing:
     def at(self, day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
         return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=self.tz)
 
-    def held(self, day: dt.date, founded: dt.date | None = None) -> bool:
-        return day <= self.yesterday and (founded is None or day >= founded)
+    def held(self, day: dt.date, since: dt.date | None = None, until: dt.date | None = None) -> bool:
+        """Whether a record of that day is drawn: in the past, and within [since, until) when given."""
+        return day <= self.yesterday and (since is None or day >= since) and (until is None or day < until)
 
     def record(
         self,
@@ -207,6 +261,8 @@ class Drawing:
             **fields,
         )
         plan = Planned(activity)
+        if branch is not None:  # only the branch's members of that day attend
+            attendees = [m for m in attendees if in_branch(self.spans.get(branch.pk, {}), m, day)]
         for m in attendees:
             if rng.random() < absent_rate:
                 plan.attendance.append((m.pk, False, rng.choice(reasons), rng.random()))

@@ -26,14 +26,14 @@ from .texts import (
 
 def practice(d: Drawing, s: Subject, rng, common) -> None:
     """支部联基层, 调查研究, 岗位建功 now and then; 万名干部联万企 visits with the problems raised."""
-    b = s.branch
     links, research, merit, enterprise = (rng.random() < p for p in (0.5, 0.4, 0.2, 0.45))
     site = rng.choice(LINK_SITES)
     for quarter in d.quarters:
         day = weekday(quarter.start.replace(month=quarter.first_month + rng.randint(0, 2), day=rng.randint(3, 26)))
-        if links and rng.random() < 0.6 and d.held(day, b.founded_on):
+        if links and rng.random() < 0.6 and d.held(day, s.since, s.until):
             topic = rng.choice(LINK_TOPICS)
-            team = rng.sample(s.members, min(len(s.members), rng.randint(4, 8)))
+            present = s.on(day, s.members)
+            team = rng.sample(present, min(len(present), rng.randint(4, 8)))
             d.record(
                 rng,
                 LINKS,
@@ -53,8 +53,9 @@ def practice(d: Drawing, s: Subject, rng, common) -> None:
         for _ in range(count or 0):
             day = weekday(d.start + dt.timedelta(days=rng.randrange(max((d.yesterday - d.start).days, 1))))
             topic = rng.choice(topics)
-            team = rng.sample(s.members, min(len(s.members), rng.randint(2, 4)))
-            if d.held(day, b.founded_on):
+            present = s.on(day, s.members)
+            team = rng.sample(present, min(len(present), rng.randint(2, 4)))
+            if team and d.held(day, s.since, s.until):
                 d.record(
                     rng,
                     code,
@@ -75,7 +76,7 @@ def practice(d: Drawing, s: Subject, rng, common) -> None:
         day = d.start + dt.timedelta(days=rng.randint(5, 40))
         while day <= d.yesterday:
             visit = weekday(day)
-            if d.held(visit, b.founded_on):
+            if d.held(visit, s.since, s.until) and s.on(visit, [cadre]):
                 plan = d.record(
                     rng,
                     ENTERPRISE,

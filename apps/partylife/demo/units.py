@@ -19,6 +19,7 @@ def draw_unit(d: Drawing, unit: Unit) -> None:
     if not members:
         return
     rng = random.Random(f"{SEED}:unit:{unit.name}")
+    since = d.unit_since[unit.pk]  # a unit that joined the platform later keeps records from then on
     spec = next((u for u in org_data.UNITS if u.name == unit.name), None)
     leaders = [m for m in members if m.is_leading_cadre]
     top = [m for m in leaders if spec and m.position in spec.head] or leaders[:5] or members[:5]
@@ -32,7 +33,7 @@ def draw_unit(d: Drawing, unit: Unit) -> None:
     meeting = "党委会议" if unit.category == UnitCategory.INSTITUTION else "党组会议"
     # 市发改委 lags; 市财政局 (the demo accounts' unit) keeps its unit-level records complete.
     profile = Profile.BEHIND if reform else Profile.SCRIPTED if unit.name == org_data.DEMO_UNIT else Profile.MODEL
-    past = [m for m in d.months if m.end < d.today and m.year == d.today.year]
+    past = [m for m in d.months if m.end < d.today and m.start >= since and m.year == d.today.year]
     misses: set[tuple[str, Period]] = set()
     if reform and len(past) >= 3:
         picks = rng.sample(past, 3)
@@ -55,7 +56,7 @@ def draw_unit(d: Drawing, unit: Unit) -> None:
                         reason="主要负责同志参加上级会议，本月集体学习调整至下月",
                     )
                 )
-        elif d.held(day):
+        elif d.held(day, since):
             d.record(
                 rng,
                 CENTER,
@@ -77,7 +78,7 @@ def draw_unit(d: Drawing, unit: Unit) -> None:
             continue
         for day_of_month in days:
             day = weekday(month.start.replace(day=day_of_month))
-            if not d.held(day):
+            if not d.held(day, since):
                 continue
             material = rng.choice(FIRST_TOPIC_MATERIALS)
             d.record(

@@ -229,18 +229,29 @@ def _makeup_tasks(d: Drawing, first_pk: int) -> list[MakeupTask]:
     return tasks
 
 
+def closed_months(d: Drawing) -> list[dt.date]:
+    """The monthly routine (关账): every month from the demo's start up to two months ago is closed;
+    last month (its records still coming in) and this one are open."""
+    last_closed = (d.today.replace(day=1) - dt.timedelta(days=1)).replace(day=1) - dt.timedelta(days=1)
+    months, month = [], d.start.replace(day=1)
+    while month <= last_closed:
+        months.append(month)
+        month = Period.containing(month, Frequency.MONTH).next_start
+    return months
+
+
 def _locks(d: Drawing) -> int:
-    """关账: the committee closed last year's months up to November (December is still open)."""
-    year = d.today.year - 1
+    """关账 as the committee does it: each month closed in the first days of the month after the next."""
     closed = set(PeriodLock.objects.values_list("month", flat=True))
-    months = [dt.date(year, m, 1) for m in range(1, 12) if dt.date(year, m, 1) not in closed]
+    months = [month for month in closed_months(d) if month not in closed]
     locks = [PeriodLock(month=month, closed_by=d.users.get(org_data.COMMITTEE_USER)) for month in months]
     if not locks:
         return 0
     bulk_create_with_history(locks, PeriodLock, default_change_reason=CHANGE_REASON)
-    for lock in locks:  # closed in the first days of the next month
-        closed = d.at(Period.containing(lock.month, Frequency.MONTH).next_start + dt.timedelta(days=4), 17)
-        PeriodLock.objects.filter(pk=lock.pk).update(closed_at=closed)
+    for lock in locks:  # closed once the month after it had ended too, never after now
+        next_month = Period.containing(lock.month, Frequency.MONTH).next_start
+        closed = d.at(Period.containing(next_month, Frequency.MONTH).next_start + dt.timedelta(days=2), 17)
+        PeriodLock.objects.filter(pk=lock.pk).update(closed_at=min(closed, d.now - dt.timedelta(hours=1)))
     return len(locks)
 
 
