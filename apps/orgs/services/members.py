@@ -75,12 +75,15 @@ def _membership_end(member: Member, *, on: dt.date, field: str) -> None:
 
 
 def _check_member_placement(member: Member) -> None:
-    if member.active and member.branch_id and not member.branch.is_current:
+    """A member on a roster is in a branch (and a party group of it) that exists now, as the database says."""
+    if member.active and member.branch_id and not Branch.objects.current().filter(pk=member.branch_id).exists():
         raise ValidationError({"branch": f"{member.branch.name}已撤销，请选择现有的支部。"})
-    if member.party_group_id and member.party_group.branch_id != member.branch_id:
-        raise ValidationError({"party_group": "党小组必须属于该党员所在的支部。"})
-    if member.party_group_id and not member.party_group.is_current:
-        raise ValidationError({"party_group": f"党小组“{member.party_group.name}”已撤销。"})
+    if member.party_group_id:
+        group = PartyGroup.objects.filter(pk=member.party_group_id).values("branch_id", "dissolved_on").first()
+        if group is None or group["branch_id"] != member.branch_id:
+            raise ValidationError({"party_group": "党小组必须属于该党员所在的支部。"})
+        if group["dissolved_on"] is not None:
+            raise ValidationError({"party_group": f"党小组“{member.party_group.name}”已撤销。"})
     if member.birth_date and member.join_date and member.join_date <= member.birth_date:
         raise ValidationError({"join_date": "入党日期必须晚于出生日期。"})
 
@@ -141,6 +144,11 @@ def member_transfer(
     )
     if not member.active:
         raise ValidationError("该党员已离册，不能转接。")
+    if on > timezone.localdate():
+        raise ValidationError({"on": "转接日期不能晚于今天。"})
+    to_branch = Branch.objects.select_for_update().get(pk=to_branch.pk)  # as it is now
+    if party_group is not None:
+        party_group = PartyGroup.objects.get(pk=party_group.pk)
     if to_branch.pk == member.branch_id:
         raise ValidationError({"to_branch": "该党员已在这个支部。"})
     if not to_branch.is_current:

@@ -94,6 +94,7 @@ def _check_group_life(group: PartyGroup, branch: Branch) -> None:
 
 @transaction.atomic
 def party_group_create(*, actor: User, branch: Branch, data: dict) -> PartyGroup:
+    branch = Branch.objects.select_for_update().get(pk=branch.pk)  # as it is now, not as the caller read it
     require(permissions.may_manage_groups(scope_for(actor), branch), "您不能为该支部设置党小组。")
     if not branch.is_current:
         raise ValidationError(f"{branch.name}已于{_label(branch.dissolved_on)}撤销，不能新建党小组。")
