@@ -165,7 +165,7 @@ def member_transfer(request, scope, pk):
         "orgs/confirm_form.html",
         {
             "title": f"组织关系转接 · {member.name}",
-            "lead": f"{member.branch.unit.name} · {member.branch.name} · {member.name}",
+            "lead": f"{member.branch.unit.name} · {member.branch.name} · {member.name}{_since(request, member)}",
             "consequences": [
                 "自转接日期起，该党员属于转入支部，参加其组织生活；此前的记录仍属原支部。",
                 "转接日期不能早于该党员转入现支部的日期，不能晚于今天，转入支部在该日须已成立。",
@@ -177,6 +177,12 @@ def member_transfer(request, scope, pk):
             "back_obj": member,
         },
     )
+
+
+def _since(request, member) -> str:
+    """“（自 2024-03-01 起在本支部）”: the day the member came into their branch, for the transfer page."""
+    current = selectors.member_memberships(user=request.user, member=member).filter(end_on__isnull=True).first()
+    return f"（自 {current.start_on:%Y-%m-%d} 起在本支部）" if current else ""
 
 
 @manager_required
