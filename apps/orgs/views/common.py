@@ -1,4 +1,5 @@
-"""Pieces the org pages share: the list context and export, the form page, service errors as messages."""
+"""Pieces the org pages share: the list context and export, the form and confirmation pages, service errors
+as messages."""
 
 from __future__ import annotations
 
@@ -43,18 +44,41 @@ def form_errors_to_messages(request, form) -> None:
             messages.error(request, error)
 
 
+def _posted(request, form, *, save, success, done):
+    """On a valid POST run the service (`save()`); saved: flash `success(obj)` and redirect to `done(obj)`.
+
+    Returns the redirect, or None (a GET, bad input, or the service's ValidationError shown on the form).
+    """
+    if request.method == "POST" and form.is_valid():
+        saved = save_with_form_errors(form, save)
+        if saved:
+            messages.success(request, success(saved))
+            return redirect(done(saved))
+    return None
+
+
 def form_page(request, form, *, save, success: str, title: str, back: str = "", back_obj=None, done=None):
     """A create or edit page (`orgs/form.html`): on a valid POST run the service (`save()`).
 
     Saved: flash `success` (formatted with `obj`, the saved row) and go to `done(obj)`, by default
     the row's own page. Refused: the service's ValidationError shows on the form, nothing changed.
     """
-    if request.method == "POST" and form.is_valid():
-        saved = save_with_form_errors(form, save)
-        if saved:
-            messages.success(request, success.format(obj=saved))
-            return redirect(done(saved) if done else saved)
-    return render(request, "orgs/form.html", {"form": form, "title": title, "back": back, "back_obj": back_obj})
+    posted = _posted(
+        request, form, save=save, success=lambda obj: success.format(obj=obj), done=done or (lambda obj: obj)
+    )
+    return posted or render(
+        request, "orgs/form.html", {"form": form, "title": title, "back": back, "back_obj": back_obj}
+    )
+
+
+def confirm_page(request, form, *, save, success, done, **context):
+    """An irreversible step on the tree (`orgs/confirm_form.html`: what it touches, what happens, the form,
+    a confirmation before sending): as `form_page`, with `success(obj)` and `done(obj)` callables.
+
+    `context`: title, lead, consequences (lines), submit, confirm, back_obj.
+    """
+    posted = _posted(request, form, save=save, success=success, done=done)
+    return posted or render(request, "orgs/confirm_form.html", {"form": form, **context})
 
 
 def report(request, write, success: str) -> None:

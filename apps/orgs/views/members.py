@@ -14,7 +14,7 @@ from .. import permissions, selectors, services
 from ..access import manager_required, unit_manager_required
 from ..filters import branch_choices, unit_choices
 from ..forms import STATUS_CHOICES, DeactivateForm, MemberForm, MemberTransferForm, chosen
-from .common import export, form_page, list_context, report
+from .common import confirm_page, export, form_page, list_context, report
 
 EXPORT_HEADERS = [
     "单位",
@@ -145,37 +145,23 @@ def member_transfer(request, scope, pk):
         messages.error(request, "该党员已离册，不能转接；请先恢复在册。")
         return redirect(member)
     form = MemberTransferForm(request.POST or None, member=member, scope=scope)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        saved = save_with_form_errors(
-            form,
-            lambda: services.member_transfer(
-                actor=request.user,
-                member=member,
-                to_branch=data["to_branch"],
-                on=data["on"],
-                party_group=data["party_group"],
-            ),
-        )
-        if saved:
-            messages.success(request, f"“{saved.name}”自{data['on']:%Y-%m-%d}起转入{saved.branch.name}。")
-            return redirect(saved)
-    return render(
+    return confirm_page(
         request,
-        "orgs/confirm_form.html",
-        {
-            "title": f"组织关系转接 · {member.name}",
-            "lead": f"{member.branch.unit.name} · {member.branch.name} · {member.name}{_since(request, member)}",
-            "consequences": [
-                "自转接日期起，该党员属于转入支部，参加其组织生活；此前的记录仍属原支部。",
-                "转接日期不能早于该党员转入现支部的日期，不能晚于今天，转入支部在该日须已成立。",
-                "转往平台以外的党组织，请办理离册（组织关系转出）。",
-            ],
-            "form": form,
-            "submit": "确认转接",
-            "confirm": f"确定为“{member.name}”办理组织关系转接吗？",
-            "back_obj": member,
-        },
+        form,
+        # the form's fields are the service's arguments: to_branch, on, party_group
+        save=lambda: services.member_transfer(actor=request.user, member=member, **form.cleaned_data),
+        success=lambda saved: f"“{saved.name}”自{form.cleaned_data['on']:%Y-%m-%d}起转入{saved.branch.name}。",
+        done=lambda saved: saved,
+        title=f"组织关系转接 · {member.name}",
+        lead=f"{member.branch.unit.name} · {member.branch.name} · {member.name}{_since(request, member)}",
+        consequences=[
+            "自转接日期起，该党员属于转入支部，参加其组织生活；此前的记录仍属原支部。",
+            "转接日期不能早于该党员转入现支部的日期，不能晚于今天，转入支部在该日须已成立。",
+            "转往平台以外的党组织，请办理离册（组织关系转出）。",
+        ],
+        submit="确认转接",
+        confirm=f"确定为“{member.name}”办理组织关系转接吗？",
+        back_obj=member,
     )
 
 

@@ -23,7 +23,7 @@ from ..forms import (
     PartyGroupForm,
     UnitForm,
 )
-from .common import export, form_errors_to_messages, form_page, list_context
+from .common import confirm_page, export, form_errors_to_messages, form_page, list_context
 
 # --- units -----------------------------------------------------------------------------------
 
@@ -191,9 +191,7 @@ def branch_create(request, scope):
 
 @manager_required
 def branch_edit(request, scope, pk):
-    branch = get_object_or_404(scope.branches(), pk=pk)
-    if not permissions.may_edit_roster(scope, branch):
-        raise PermissionDenied("您不能修改该支部。")
+    branch = _editable_branch(scope, pk, "您不能修改该支部。")
     form = BranchForm(request.POST or None, instance=branch, scope=scope)
     return form_page(
         request,
@@ -208,48 +206,46 @@ def branch_edit(request, scope, pk):
 @manager_required
 def branch_dissolve(request, scope, pk):
     """撤销 / 合并 / 更名·改建: the branch ends on a day, its members move to the successor, its groups end."""
-    branch = get_object_or_404(scope.branches(), pk=pk)
-    if not permissions.may_edit_roster(scope, branch):
-        raise PermissionDenied("您不能撤销该支部。")
+    branch = _editable_branch(scope, pk, "您不能撤销该支部。")
     if not branch.is_current:
         messages.info(request, f"{branch.name}已于{branch.dissolved_on:%Y-%m-%d}撤销。")
         return redirect(branch)
     form = BranchDissolveForm(request.POST or None, branch=branch, scope=scope)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        saved = save_with_form_errors(
-            form,
-            lambda: services.branch_dissolve(
-                actor=request.user, branch=branch, on=data["on"], reason=data["reason"], successor=data["successor"]
-            ),
-        )
-        if saved:
-            moved = f"，党员已转入{saved.successor.name}" if saved.successor else ""
-            ended = f"{saved.get_end_reason_display()}（{saved.dissolved_on:%Y-%m-%d}）"
-            messages.success(request, f"{saved.name}已{ended}{moved}。")
-            return redirect(saved.successor or saved)
+
+    def ended(saved) -> str:
+        moved = f"，党员已转入{saved.successor.name}" if saved.successor else ""
+        return f"{saved.name}已{saved.get_end_reason_display()}（{saved.dissolved_on:%Y-%m-%d}）{moved}。"
+
     counts = selectors.branch_counts(user=request.user, branch=branch)
-    return render(
+    members, groups = counts["members"], counts["groups"]
+    return confirm_page(
         request,
-        "orgs/confirm_form.html",
-        {
-            "title": f"撤销 / 合并 · {branch.name}",
-            "lead": f"{branch.unit.name} · {branch.name}（成立于 {branch.founded_on:%Y-%m-%d}）",
-            "consequences": [
-                f"撤销：支部自撤销日期起不再存在。须先把 {counts['members']} 名在册党员转出。"
-                if counts["members"]
-                else "撤销：支部自撤销日期起不再存在。",
-                f"合并、更名·改建：{counts['members']} 名在册党员自撤销日期起转入所选支部（不再属于原党小组）。",
-                f"{counts['groups']} 个党小组同日撤销。" if counts["groups"] else "本支部没有在用的党小组。",
-                "撤销日期之前的组织生活记录和评判结果保留；此后本支部不再评判，也不能再登记记录。",
-                "此操作不可撤回。",
-            ],
-            "form": form,
-            "submit": "确认撤销",
-            "confirm": f"确定撤销“{branch.name}”吗？此操作不可撤回。",
-            "back_obj": branch,
-        },
+        form,
+        # the form's fields are the service's arguments: reason, on, successor
+        save=lambda: services.branch_dissolve(actor=request.user, branch=branch, **form.cleaned_data),
+        success=ended,
+        done=lambda saved: saved.successor or saved,
+        title=f"撤销 / 合并 · {branch.name}",
+        lead=f"{branch.unit.name} · {branch.name}（成立于 {branch.founded_on:%Y-%m-%d}）",
+        consequences=[
+            "撤销：支部自撤销日期起不再存在。" + (f"须先把 {members} 名在册党员转出。" if members else ""),
+            f"合并、更名·改建：{members} 名在册党员自撤销日期起转入所选支部（不再属于原党小组）。",
+            f"{groups} 个党小组同日撤销。" if groups else "本支部没有在用的党小组。",
+            "撤销日期之前的组织生活记录和评判结果保留；此后本支部不再评判，也不能再登记记录。",
+            "此操作不可撤回。",
+        ],
+        submit="确认撤销",
+        confirm=f"确定撤销“{branch.name}”吗？此操作不可撤回。",
+        back_obj=branch,
     )
+
+
+def _editable_branch(scope, pk, message: str):
+    """A branch the user sees (else 404) and keeps the roster of (else 403 with `message`)."""
+    branch = get_object_or_404(scope.branches(), pk=pk)
+    if not permissions.may_edit_roster(scope, branch):
+        raise PermissionDenied(message)
+    return branch
 
 
 @manager_required
@@ -298,29 +294,20 @@ def party_group_dissolve(request, scope, pk):
         messages.info(request, f"{group.name}已于{group.dissolved_on:%Y-%m-%d}撤销。")
         return redirect(group.branch)
     form = PartyGroupDissolveForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        on = form.cleaned_data["on"]
-        saved = save_with_form_errors(
-            form, lambda: services.party_group_dissolve(actor=request.user, group=group, on=on)
-        )
-        if saved:
-            messages.success(request, f"党小组“{saved.name}”已撤销（{saved.dissolved_on:%Y-%m-%d}）。")
-            return redirect(saved.branch)
-    return render(
+    return confirm_page(
         request,
-        "orgs/confirm_form.html",
-        {
-            "title": f"撤销党小组 · {group.name}",
-            "lead": f"{group.branch.unit.name} · {group.branch.name} · {group.name}"
-            f"（成立于 {group.founded_on:%Y-%m-%d}）",
-            "consequences": [
-                "党小组自撤销日期起不再存在，其党员仍在本支部，不再属于任何党小组（可在党员信息中另行分配）。",
-                "撤销日期之前各月的党小组会仍按当时的党小组评判。",
-                "此操作不可撤回。",
-            ],
-            "form": form,
-            "submit": "确认撤销",
-            "confirm": f"确定撤销党小组“{group.name}”吗？此操作不可撤回。",
-            "back_obj": group.branch,
-        },
+        form,
+        save=lambda: services.party_group_dissolve(actor=request.user, group=group, **form.cleaned_data),
+        success=lambda saved: f"党小组“{saved.name}”已撤销（{saved.dissolved_on:%Y-%m-%d}）。",
+        done=lambda saved: saved.branch,
+        title=f"撤销党小组 · {group.name}",
+        lead=f"{group.branch.unit.name} · {group.branch.name} · {group.name}（成立于 {group.founded_on:%Y-%m-%d}）",
+        consequences=[
+            "党小组自撤销日期起不再存在，其党员仍在本支部，不再属于任何党小组（可在党员信息中另行分配）。",
+            "撤销日期之前各月的党小组会仍按当时的党小组评判。",
+            "此操作不可撤回。",
+        ],
+        submit="确认撤销",
+        confirm=f"确定撤销党小组“{group.name}”吗？此操作不可撤回。",
+        back_obj=group.branch,
     )
