@@ -93,6 +93,7 @@ EXPECTED = {
                 ("名册导入", "/orgs/import/"),
                 "---",
                 ("账号与角色", "/orgs/accounts/"),
+                ("平台设置", "/orgs/platform/"),  # issue 7: the city's platform start date
             ],
         ),
         ("接口文档", "/api/docs/", "braces"),
