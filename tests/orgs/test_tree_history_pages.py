@@ -2,10 +2,12 @@
 平台设置, the branch's and the member's history; bad input is a Chinese message and changes nothing."""
 
 import datetime as dt
+import io
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from apps.core import navigation
 from apps.orgs.models import Branch, BranchEnd, Member, Membership, PartyGroup, Platform
@@ -245,6 +247,10 @@ def test_unit_form_sets_the_units_joining_date(client, committee_user, side_a):
     side_a.unit.refresh_from_db()
     assert side_a.unit.joined_on == dt.date(2026, 1, 1)
     assert "纳入平台" in client.get(side_a.unit.get_absolute_url()).content.decode()
+    sheet = load_workbook(io.BytesIO(client.get(reverse("orgs:unit_export")).content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][-1] == "纳入平台日期"
+    assert (side_a.unit.name, dt.datetime(2026, 1, 1)) in {(r[0], r[-1]) for r in rows}
     assert side_a.unit.name in client.get(reverse("orgs:platform")).content.decode()
 
 

@@ -267,6 +267,11 @@ def test_transfer_moves_the_membership_on_the_day(side_a):
     assert member.name in _names(side_a.branch, D - DAY) and member.name not in _names(side_a.branch, D)
     assert member.name in _names(target, D) and member.name not in _names(target, D - DAY)
     assert Membership.objects.get(member=member, end_on__isnull=True).reason == f"由{side_a.branch.name}转入"
+    records = Membership.history.filter(member=member).order_by("history_id")
+    assert [(r.history_type, r.branch_id, r.end_on) for r in records][-2:] == [
+        ("~", side_a.branch.pk, D),  # the old one ended on the day …
+        ("+", target.pk, None),  # … and the new one opened
+    ]
     assert_memberships_consistent()
 
 

@@ -61,10 +61,11 @@ def unit_export(request, scope):
             u.branch_count,
             counts.get(u.pk, 0),
             u.active,
+            u.joined_on,
         )
         for u in units
     )
-    headers = ["单位名称", "简称", "单位分类", "党组织类型", "支部数", "党员数", "在用"]
+    headers = ["单位名称", "简称", "单位分类", "党组织类型", "支部数", "党员数", "在用", "纳入平台日期"]
     return export(filterset, filename="单位名单", sheet_title="单位", headers=headers, rows=rows)
 
 
