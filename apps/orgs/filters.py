@@ -120,11 +120,13 @@ def unit_choices(scope: Scope) -> list[tuple[str, str]] | None:
 
 
 def branch_choices(scope: Scope, *, unit: Unit | None = None) -> list[tuple[str, str]] | None:
-    """The branch select of a filter bar (current branches, of `unit` if chosen), "全部支部" first;
-    None for a secretary of a single branch."""
+    """The branch select of a filter bar (of `unit` if chosen), "全部支部" first, then current branches, then
+    dissolved ones marked as such (whoever left before a merge is still on their roster); None for a secretary
+    of a single branch."""
     if not (scope.is_unit_manager or len(scope.branch_ids) > 1):
         return None
-    branches: QuerySet[Branch] = scope.managed_branches().current().only("pk", "name", "unit_id")
+    branches: QuerySet[Branch] = scope.managed_branches().only("pk", "name", "unit_id", "dissolved_on")
     if unit is not None:
         branches = branches.filter(unit=unit)
-    return [("", "全部支部"), *((str(b.pk), b.name) for b in branches)]
+    ordered = sorted(branches, key=lambda b: not b.is_current)  # stable: each part keeps the tree's order
+    return [("", "全部支部"), *((str(b.pk), b.name if b.is_current else f"{b.name}（已撤销）") for b in ordered)]

@@ -282,6 +282,9 @@ def test_branch_list_says_in_use_or_dissolved(client, side_a):
     assert "已并支部" in page and side_a.other_branch.name not in page
     page = client.get(reverse("orgs:branch_list") + "?active=1").content.decode()
     assert "已并支部" not in page and side_a.other_branch.name in page
+    # The roster's branch filter still offers it, marked: whoever left before the merge is on its roster.
+    choices = client.get(reverse("orgs:member_list")).context["branch_choices"]
+    assert choices[-1] == (str(gone.pk), "已并支部（已撤销）") and len(choices) == 4
     # The edit form has no switch to stop a branch by hand: a branch ends through 撤销 / 合并.
     form = client.get(reverse("orgs:branch_edit", args=[side_a.branch.pk])).context["form"]
     assert "active" not in form.fields and "dissolved_on" not in form.fields
