@@ -55,6 +55,26 @@ def default_held_at(day: dt.date | None = None) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)))
 
 
+def _plausible_ids(values) -> list[int]:
+    """The values that are ids a database can compare (1 … MAX_ID); the others are dropped."""
+    number, ids = forms.IntegerField(min_value=1, max_value=MAX_ID), []
+    for value in values:
+        try:
+            ids.append(number.clean(value))
+        except ValidationError:
+            continue
+    return ids
+
+
+class StagedFilesField(forms.ModelMultipleChoiceField):
+    """The staged files a form carries: an id no database can compare is an invalid choice, never a 500."""
+
+    def _check_values(self, value):
+        if len(_plausible_ids(value)) != len(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super()._check_values(value)
+
+
 def _member_label(member) -> str:
     return f"{member.name}（支委）" if member.is_branch_committee else member.name
 
@@ -77,7 +97,7 @@ class ActivityForm(BootstrapFormMixin, forms.ModelForm):
         label="签到表", widget=MultipleFileInput(attrs={"accept": "image/*,application/pdf"})
     )
     # Files kept from a refused submit (暂存), the user's own and fresh only; attached on save.
-    staged = forms.ModelMultipleChoiceField(
+    staged = StagedFilesField(
         queryset=None,
         required=False,
         widget=forms.MultipleHiddenInput,
@@ -278,15 +298,7 @@ class ActivityForm(BootstrapFormMixin, forms.ModelForm):
 
     def staged_files(self) -> list:
         """The staged files this form carries that are still attachable; an expired or foreign one drops out."""
-        if not self.is_bound:
-            return []
-        number = forms.IntegerField(min_value=1, max_value=MAX_ID)
-        ids = []
-        for value in self.data.getlist("staged"):
-            try:
-                ids.append(number.clean(value))
-            except ValidationError:
-                continue
+        ids = _plausible_ids(self.data.getlist("staged")) if self.is_bound else []
         return list(self.fields["staged"].queryset.filter(pk__in=ids)) if ids else []
 
     def uploads(self) -> list[EvidenceInput]:
