@@ -73,7 +73,7 @@ def test_a_closed_month_is_said_before_the_form_is_filled(client, side_a, closed
     client.force_login(side_a.branch_secretary)
     page = client.get(create_url(), {"date": last.isoformat()}).content.decode()
     assert "data-month-closed" in page
-    assert f"{first.year}年{first.month}月已关账" in page and "请联系工委管理员王工委解锁" in page
+    assert f"{first.year}年{first.month}月已关账" in page and "请联系市直机关工委解锁（关账人：王工委，" in page
     # The date field refreshes the notice: 23:59 on the last day is still the closed month; 00:00 next is not.
     evening = client.get(create_url(), {"held_at": text_of(last, 23, 59)}, HTTP_HX_REQUEST="true")
     morning = client.get(create_url(), {"held_at": text_of(last + dt.timedelta(days=1), 0, 0)}, HTTP_HX_REQUEST="true")

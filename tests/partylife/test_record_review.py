@@ -164,6 +164,10 @@ def test_committee_returns_a_submitted_record(
     page = client.get(record.get_absolute_url()).content.decode()
     assert "工委已退回该记录" in page and "出勤人数与签到表不符" in page and url not in page
     assert "已退回" in client.get(reverse("partylife:activity_list")).content.decode()
+    # It was submitted once: it is corrected and submitted again, never deleted.
+    assert reverse("partylife:activity_delete", args=[record.pk]) not in page
+    with pytest.raises(ValidationError, match="工委退回的记录不能删除"):
+        services.activity_delete(actor=side_a.branch_secretary, activity=record)
     services.activity_submit(actor=side_a.branch_secretary, activity=record)
     record.refresh_from_db()
     assert record.status == ActivityStatus.SUBMITTED and record.return_reason == ""

@@ -362,11 +362,14 @@ def activity_problems_set(*, actor: User, activity: Activity, rows: Sequence[Pro
 
 
 def activity_delete(*, actor: User, activity: Activity) -> None:
-    """Delete a draft (a submitted record is kept; it can be corrected but not removed)."""
+    """Delete a draft (a submitted record is kept; it can be corrected but not removed — nor can one the
+    committee returned: it was submitted once, and is to be corrected and submitted again)."""
     with transaction.atomic():
         activity = _for_change(actor=actor, activity=activity, denied="您不能删除该记录。", locked=None)
         if activity.status != ActivityStatus.DRAFT:
             raise ValidationError("已提交的记录不能删除，只能修改。")
+        if activity.return_reason:
+            raise ValidationError("工委退回的记录不能删除，请修改后重新提交。")
         files = [(e.file.name, e.file.storage) for e in activity.evidence.all()]
         activity.delete()
         _delete_unreferenced_files(files)

@@ -220,7 +220,7 @@ def activity_detail(request, scope, pk):
             "locked": locked,
             "unlocked": bool(activity.unlocked_until and not locked and _month_closed(activity)),
             "can_edit": can_change and not locked,
-            "can_delete": can_change and not submitted,
+            "can_delete": can_change and not submitted and not activity.return_reason,
             "can_unlock": permissions.can_unlock(scope) and locked,
             "unlock_form": UnlockForm(),
             "can_return": permissions.can_return(scope) and submitted,
