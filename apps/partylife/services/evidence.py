@@ -38,6 +38,18 @@ def _checked(item: EvidenceInput):
         raise ValidationError({"evidence": exc.messages}) from exc
 
 
+def _stored(row: Evidence | StagedEvidence, item: EvidenceInput) -> Evidence | StagedEvidence:
+    """Fill a file row (evidence, or a stage) from an upload checked by its content, store the file
+    (removed again if the write around fails) and save the row."""
+    sniffed = _checked(item)
+    row.kind, row.content_type, row.size = item.kind, sniffed.content_type, item.upload.size
+    row.original_name = str(getattr(item.upload, "name", "file"))[:200]
+    row.file.save("upload", item.upload, save=False)
+    note_stored(row.file)
+    row.save()
+    return row
+
+
 def activity_evidence_add(*, actor: User, activity: Activity, items: Sequence[EvidenceInput]) -> list[Evidence]:
     """Store evidence files (photos, scans, PDFs), each checked by its content; all or none.
 
@@ -45,21 +57,7 @@ def activity_evidence_add(*, actor: User, activity: Activity, items: Sequence[Ev
     """
     with files_removed_on_failure(), transaction.atomic():
         activity = _for_change(actor=actor, activity=activity)
-        added = []
-        for item in items:
-            sniffed = _checked(item)
-            evidence = Evidence(
-                activity=activity,
-                kind=item.kind,
-                original_name=str(getattr(item.upload, "name", "file"))[:200],
-                content_type=sniffed.content_type,
-                size=item.upload.size,
-                uploaded_by=actor,
-            )
-            evidence.file.save("upload", item.upload, save=False)
-            note_stored(evidence.file)
-            evidence.save()
-            added.append(evidence)
+        added = [_stored(Evidence(activity=activity, uploaded_by=actor), item) for item in items]
         _settle(activity)
         return added
 
@@ -100,20 +98,9 @@ def evidence_stage(*, actor: User, items: Sequence[EvidenceInput]) -> list[Stage
     with files_removed_on_failure(), transaction.atomic():
         for item in items:
             try:
-                sniffed = _checked(item)
+                staged.append(_stored(StagedEvidence(user=actor), item))
             except ValidationError:
                 continue
-            stage = StagedEvidence(
-                user=actor,
-                kind=item.kind,
-                original_name=str(getattr(item.upload, "name", "file"))[:200],
-                content_type=sniffed.content_type,
-                size=item.upload.size,
-            )
-            stage.file.save("upload", item.upload, save=False)
-            note_stored(stage.file)
-            stage.save()
-            staged.append(stage)
         mine = list(StagedEvidence.objects.filter(user=actor).order_by("-staged_at", "-id"))
         _drop(mine[MAX_STAGED:])
     staged_evidence_purge()

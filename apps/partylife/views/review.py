@@ -13,38 +13,50 @@ from apps.orgs.access import committee_required
 
 from .. import services
 from ..forms.review import ReturnForm, UnlockForm
-from .records import activity_or_404, write_refused
+from .records import activity_or_404
 
 
-@committee_required(message="只有工委管理员可以解锁记录。")
-@require_POST
-def activity_unlock(request, scope, pk):
-    activity = activity_or_404(request, pk)
-    form = UnlockForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请填写解锁原因。")
+def _review_view(form_class, *, denied: str, missing: str, write, done):
+    """A committee POST from a record's page: read the reason (`missing` if none), run the service
+    `write(actor, record, reason)`, say what happened (`done(result)`, or the service's refusal)."""
+
+    @committee_required(message=denied)
+    @require_POST
+    def view(request, scope, pk):
+        activity = activity_or_404(request, pk)
+        form = form_class(request.POST)
+        if not form.is_valid():
+            messages.error(request, missing)
+            return redirect(activity)
+        try:
+            result = write(request.user, activity, form.cleaned_data["reason"])
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, done(result))
         return redirect(activity)
-    try:
-        unlock = services.activity_unlock(actor=request.user, activity=activity, reason=form.cleaned_data["reason"])
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-        return redirect(activity)
+
+    return view
+
+
+def _unlocked(unlock) -> str:
     until = timezone.localtime(unlock.until)  # Asia/Shanghai, as every time the user reads
-    messages.success(request, f"记录已解锁，{until:%Y-%m-%d %H:%M} 前可修改。解锁已留痕，已通知支部（单位）书记。")
-    return redirect(activity)
+    return f"记录已解锁，{until:%Y-%m-%d %H:%M} 前可修改。解锁已留痕，已通知支部（单位）书记。"
 
 
-@committee_required(message="只有工委管理员可以退回记录。")
-@require_POST
-def activity_return(request, scope, pk):
-    """退回: the committee sends a submitted record back to its secretaries as a draft, with the reason."""
-    activity = activity_or_404(request, pk)
-    form = ReturnForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请填写退回原因。")
-        return redirect(activity)
-    reason = form.cleaned_data["reason"]
-    if write_refused(request, lambda: services.activity_return(actor=request.user, activity=activity, reason=reason)):
-        return redirect(activity)
-    messages.success(request, "记录已退回为草稿，退回原因已通知支部（单位）书记。")
-    return redirect(activity)
+activity_unlock = _review_view(
+    UnlockForm,
+    denied="只有工委管理员可以解锁记录。",
+    missing="请填写解锁原因。",
+    write=lambda actor, record, reason: services.activity_unlock(actor=actor, activity=record, reason=reason),
+    done=_unlocked,
+)
+
+#: 退回: the committee sends a submitted record back to its secretaries as a draft, with the reason.
+activity_return = _review_view(
+    ReturnForm,
+    denied="只有工委管理员可以退回记录。",
+    missing="请填写退回原因。",
+    write=lambda actor, record, reason: services.activity_return(actor=actor, activity=record, reason=reason),
+    done=lambda returned: "记录已退回为草稿，退回原因已通知支部（单位）书记。",
+)
