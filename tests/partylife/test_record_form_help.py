@@ -147,6 +147,22 @@ def test_stale_stages_are_cleared_and_a_user_keeps_a_bounded_number(side_a, djan
     assert StagedEvidence.objects.filter(user=actor).count() == services.evidence.MAX_STAGED
 
 
+def test_the_daily_job_clears_stale_stages_and_can_run_twice(side_a, django_capture_on_commit_callbacks):
+    from apps.partylife.tasks import purge_staged_evidence_task
+    from organ_portal.celery import app
+
+    [fresh, stale] = services.evidence_stage(
+        actor=side_a.branch_secretary, items=[EvidenceInput("photo", png_upload()) for _ in range(2)]
+    )
+    StagedEvidence.objects.filter(pk=stale.pk).update(staged_at=timezone.now() - StagedEvidence.LIFETIME)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert purge_staged_evidence_task() == 1
+    assert purge_staged_evidence_task() == 0
+    assert list(StagedEvidence.objects.all()) == [fresh] and not stale.file.storage.exists(stale.file.name)
+    tasks = {entry["task"] for entry in app.conf.beat_schedule.values()}
+    assert "apps.partylife.tasks.purge_staged_evidence_task" in tasks
+
+
 def test_a_fake_file_is_not_staged(client, side_a):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
