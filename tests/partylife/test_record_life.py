@@ -169,3 +169,14 @@ def test_a_merged_branch_is_offered_for_days_of_its_life_only(client, side_a, si
     client.force_login(side_b.unit_secretary)
     other = client.get(url + f"?date={(end - dt.timedelta(days=1)).isoformat()}")
     assert side_a.branch not in other.context["form"].fields["branch"].queryset
+
+
+def test_a_dissolved_party_group_is_offered_for_days_of_its_life_only(client, side_a, committee_user):
+    group = PartyGroupFactory(branch=side_a.branch, name="已撤销小组")
+    end = timezone.localdate() - dt.timedelta(days=5)
+    party_group_dissolve(actor=committee_user, group=group, on=end)
+    client.force_login(side_a.branch_secretary)
+    url = reverse("partylife:activity_create", args=["party_group_meeting"])
+    inside = client.get(url, {"date": (end - dt.timedelta(days=1)).isoformat()}).context["form"]
+    after = client.get(url, {"date": end.isoformat()}).context["form"]
+    assert group in inside.fields["party_group"].queryset and group not in after.fields["party_group"].queryset

@@ -170,12 +170,12 @@ class ActivityForm(BootstrapFormMixin, forms.ModelForm):
             self.fields[name].needed = needed
         self.fields["minutes_files"].needed = False
         minutes = t.minutes_label  # a talk has a 谈话记录, a meeting a 会议记录
-        self.fields["minutes"].label = minutes if t.has_talk_pair else self.fields["minutes"].label
         self.fields["minutes_files"].label = f"{minutes}扫描件"
         self.fields["minutes_files"].help_text = f"已填写{minutes}的，可不上传" if t.needs_minutes else ""
         if t.needs_minutes:
             self.fields["minutes"].help_text = f"本类活动须有{minutes}：在此填写，或在下方上传扫描件"
         if t.has_talk_pair:
+            self.fields["minutes"].label = minutes
             self.fields["minutes"].widget.attrs["placeholder"] = "谈话的主要内容、对方的思想状况和意见建议、形成的共识"
         self.fields["photos"].help_text = "可多选；jpg、png 等图片"
         self.fields["signin_files"].help_text = "可多选；图片或 PDF"
