@@ -60,7 +60,7 @@ def check_life(activity: Activity) -> None:
     day = local_date(activity.held_at)
     if day > timezone.localdate():
         raise ValidationError({"held_at": NOT_YET})
-    for place, kind in ((activity.branch, "支部"), (activity.party_group, "党小组")):
+    for place in (activity.branch, activity.party_group):
         if place is None:
             continue
         if day < place.founded_on:
@@ -68,7 +68,7 @@ def check_life(activity: Activity) -> None:
                 {"held_at": f"{place.name}于{notices.day_label(place.founded_on)}成立，不能登记成立之前的活动。"}
             )
         if place.dissolved_on is not None and day >= place.dissolved_on:
-            how = place.get_end_reason_display() if kind == "支部" else "撤销"
+            how = place.get_end_reason_display() if isinstance(place, Branch) else "撤销"  # 撤销、合并、更名·改建
             message = f"{place.name}已于{notices.day_label(place.dissolved_on)}{how}，不能登记该日及以后的活动。"
             successor = getattr(place, "successor", None)
             if successor is not None:
