@@ -23,8 +23,8 @@ from apps.orgs.access import Scope
 
 from .. import selectors
 from ..models import Activity, ActivityType, EvidenceKind, Level
-from ..services import ACTIVITY_FIELDS, ACTIVITY_PLACEMENT, MAX_ID, EvidenceInput
-from .rows import RowError, parse_attendance
+from ..services import ACTIVITY_FIELDS, ACTIVITY_PLACEMENT, EvidenceInput
+from .rows import RowError, StagedFilesField, parse_attendance, plausible_ids
 
 # Which form fields a type's flags switch on.
 PART_FIELDS = {
@@ -53,26 +53,6 @@ def default_held_at(day: dt.date | None = None) -> dt.datetime:
     if day is None or day == now.date():
         return now.replace(minute=0, second=0, microsecond=0)
     return timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)))
-
-
-def _plausible_ids(values) -> list[int]:
-    """The values that are ids a database can compare (1 … MAX_ID); the others are dropped."""
-    number, ids = forms.IntegerField(min_value=1, max_value=MAX_ID), []
-    for value in values:
-        try:
-            ids.append(number.clean(value))
-        except ValidationError:
-            continue
-    return ids
-
-
-class StagedFilesField(forms.ModelMultipleChoiceField):
-    """The staged files a form carries: an id no database can compare is an invalid choice, never a 500."""
-
-    def _check_values(self, value):
-        if len(_plausible_ids(value)) != len(value):
-            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-        return super()._check_values(value)
 
 
 def _member_label(member) -> str:
@@ -298,7 +278,7 @@ class ActivityForm(BootstrapFormMixin, forms.ModelForm):
 
     def staged_files(self) -> list:
         """The staged files this form carries that are still attachable; an expired or foreign one drops out."""
-        ids = _plausible_ids(self.data.getlist("staged")) if self.is_bound else []
+        ids = plausible_ids(self.data.getlist("staged")) if self.is_bound else []
         return list(self.fields["staged"].queryset.filter(pk__in=ids)) if ids else []
 
     def uploads(self) -> list[EvidenceInput]:

@@ -1,13 +1,17 @@
-"""The record form's repeatable rows, read straight from POST (出勤名单、企业问题): the attendance picker
-and the enterprise problems. A malformed row is a `RowError` with a Chinese message shown on the form."""
+"""The record form's repeated values, read straight from POST: the attendance picker and the enterprise
+problems (出勤名单、企业问题; a malformed row is a `RowError` with a Chinese message shown on the form),
+and the ids of the files kept from a refused submit (暂存; one no database can compare is no choice)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 
+from django import forms
+from django.core.exceptions import ValidationError
+
 from ..models import ProblemCategory
-from ..services import AttendanceInput, ProblemInput
+from ..services import MAX_ID, AttendanceInput, ProblemInput
 
 
 class RowError(ValueError):
@@ -81,3 +85,26 @@ def parse_problems(rows: list[dict]) -> list[ProblemInput]:
             )
         )
     return problems
+
+
+# --- the staged files' ids ---------------------------------------------------------------------------
+
+
+def plausible_ids(values) -> list[int]:
+    """The values that are ids a database can compare (1 … MAX_ID); the others are dropped."""
+    number, ids = forms.IntegerField(min_value=1, max_value=MAX_ID), []
+    for value in values:
+        try:
+            ids.append(number.clean(value))
+        except ValidationError:
+            continue
+    return ids
+
+
+class StagedFilesField(forms.ModelMultipleChoiceField):
+    """The staged files a form carries: an id no database can compare is an invalid choice, never a 500."""
+
+    def _check_values(self, value):
+        if len(plausible_ids(value)) != len(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super()._check_values(value)
