@@ -24,4 +24,9 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=8, minute=0),
         "options": {"expires": 4 * 3600},
     },
+    "partylife-staged-evidence-purge-daily": {
+        "task": "apps.partylife.tasks.purge_staged_evidence_task",
+        "schedule": crontab(hour=3, minute=20),
+        "options": {"expires": 6 * 3600},
+    },
 }

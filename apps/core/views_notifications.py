@@ -2,8 +2,12 @@
 
 Nobody reaches anyone else's notification: every lookup goes through
 `notifications_for(request.user)`, so another user's id answers 404. Parameters are
-read by a FilterSet (`state`) and a form (`id`, `all`, `next`): a bad value is a
+read by a FilterSet (`state`) and a form (`id`, `open`, `all`, `next`): a bad value is a
 message, never a 500.
+
+Only a POST changes anything: opening a notification from the list (or the bell's page) is a
+small form that marks it read and follows its link; a GET — a link a crawler or a mail
+client's preview may follow — shows the notification and changes nothing.
 """
 
 import django_filters
@@ -35,9 +39,11 @@ class NotificationFilter(FilterSet):
 
 
 class NotificationPickForm(forms.Form):
-    """Which notification to open or mark read (`id`), or all of them (`all`), and where to go back (`next`)."""
+    """Which notification to open or mark read (`id`; `open`: then follow its link), or all of them (`all`),
+    and where to go back (`next`)."""
 
-    id = forms.IntegerField(label="通知", min_value=1, required=False)
+    id = forms.IntegerField(label="通知", min_value=1, max_value=2**63 - 1, required=False)
+    open = forms.BooleanField(required=False)
     all = forms.BooleanField(required=False)
     next = forms.CharField(required=False, max_length=2000)
 
@@ -73,27 +79,28 @@ def notification_list(request):
 
 @login_required
 def notification_read(request):
-    """GET ?id=…: open one notification (mark it read, go to its link).
-    POST id=… or all=1: mark one or all read, then back to `next` (same site only) or the list.
+    """POST id=… (open=1: then go to its link) or all=1: mark one or all read, then back to `next`
+    (same site only) or the list. GET ?id=…: show that notification with a button to open it; nothing changes.
     """
     back = reverse("core:notification_list")
     form = NotificationPickForm(request.POST if request.method == "POST" else request.GET)
     form.is_valid()  # each field read on its own below: a bad `next` does not stop a good `id`
     ident, going = form.cleaned_data.get("id"), _safe(request, form.cleaned_data.get("next") or "")
-    if request.method == "POST":
-        if form.cleaned_data.get("all"):
-            count = notification_mark_read(user=request.user)
-            messages.success(request, f"已将 {count} 条通知标为已读。" if count else "没有未读通知。")
-        elif ident:
-            notification = get_object_or_404(notifications_for(request.user), pk=ident)
-            notification_mark_read(user=request.user, ids=[notification.pk])
-        else:
-            messages.error(request, "请选择要标为已读的通知。")
-        return redirect(going or back)
-    if not ident:
-        if "id" in form.errors:
-            messages.error(request, "通知编号无效，请从通知中心打开通知。")
-        return redirect(back)
-    notification = get_object_or_404(notifications_for(request.user), pk=ident)
-    notification_mark_read(user=request.user, ids=[notification.pk])
-    return redirect(_safe(request, notification.url) or going or back)
+    if request.method != "POST":
+        if not ident:
+            if "id" in form.errors:
+                messages.error(request, "通知编号无效，请从通知中心打开通知。")
+            return redirect(back)
+        notification = get_object_or_404(notifications_for(request.user), pk=ident)
+        return render(request, "core/notification_detail.html", {"notification": notification, "next": going or ""})
+    if form.cleaned_data.get("all"):
+        count = notification_mark_read(user=request.user)
+        messages.success(request, f"已将 {count} 条通知标为已读。" if count else "没有未读通知。")
+    elif ident:
+        notification = get_object_or_404(notifications_for(request.user), pk=ident)
+        notification_mark_read(user=request.user, ids=[notification.pk])
+        if form.cleaned_data.get("open"):
+            return redirect(_safe(request, notification.url) or going or back)
+    else:
+        messages.error(request, "请选择要标为已读的通知。")
+    return redirect(going or back)

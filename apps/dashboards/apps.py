@@ -14,6 +14,5 @@ class DashboardsConfig(AppConfig):
         navigation.register(
             # Every signed-in user has a home page, a role or none.
             NavItem("首页", "home", roles=tuple(Role.LABELS), icon="house", order=0),
-            # The API of every app, documented in one place; the committee's tool.
-            NavItem("接口文档", "api-docs", roles=(Role.COMMITTEE,), icon="braces", order=90),
         )
+        # The API docs (接口文档) are the committee's tool, not a daily page: in the account menu (base.html).

@@ -4,7 +4,7 @@ Every read starts from the user's scope: what they see (`scope.filter`) or what 
 for (`scope.managed_units()` / `managed_branches()`). Party-life verdicts are the engine's.
 """
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
 
 from apps.core.periods import Frequency, Period
@@ -14,6 +14,7 @@ from apps.orgs.selectors import unit_member_counts
 from apps.partylife.compliance import evaluate_branches, evaluate_by_unit
 from apps.partylife.counting import submitted
 from apps.partylife.models import Activity, MakeupTask
+from apps.partylife.selectors import with_own_attendance
 
 
 def roster_stats(scope: Scope, *, unit_id: int | None = None, branch_id: int | None = None) -> dict:
@@ -102,19 +103,23 @@ def units_behind(scope: Scope, *, today=None, limit: int = 8):
     return ranked[:limit]
 
 
-def member_open_makeups(scope: Scope):
-    """The member's own 补学 still to do, soonest first."""
+def member_open_makeups(scope: Scope, *, today=None):
+    """The member's own 补学 still to do, soonest first; `overdue` marks those past their due day."""
+    today = today or timezone.localdate()
     return (
         scope.filter(MakeupTask.objects.filter(member_id=scope.member_id, done_at__isnull=True))
         .select_related("attendance__activity__activity_type")
+        .annotate(overdue=ExpressionWrapper(Q(due_on__lt=today), output_field=BooleanField()))
         .order_by("due_on")
     )
 
 
-def member_recent_activities(scope: Scope, limit: int = 8):
-    """The latest submitted records the member took part in (what their scope shows them)."""
-    return (
+def member_recent_activities(scope: Scope, limit: int = 8, *, today=None):
+    """The latest submitted records the member was listed at (present or absent: what their scope shows them),
+    each with their own attendance and 补学 status (partylife.selectors.with_own_attendance)."""
+    activities = (
         scope.filter(Activity.objects.filter(submitted()))
         .select_related("activity_type", "branch")
-        .order_by("-held_at")[:limit]
+        .order_by("-held_at")
     )
+    return with_own_attendance(activities, scope.member_id, today=today or timezone.localdate())[:limit]

@@ -496,7 +496,7 @@ class LoginEvent(models.Model):
         ordering = ["-at"]
 
     def __str__(self):
-        return f"{self.username} {self.at:%Y-%m-%d %H:%M} {'成功' if self.success else '失败'}"
+        return f"{self.username} {timezone.localtime(self.at):%Y-%m-%d %H:%M} {'成功' if self.success else '失败'}"
 
 
 # --- django-guardian direct foreign-key permission models ------------------------

@@ -35,7 +35,7 @@ class PartylifeConfig(AppConfig):
             NavItem("本单位落实情况", "partylife:unit_overview", roles=(unit,), menu="partylife", order=10),
             NavItem("支部年度日历", "partylife:calendar", roles=(branch,), menu="partylife", order=10),
             NavItem("活动记录", "partylife:activity_list", roles=(committee, unit, branch), menu="partylife", order=20),
-            NavItem("补学管理", "partylife:makeup_list", roles=(unit, branch), menu="partylife", order=30),
+            NavItem("补学管理", "partylife:makeup_list", roles=(committee, unit, branch), menu="partylife", order=30),
             NavItem(
                 "规则设置", "partylife:rule_list", roles=(committee,), menu="partylife", order=40, divider_before=True
             ),

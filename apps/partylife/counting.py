@@ -37,7 +37,7 @@ def missing_evidence(
     kinds = set(evidence_kinds)
     missing = []
     if activity_type.needs_minutes and not (minutes.strip() or EvidenceKind.MINUTES in kinds):
-        missing.append("会议记录")
+        missing.append(activity_type.minutes_label)  # 会议记录, or a talk's 谈话记录
     if activity_type.needs_photo and EvidenceKind.PHOTO not in kinds:
         missing.append("现场照片")
     if activity_type.needs_attendance and not has_attendance:

@@ -5,10 +5,13 @@ migration, edited by the committee). A record belongs to a unit, and to a branch
 (or a party group) for branch-level types; it inherits visibility from them.
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from apps.core.dates import validate_record_date
@@ -78,10 +81,15 @@ class ActivityType(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def minutes_label(self) -> str:
+        """What its minutes are called: a talk has a 谈话记录, a meeting a 会议记录."""
+        return "谈话记录" if self.has_talk_pair else "会议记录"
+
     def required_evidence(self) -> list[str]:
         labels = []
         if self.needs_minutes:
-            labels.append("会议记录")
+            labels.append(self.minutes_label)
         if self.needs_photo:
             labels.append("现场照片")
         if self.needs_attendance:
@@ -209,6 +217,8 @@ class Activity(TimeStampedModel):
         settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.SET_NULL, null=True, related_name="+"
     )
     unlocked_until = models.DateTimeField("解锁至", null=True, blank=True)
+    # 退回: the committee sent a submitted record back to its secretary (a draft again until resubmitted).
+    return_reason = models.CharField("退回原因", max_length=200, blank=True)
 
     history = HistoricalRecords(m2m_fields=[also_counts_as])
     scope_paths = ScopePaths(unit="unit", branch="branch", member="attendances__member")
@@ -234,6 +244,10 @@ class Activity(TimeStampedModel):
 
     def get_absolute_url(self):
         return reverse("partylife:activity_detail", args=[self.pk])
+
+    @property
+    def minutes_label(self) -> str:
+        return self.activity_type.minutes_label
 
     @property
     def counts(self) -> bool:
@@ -288,6 +302,25 @@ class MakeupTask(models.Model):
         return f"{self.member} 补学 {self.attendance.activity}"
 
 
+class ActivityReturn(models.Model):
+    """Log of the committee returning (退回) one submitted record to its secretary, with the reason."""
+
+    activity = models.ForeignKey(Activity, verbose_name="记录", on_delete=models.CASCADE, related_name="returns")
+    returned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    reason = models.CharField("退回原因", max_length=200)
+    returned_at = models.DateTimeField("退回时间", auto_now_add=True)
+
+    scope_paths = ScopePaths(unit="activity__unit", branch="activity__branch")
+
+    class Meta:
+        verbose_name = "退回记录"
+        verbose_name_plural = "退回记录"
+        ordering = ["-returned_at", "-id"]
+
+    def __str__(self):
+        return f"{self.activity} 退回"
+
+
 class EvidenceKind(models.TextChoices):
     PHOTO = "photo", "现场照片"
     MINUTES = "minutes", "会议记录扫描件"
@@ -295,12 +328,17 @@ class EvidenceKind(models.TextChoices):
     OTHER = "other", "其他材料"
 
 
+def extension_of(content_type: str) -> str:
+    """The stored file's extension for a sniffed content type (images, else PDF)."""
+    return {"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "image/webp": ".webp"}.get(
+        content_type, ".pdf"
+    )
+
+
 def evidence_path(instance, filename):
     # The stored name is random; the original name is kept in a field. Files are
     # never served from MEDIA_URL, only through the permission-checked view.
     import uuid
-
-    from django.utils import timezone
 
     return f"evidence/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}{instance.extension}"
 
@@ -332,13 +370,58 @@ class Evidence(models.Model):
 
     @property
     def extension(self) -> str:
-        return {"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "image/webp": ".webp"}.get(
-            self.content_type, ".pdf"
-        )
+        return extension_of(self.content_type)
 
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
+
+
+def staged_path(instance, filename):
+    import uuid
+
+    return f"staged/{uuid.uuid4().hex}{instance.extension}"
+
+
+class StagedEvidenceQuerySet(models.QuerySet):
+    def fresh(self):
+        """Still attachable: staged less than `StagedEvidence.LIFETIME` ago."""
+        return self.filter(staged_at__gte=timezone.now() - StagedEvidence.LIFETIME)
+
+    def stale(self):
+        return self.filter(staged_at__lt=timezone.now() - StagedEvidence.LIFETIME)
+
+
+class StagedEvidence(models.Model):
+    """A file chosen on a record form whose submit was refused: kept for its user a short while
+    (LIFETIME), listed on the form again and attached by the next successful save; never anyone else's."""
+
+    LIFETIME = dt.timedelta(hours=24)
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField("材料类型", max_length=10, choices=EvidenceKind.choices)
+    file = models.FileField("文件", upload_to=staged_path, max_length=200)
+    original_name = models.CharField("原文件名", max_length=200)
+    content_type = models.CharField("文件类型", max_length=50)
+    size = models.PositiveIntegerField("大小（字节）")
+    staged_at = models.DateTimeField("暂存时间", auto_now_add=True, db_index=True)
+
+    objects = StagedEvidenceQuerySet.as_manager()
+    scope_paths = ScopePaths(owner="user")  # nobody attaches anyone else's file
+
+    class Meta:
+        verbose_name = "暂存材料"
+        verbose_name_plural = "暂存材料"
+        ordering = ["staged_at", "id"]
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def extension(self) -> str:
+        return extension_of(self.content_type)
 
 
 class ProblemCategory(models.TextChoices):

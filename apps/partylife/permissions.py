@@ -10,7 +10,8 @@ before writing. Every rule takes the user's `Scope` (apps.orgs.access.scope_for)
   seeing a record because one attended it is never a right to change or move it;
 - a 补学 is completed by the member who owes it, or by whoever may change the record
   they were absent from;
-- unlocking a closed month's record is the committee's.
+- unlocking a closed month's record, and returning (退回) a submitted record to its
+  secretaries, are the committee's.
 """
 
 from __future__ import annotations
@@ -53,4 +54,9 @@ def can_complete_makeup(scope: Scope, task: MakeupTask) -> bool:
 
 def can_unlock(scope: Scope) -> bool:
     """Whether the user may unlock a record of a closed month (关账), or close and reopen months."""
+    return scope.is_committee
+
+
+def can_return(scope: Scope) -> bool:
+    """Whether the user may return (退回) a submitted record to its secretaries with a reason."""
     return scope.is_committee

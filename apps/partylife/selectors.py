@@ -7,20 +7,38 @@ its rows. Lists go through the FilterSets of `filters.py`, shared by pages, expo
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+import datetime as dt
 
-from apps.orgs.access import Scope, scope_for
+from django.db.models import Case, CharField, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.utils import timezone
+
+from apps.orgs.access import Role, Scope, scope_for
 from apps.orgs.models import Branch, Member, PartyGroup, Unit
+from apps.orgs.tree import members_on
 
 from .filters import ActivityFilter, MakeupFilter
-from .models import Activity, ActivityType, Attendance, Evidence, Level, MakeupTask, PeriodLock
+from .models import (
+    Activity,
+    ActivityReturn,
+    ActivityType,
+    Attendance,
+    Evidence,
+    Level,
+    MakeupTask,
+    PeriodLock,
+    StagedEvidence,
+)
 
 # --- what the user may log ----------------------------------------------------------------
 
 
-def loggable_branches(scope: Scope) -> QuerySet[Branch]:
-    """Current branches whose records this user keeps (scope.managed_branches)."""
-    return scope.managed_branches().current().filter(unit__active=True)
+def loggable_branches(scope: Scope, *, on: dt.date | None = None) -> QuerySet[Branch]:
+    """Current branches whose records this user keeps (scope.managed_branches); with `on`, also those
+    that existed that day and have ended since (a merged branch's last records are still theirs to log)."""
+    branches = scope.managed_branches().filter(unit__active=True)
+    if on is None:
+        return branches.current()
+    return branches.current() | branches.existing_on(on)
 
 
 def loggable_units(scope: Scope) -> QuerySet[Unit]:
@@ -53,22 +71,40 @@ def has_party_groups(scope: Scope) -> bool:
     return PartyGroup.objects.filter(branch__in=loggable_branches(scope)).current().exists()
 
 
-def party_groups_of(branch: Branch | None) -> QuerySet[PartyGroup]:
+def party_groups_of(branch: Branch | None, *, on: dt.date | None = None) -> QuerySet[PartyGroup]:
+    """A branch's current party groups; with `on`, also those that existed that day."""
     if branch is None:
         return PartyGroup.objects.none()
-    return PartyGroup.objects.filter(branch=branch).current().order_by("name", "id")
+    groups = PartyGroup.objects.filter(branch=branch)
+    groups = groups.current() if on is None else groups.current() | groups.existing_on(on)
+    return groups.order_by("name", "id")
 
 
-def roster(scope: Scope, *, unit: Unit | None, branch: Branch | None) -> QuerySet[Member]:
-    """Active members a record of this branch (or unit, for unit-level types) may list, as the user sees them."""
-    members = scope.members().filter(active=True)
+def place_members(*, unit: Unit | None, branch: Branch | None, on: dt.date) -> QuerySet[Member]:
+    """The members of a branch (else of every branch of a unit) on a day, by their memberships
+    (orgs.tree.members_on), whatever their roster today: one who transferred in later is not among
+    them, one who transferred out later is. Unscoped: the caller checks the user keeps the place."""
     if branch is not None:
-        return members.filter(branch=branch).order_by("-is_branch_committee", "name", "id")
+        return members_on([branch.pk], on)
     if unit is not None:
-        return members.filter(branch__unit=unit).order_by(
-            "branch__order", "branch_id", "-is_leading_cadre", "-is_branch_committee", "name", "id"
-        )
+        return members_on(Branch.objects.filter(unit=unit).values_list("pk", flat=True), on)
     return Member.objects.none()
+
+
+def roster(scope: Scope, *, unit: Unit | None, branch: Branch | None, on: dt.date) -> QuerySet[Member]:
+    """The members a record held on `on` may list: those of the branch — or, for a unit-level type, of the
+    unit's branches — on that day, among the branches whose records the user keeps (a branch secretary's
+    unit-wide list is their own branch's)."""
+    kept = scope.managed_branches()
+    if branch is not None:
+        kept, order = kept.filter(pk=branch.pk), ("-is_branch_committee", "name", "id")
+    elif unit is not None:
+        kept = kept.filter(unit=unit)
+        order = ("branch__order", "branch_id", "-is_leading_cadre", "-is_branch_committee", "name", "id")
+    else:
+        return Member.objects.none()
+    members = members_on(kept.values_list("pk", flat=True), on)
+    return members.select_related("branch__unit", "party_group").order_by(*order)
 
 
 def expected_attendance(
@@ -78,14 +114,17 @@ def expected_attendance(
     unit: Unit | None,
     branch: Branch | None,
     party_group: PartyGroup | None,
+    on: dt.date,
 ) -> tuple[list[Member], list[Member]]:
-    """(expected, others): who is ticked present by default, and the rest of the roster one may add.
+    """(expected, others): who is ticked present by default, and the rest of the roster one may add,
+    among the members of the branch or unit on the activity's day (`roster`).
 
     Expected: the party group's members for 党小组会, only 支部委员 for a type marked
     “默认仅支部委员出席” (支委会), only 领导干部 for “默认仅领导干部出席” (中心组学习,
-    第一议题), otherwise every active member of the branch or unit.
+    第一议题), otherwise every member of the branch or unit that day.
     """
-    everyone = list(roster(scope, unit=unit, branch=branch if activity_type.level != Level.UNIT else None))
+    place = branch if activity_type.level != Level.UNIT else None
+    everyone = list(roster(scope, unit=unit, branch=place, on=on))
     if activity_type.level == Level.PARTY_GROUP:
         if party_group is None:
             return [], everyone
@@ -128,6 +167,7 @@ def activity_get(*, user, pk: int) -> Activity | None:
             "evidence",
             "problems",
             "also_counts_as",
+            Prefetch("returns", queryset=ActivityReturn.objects.select_related("returned_by")),
         )
         .filter(pk=pk)
         .first()
@@ -158,6 +198,8 @@ def activity_filter(*, user, filters=None) -> ActivityFilter:
         )
         .order_by("-held_at", "-id")
     )
+    if scope.role == Role.MEMBER:  # a member's own list says where they were absent, and their 补学
+        qs = with_own_attendance(qs, scope.member_id, today=timezone.localdate())
     return ActivityFilter(filters, qs, scope=scope)
 
 
@@ -181,6 +223,34 @@ def filter_places(scope: Scope, *, unit: Unit | None) -> tuple[QuerySet[Unit] | 
 def locked_months() -> set:
     """First days of the closed months (关账), to mark locked rows without a query per row."""
     return set(PeriodLock.objects.values_list("month", flat=True))
+
+
+def month_lock(day: dt.date) -> PeriodLock | None:
+    """The 关账 of the month containing `day` (with who closed it), if that month is closed."""
+    return PeriodLock.objects.filter(month=day.replace(day=1)).select_related("closed_by").first()
+
+
+def staged_evidence(scope: Scope) -> QuerySet[StagedEvidence]:
+    """The files this user chose on a refused record form that are still attachable (theirs only, not expired)."""
+    return scope.filter(StagedEvidence.objects.fresh()).order_by("staged_at", "id")
+
+
+def with_own_attendance(activities: QuerySet[Activity], member_id: int, *, today: dt.date) -> QuerySet[Activity]:
+    """Annotate each record with the member's own attendance: `my_present` (None: not listed),
+    `my_absence_reason`, and `my_makeup` — "" (none owed), "open" (待补学), "overdue" (已逾期), "done" (已完成)."""
+    mine = Attendance.objects.filter(activity=OuterRef("pk"), member_id=member_id)
+    makeup = Case(
+        When(makeup__isnull=True, then=Value("")),
+        When(makeup__done_at__isnull=False, then=Value("done")),
+        When(makeup__due_on__lt=today, then=Value("overdue")),
+        default=Value("open"),
+        output_field=CharField(),
+    )
+    return activities.annotate(
+        my_present=Subquery(mine.values("present")[:1]),
+        my_absence_reason=Subquery(mine.values("absence_reason")[:1]),
+        my_makeup=Subquery(mine.annotate(state=makeup).values("state")[:1]),
+    )
 
 
 # --- 补学 --------------------------------------------------------------------------------------------

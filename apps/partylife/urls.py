@@ -1,9 +1,9 @@
-"""Party life URLs: records and evidence (views.records), compliance (views.compliance), rules and 关账
-(views.rules), 补学 (views.makeup)."""
+"""Party life URLs: records and evidence (views.records), the committee's unlock and return (views.review),
+compliance (views.compliance), rules and 关账 (views.rules), 补学 (views.makeup)."""
 
 from django.urls import path
 
-from .views import compliance, makeup, records, rules
+from .views import compliance, makeup, records, review, rules
 
 app_name = "partylife"
 
@@ -16,7 +16,8 @@ urlpatterns = [
     path("activities/<int:pk>/", records.activity_detail, name="activity_detail"),
     path("activities/<int:pk>/edit/", records.activity_edit, name="activity_edit"),
     path("activities/<int:pk>/delete/", records.activity_delete, name="activity_delete"),
-    path("activities/<int:pk>/unlock/", records.activity_unlock, name="activity_unlock"),
+    path("activities/<int:pk>/unlock/", review.activity_unlock, name="activity_unlock"),
+    path("activities/<int:pk>/return/", review.activity_return, name="activity_return"),
     path("evidence/<int:pk>/", records.evidence_file, name="evidence_file"),
     path("evidence/<int:pk>/delete/", records.evidence_delete, name="evidence_delete"),
     # compliance (组织生活落实情况)

@@ -79,6 +79,7 @@ EXPECTED = {
             [
                 ("各单位落实情况", "/partylife/overview/"),
                 ("活动记录", "/partylife/activities/"),
+                ("补学管理", "/partylife/makeup/"),  # issue 7: the committee's menu links 补学管理
                 "---",
                 ("规则设置", "/partylife/rules/"),
                 ("关账管理", "/partylife/periods/"),
@@ -96,7 +97,7 @@ EXPECTED = {
                 ("平台设置", "/orgs/platform/"),  # issue 7: the city's platform start date
             ],
         ),
-        ("接口文档", "/api/docs/", "braces"),
+        # issue 7: the API docs moved out of the main menu, to the account menu.
     ],
     "unit": [
         ("首页", "/", "house"),
@@ -159,3 +160,19 @@ def test_registering_the_same_item_again_changes_nothing_and_an_unknown_menu_is_
     assert navigation.menu_for("committee") == before
     with pytest.raises(ValueError, match="unknown menu"):
         navigation.register(NavItem("无处安放", "home", roles=("committee",), menu="no-such-menu"))
+
+
+@pytest.mark.parametrize("role", ["committee", "unit", "branch", "member"])
+def test_api_docs_are_in_the_committees_account_menu_only(client, role, committee_user, side_a):
+    """issue 7: the API docs left the main menu; the committee finds them in the account menu."""
+    user = {
+        "committee": committee_user,
+        "unit": side_a.unit_secretary,
+        "branch": side_a.branch_secretary,
+        "member": side_a.member_user,
+    }[role]
+    client.force_login(user)
+    page = client.get(reverse("home")).content.decode()
+    link = f'<a class="dropdown-item" href="{reverse("api-docs")}" data-api-docs>'
+    assert (link in page) == (role == "committee")
+    assert all(entry[0] != "接口文档" for entry in navbar(client, user))

@@ -33,7 +33,8 @@ def test_list_shows_own_notifications_unread_first(client, inbox):
     assert "乙单位的秘密通知" not in page
     assert page.index("第二条未读") < page.index("第一条未读") < page.index("旧的已读通知")
     assert page.count("notification-unread") == 2
-    assert f"{READ}?id={inbox['first'].pk}" in page
+    # issue 7: opening one is a POST form (id + open), never a link a crawler could follow.
+    assert f"{READ}?id=" not in page and f'data-open-notification="{inbox["first"].pk}"' in page
 
 
 def test_filter_unread_and_read(client, inbox):
@@ -46,7 +47,7 @@ def test_filter_unread_and_read(client, inbox):
 
 def test_opening_marks_read_and_follows_its_link(client, inbox):
     client.force_login(inbox["me"])
-    response = client.get(READ + f"?id={inbox['first'].pk}")
+    response = client.post(READ, {"id": inbox["first"].pk, "open": "1"})  # issue 7: a POST, not a GET
     assert response.status_code == 302 and response["Location"] == "/partylife/calendar/?branch=1"
     inbox["first"].refresh_from_db()
     assert inbox["first"].read_at is not None
@@ -54,7 +55,7 @@ def test_opening_marks_read_and_follows_its_link(client, inbox):
 
 def test_link_to_another_site_is_not_followed(client, inbox):
     client.force_login(inbox["me"])
-    response = client.get(READ + f"?id={inbox['second'].pk}&next=https://evil.example.com/")
+    response = client.post(READ, {"id": inbox["second"].pk, "open": "1", "next": "https://evil.example.com/"})
     assert response.status_code == 302 and response["Location"] == LIST
     inbox["second"].refresh_from_db()
     assert inbox["second"].read_at is not None
@@ -163,3 +164,27 @@ def test_a_bad_next_is_ignored(client, inbox):
     assert response.status_code == 302 and response["Location"] == LIST
     inbox["first"].refresh_from_db()
     assert inbox["first"].read_at is not None
+
+
+def test_a_get_never_changes_state(client, inbox):
+    """issue 7: following a link (a crawler, a mail client's preview) shows the notification and marks nothing."""
+    client.force_login(inbox["me"])
+    response = client.get(READ + f"?id={inbox['first'].pk}")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "第一条未读" in page and "第一条未读的内容" in page and 'data-open-notification="' in page
+    assert 'method="post"' in page and f'name="id" value="{inbox["first"].pk}"' in page
+    inbox["first"].refresh_from_db()
+    assert inbox["first"].read_at is None
+    client.get(READ + "?all=1")
+    assert Notification.objects.filter(user=inbox["me"], read_at__isnull=True).count() == 2
+    assert client.get(READ + f"?id={inbox['theirs'].pk}").status_code == 404
+
+
+def test_the_list_opens_notifications_by_post_on_a_phone_too(client, inbox):
+    """Each title is a button of a POST form (one per notification), so it works by tap without a link to crawl."""
+    client.force_login(inbox["me"])
+    page = client.get(LIST).content.decode()
+    forms = page.count('name="open" value="1"')
+    assert forms == 3 and page.count(f'action="{READ}"') >= forms
+    assert f'href="{READ}' not in page

@@ -123,3 +123,45 @@ def test_unit_secretary_picks_a_branch_and_the_roster_follows(page, live_server,
         assert page.locator("input[name=topic]").input_value() == "学习党章"  # typed text stays
     assert page.outside_requests == []
     shot(page, "activity-form-branch-chosen")
+
+
+def test_the_form_says_a_month_is_closed_and_a_refused_submit_keeps_the_photo(page, live_server, demo, photo):
+    """Changing the date swaps in that day's notice (htmx); a refused submit lists the chosen photo as
+    已选择，提交后保存, and the corrected submit saves it without choosing it again."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from apps.partylife.models import PeriodLock
+
+    closed = (timezone.localdate().replace(day=1) - dt.timedelta(days=40)).replace(day=1)
+    PeriodLock.objects.get_or_create(month=closed)
+    login(page, live_server.url, "zhibu", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/partylife/activities/new/party_lecture/")
+    assert page.locator("[data-month-closed]").count() == 0
+
+    def set_day(value):
+        with page.expect_response(lambda r: "held_at=" in r.url and r.request.headers.get("hx-request") == "true"):
+            page.fill("input[name=held_at]", value)
+            page.dispatch_event("input[name=held_at]", "change")
+
+    set_day(f"{closed.replace(day=15).isoformat()}T09:00")
+    page.wait_for_selector("[data-month-closed]")
+    assert f"{closed.year}年{closed.month}月已关账" in page.inner_text("#month-notice")
+    shot(page, "activity-form-closed-month", full_page=False)
+    set_day(f"{(timezone.localdate() - dt.timedelta(days=2)).isoformat()}T09:00")
+    page.wait_for_function("() => !document.querySelector('[data-month-closed]')")
+
+    page.set_input_files("input[name=photos]", str(photo))
+    page.locator("input[name=topic]").evaluate("el => el.removeAttribute('required')")  # let the server refuse
+    page.click("button[name=action][value=submit]")
+    page.wait_for_selector("[data-staged]")
+    assert "支委会现场.png" in page.inner_text("[data-staged]") and "主题" in page.inner_text("#form-errors")
+    shot(page, "activity-form-kept-photo")
+    page.fill("input[name=topic]", "学习党章")
+    page.fill("textarea[name=minutes]", "讲稿要点")
+    page.click("button[name=action][value=submit]")
+    page.wait_for_url(re.compile(r".*/partylife/activities/\d+/$"))
+    record = Activity.objects.get(pk=int(re.search(r"/activities/(\d+)/$", page.url)[1]))
+    assert record.evidence.get().original_name == "支委会现场.png" and record.evidence_complete
+    assert page.outside_requests == []

@@ -218,12 +218,13 @@ def test_absent_without_reason_saves_nothing(client, side_a, committee7, media):
     response = client.post(create_url(), {**data, "photos": png_upload()})
     assert response.status_code == 200
     text = page_text(response)
-    assert "缺席的党员须填写缺席原因" in text and "所选文件尚未上传，请重新选择文件" in text
+    # issue 7: the chosen file is kept (暂存) for the next submit instead of being dropped.
+    assert "缺席的党员须填写缺席原因" in text and "已选择的文件已暂存，无须重新选择" in text
     # What was entered is kept: the absent person stays unticked, the topic stays.
     assert f'name="present" value="{committee7[2].pk}" id="att-{committee7[2].pk}" data-att-present-box>' in text
     assert "研究发展党员工作" in text
     assert not Activity.objects.exists() and not Attendance.objects.exists() and not Evidence.objects.exists()
-    assert stored_files(media) == []
+    assert stored_files(media / "evidence") == [] and len(stored_files(media / "staged")) == 1  # the staged file only
 
 
 def test_fake_image_is_refused_and_saves_nothing(client, side_a, committee7, media):
@@ -233,7 +234,8 @@ def test_fake_image_is_refused_and_saves_nothing(client, side_a, committee7, med
     assert response.status_code == 200
     assert "“photo.jpg”不是可接受的文件类型" in page_text(response)
     assert not Activity.objects.exists() and not Evidence.objects.exists()
-    assert stored_files(media) == []  # the good PNG written before the bad file was removed again
+    # The good PNG written before the bad file was removed again; issue 7 keeps it staged for the next submit.
+    assert stored_files(media / "evidence") == [] and len(stored_files(media / "staged")) == 1
 
 
 def test_oversized_file_is_refused(client, side_a, committee7, media, settings):
@@ -255,7 +257,7 @@ def test_missing_topic_and_future_submit_are_refused(client, side_a, committee7)
     response = client.post(
         create_url(), form_data(side_a.branch, committee7, held_at=future.strftime("%Y-%m-%dT%H:%M"))
     )
-    assert "活动尚未开展，不能提交；可先保存为草稿" in page_text(response)
+    assert "活动尚未开展：时间不能晚于今天" in page_text(response)  # issue 7: not even as a draft
     assert not Activity.objects.exists()
 
 

@@ -89,15 +89,17 @@ def test_bad_upload_saves_nothing_and_leaves_no_file(side_a, media):
     assert stored_files(media) == []
 
 
-def test_a_failure_after_the_upload_removes_the_stored_file(side_a, media):
-    """activity_record stores the photo, then submitting a future record fails: no row, no file."""
-    future = dt.datetime.now(dt.UTC) + dt.timedelta(days=3)
-    with pytest.raises(ValidationError, match="尚未开展"):
+def test_a_failure_after_the_upload_removes_the_stored_file(side_a, side_b, media):
+    """activity_record stores the photo, then attaching a staged file that is not the actor's fails: no row, no
+    new file. (A future record, the failure used before issue 7, is now refused before any upload.)"""
+    [theirs] = services.evidence_stage(actor=side_b.branch_secretary, items=[EvidenceInput("photo", png_upload())])
+    before = stored_files(media)
+    with pytest.raises(ValidationError, match="过期或不可用"):
         services.activity_record(
-            actor=side_a.branch_secretary, **committee_meeting(side_a, held_at=future), submit=True
+            actor=side_a.branch_secretary, **committee_meeting(side_a), staged=[theirs], submit=True
         )
     assert not Activity.objects.exists() and not Evidence.objects.exists()
-    assert stored_files(media) == []
+    assert stored_files(media) == before  # the photo stored for this record is gone; B's staged one stays
 
 
 def test_one_job_services_compose_to_the_same_record(side_a):
@@ -159,13 +161,15 @@ def test_cannot_log_for_another_branch_or_unit(side_a, side_b):
     assert Activity.objects.count() == 1
 
 
-def test_future_record_may_be_draft_but_not_submitted(side_a):
+def test_future_record_is_refused_even_as_draft(side_a):
     future = dt.datetime.now(dt.UTC) + dt.timedelta(days=3)
     data = committee_meeting(side_a, held_at=future)
     with pytest.raises(ValidationError, match="尚未开展"):
         services.activity_record(actor=side_a.branch_secretary, **data, submit=True)
-    draft = services.activity_record(actor=side_a.branch_secretary, **committee_meeting(side_a, held_at=future))
-    assert draft.status == ActivityStatus.DRAFT and not draft.counts
+    # issue 7 §5: a record in the future is refused, a draft too.
+    with pytest.raises(ValidationError, match="尚未开展"):
+        services.activity_record(actor=side_a.branch_secretary, **committee_meeting(side_a, held_at=future))
+    assert not Activity.objects.exists()
 
 
 def test_closed_month_locks_and_committee_unlock_is_logged(side_a, committee_user):

@@ -106,6 +106,20 @@ class EvidenceUploadSerializer(serializers.Serializer):
     )
 
 
+class AlsoCountsSerializer(serializers.Serializer):
+    """One “同时计为” type: whether the record meets that type's evidence requirements too, and what it lacks."""
+
+    activity_type = serializers.IntegerField(source="activity_type.pk", label="活动类型")
+    name = serializers.CharField(source="activity_type.name", label="名称")
+    meets = serializers.BooleanField(label="满足该类要求")
+    missing = serializers.ListField(child=serializers.CharField(), label="缺少")
+    text = serializers.CharField(label="说明", help_text="例如 不计为组织生活会：缺现场照片")
+
+
+class ReturnSerializer(serializers.Serializer):
+    reason = serializers.CharField(label="退回原因", max_length=200)
+
+
 class ActivitySerializer(ScopedRelatedFieldsMixin, serializers.ModelSerializer):
     """A record with its attendance, problems and evidence. `submit: true` submits it (提交)."""
 
@@ -119,12 +133,21 @@ class ActivitySerializer(ScopedRelatedFieldsMixin, serializers.ModelSerializer):
     )
     evidence = EvidenceSerializer(label="佐证材料", many=True, read_only=True)
     missing_evidence = serializers.SerializerMethodField(label="需补充")
+    also_counts_as_detail = serializers.SerializerMethodField(
+        label="同时计为情况", help_text="每个“同时计为”的类型：是否也满足该类的材料要求，缺少什么"
+    )
     locked = serializers.SerializerMethodField(label="已关账锁定")
     submit = serializers.BooleanField(
         label="提交",
         write_only=True,
         default=False,
         help_text="true：保存并提交（提交后不能删除）；false：保存为草稿或保持原状态",
+    )
+    confirm_duplicate = serializers.BooleanField(
+        label="确认不是重复记录",
+        write_only=True,
+        default=False,
+        help_text="同一支部（单位）同一小时已有同类记录时，须为 true 才保存（否则 400，duplicate 说明已有的记录）",
     )
 
     class Meta:
@@ -140,7 +163,9 @@ class ActivitySerializer(ScopedRelatedFieldsMixin, serializers.ModelSerializer):
             "status_display",
             "evidence_complete",
             "missing_evidence",
+            "also_counts_as_detail",
             "locked",
+            "return_reason",
             "submitted_at",
             "created_at",
             "updated_at",
@@ -148,8 +173,16 @@ class ActivitySerializer(ScopedRelatedFieldsMixin, serializers.ModelSerializer):
             "problems",
             "evidence",
             "submit",
+            "confirm_duplicate",
         ]
-        read_only_fields = ["status", "evidence_complete", "submitted_at", "created_at", "updated_at"]
+        read_only_fields = [
+            "status",
+            "evidence_complete",
+            "submitted_at",
+            "created_at",
+            "updated_at",
+            "return_reason",
+        ]
         extra_kwargs = {
             "unit": {"required": False, "help_text": "单位层级的活动（中心组学习、第一议题）必填"},
             # Configuration every user reads (GLOBAL); only types in use are a valid choice.
@@ -159,6 +192,10 @@ class ActivitySerializer(ScopedRelatedFieldsMixin, serializers.ModelSerializer):
 
     def get_missing_evidence(self, obj) -> list[str]:
         return services.missing_evidence(obj)
+
+    @extend_schema_field(AlsoCountsSerializer(many=True))
+    def get_also_counts_as_detail(self, obj) -> list[dict]:
+        return AlsoCountsSerializer(services.also_counts(obj), many=True).data
 
     def get_locked(self, obj) -> bool:
         # One query per response, not per row: the closed months are read once.
@@ -257,6 +294,7 @@ class ActivityViewSet(viewsets.ModelViewSet):
             attendance=serializer.attendance_rows(),
             problems=serializer.problem_rows(),
             submit=data.get("submit", False),
+            allow_duplicate=data.get("confirm_duplicate", False),
         )
         serializer.instance = self._reload(activity.pk)
 
@@ -271,6 +309,7 @@ class ActivityViewSet(viewsets.ModelViewSet):
                 **serializer.placement(activity),
                 fields=serializer.activity_fields(),
                 also_counts_as=data.get("also_counts_as"),
+                allow_duplicate=data.get("confirm_duplicate", False),
             )
             if attendance is not None:
                 activity = services.activity_attendance_set(actor=actor, activity=activity, rows=attendance)
@@ -330,3 +369,19 @@ class ActivityViewSet(viewsets.ModelViewSet):
             items=[services.EvidenceInput(kind=upload["kind"], upload=upload["file"])],
         )
         return Response(EvidenceSerializer(added).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=ReturnSerializer,
+        responses=ActivitySerializer,
+        summary="退回记录（工委）",
+        description="把已提交的记录退回为草稿并注明原因，通知支部（单位）书记。仅工委管理员。",
+    )
+    @action(
+        detail=True, methods=["post"], url_path="return", filter_backends=[ScopeFilterBackend], pagination_class=None
+    )
+    def return_record(self, request, pk=None):
+        activity = self.get_object()
+        payload = ReturnSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.activity_return(actor=request.user, activity=activity, reason=payload.validated_data["reason"])
+        return Response(self.get_serializer(self._reload(activity.pk)).data)

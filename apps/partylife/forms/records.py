@@ -3,24 +3,28 @@
 The forms only read and shape input; the services decide what is valid and write.
 The record form's fields are the service's (`services.ACTIVITY_PLACEMENT` and
 `ACTIVITY_FIELDS`), so the model's validators (a bounded date) run here too; its
-choices (branches, units, members) come from the user's scope.
+choices (branches, units, members) come from the user's scope, and its people are
+those of the chosen branch (unit) **on the chosen day**. Changing the place or the
+day fetches the form again (htmx) and swaps in the parts that depend on them: the
+roster, the talk pair and cadre choices, and the notice that the month is closed (关账).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from apps.core.forms import BootstrapFormMixin, DateTimeInput, MultipleFileField, MultipleFileInput
+from apps.core.periods import local_date
 from apps.orgs.access import Scope
 
 from .. import selectors
-from ..models import Activity, ActivityType, EvidenceKind, Level, ProblemCategory
-from ..services import ACTIVITY_FIELDS, ACTIVITY_PLACEMENT, AttendanceInput, EvidenceInput, ProblemInput
+from ..models import Activity, ActivityType, EvidenceKind, Level
+from ..services import ACTIVITY_FIELDS, ACTIVITY_PLACEMENT, EvidenceInput
+from .rows import RowError, StagedFilesField, parse_attendance, plausible_ids
 
 # Which form fields a type's flags switch on.
 PART_FIELDS = {
@@ -35,9 +39,12 @@ UPLOAD_FIELDS = {
     "minutes_files": EvidenceKind.MINUTES,
     "signin_files": EvidenceKind.SIGNIN,
 }
-# The parts of the form that depend on the chosen 支部/党小组/单位; changing one of those
-# selects fetches the form again (htmx) and swaps these in by id. What was typed elsewhere stays.
-REFRESHED_PARTS = "#f-party_group,#attendance-block,#f-talker,#f-talkee,#f-cadre"
+# The parts of the form that depend on the chosen 支部/党小组/单位 and day; changing one of those
+# fetches the form again (htmx) and swaps these in by id. What was typed elsewhere stays.
+REFRESHED_PARTS = "#f-branch,#f-party_group,#month-notice,#attendance-block,#f-talker,#f-talkee,#f-cadre"
+# What such a refresh sends: the place, the day, and the people already chosen (kept if still valid).
+REFRESH_INCLUDES = ("unit", "branch", "party_group", "held_at", "talker", "talkee", "cadre")
+PEOPLE_FIELDS = ("talker", "talkee", "cadre")
 
 
 def default_held_at(day: dt.date | None = None) -> dt.datetime:
@@ -52,6 +59,13 @@ def _member_label(member) -> str:
     return f"{member.name}（支委）" if member.is_branch_committee else member.name
 
 
+def _branch_label(branch, *, with_unit: bool) -> str:
+    name = f"{branch.unit.short_name or branch.unit.name} · {branch.name}" if with_unit else branch.name
+    if branch.dissolved_on is not None:
+        name += f"（{branch.dissolved_on:%Y-%m-%d}{branch.get_end_reason_display()}）"
+    return name
+
+
 class ActivityForm(BootstrapFormMixin, forms.ModelForm):
     """The one-page record form. Fields a type does not use are removed in __init__."""
 
@@ -62,6 +76,17 @@ class ActivityForm(BootstrapFormMixin, forms.ModelForm):
     signin_files = MultipleFileField(
         label="签到表", widget=MultipleFileInput(attrs={"accept": "image/*,application/pdf"})
     )
+    # Files kept from a refused submit (暂存), the user's own and fresh only; attached on save.
+    staged = StagedFilesField(
+        queryset=None,
+        required=False,
+        widget=forms.MultipleHiddenInput,
+        error_messages={
+            "invalid_choice": "已选择的文件已过期或不可用，请重新选择文件。",
+            "invalid_pk_value": "已选择的文件有误。",
+        },
+    )
+    confirm_duplicate = forms.BooleanField(label="确认不是重复记录，仍然保存", required=False)
 
     class Meta:
         model = Activity
@@ -92,23 +117,28 @@ class ActivityForm(BootstrapFormMixin, forms.ModelForm):
         initial = {} if activity else {"held_at": default_held_at(_preset_day(preset)), "host": host_default}
         super().__init__(data, files, instance=activity or Activity(activity_type=activity_type), initial=initial)
         t = activity_type
+        self.fields["staged"].queryset = selectors.staged_evidence(scope)
+        self.chosen_day = self._day(preset)
         self._place(preset)
+        self._refreshes("held_at")
 
         # Parts of the form this type uses.
         for flag, names in PART_FIELDS.items():
             if not getattr(t, flag):
                 for name in names:
                     del self.fields[name]
+        day = self.chosen_day
         if t.has_talk_pair:
-            pair = selectors.roster(scope, unit=self.chosen_unit, branch=self.chosen_branch)
+            pair = selectors.roster(scope, unit=self.chosen_unit, branch=self.chosen_branch, on=day)
             for name in ("talker", "talkee"):
                 self.fields[name].queryset = pair
                 self.fields[name].label_from_instance = _member_label
                 self.fields[name].empty_label = "请选择"
         if t.has_enterprise:
-            self.fields["cadre"].queryset = selectors.roster(scope, unit=self.chosen_unit, branch=None)
+            self.fields["cadre"].queryset = selectors.roster(scope, unit=self.chosen_unit, branch=None, on=day)
             self.fields["cadre"].label_from_instance = lambda m: f"{m.name}（{m.branch.name}）"
             self.fields["cadre"].empty_label = "请选择"
+        self._keep_people(preset)
         others = selectors.active_types().filter(level=t.level).exclude(pk=t.pk)
         if others.exists():
             self.fields["also_counts_as"].queryset = others
@@ -119,14 +149,46 @@ class ActivityForm(BootstrapFormMixin, forms.ModelForm):
         for name, needed in (("photos", t.needs_photo), ("signin_files", t.needs_signin)):
             self.fields[name].needed = needed
         self.fields["minutes_files"].needed = False
-        self.fields["minutes_files"].help_text = "已填写会议记录的，可不上传" if t.needs_minutes else ""
+        minutes = t.minutes_label  # a talk has a 谈话记录, a meeting a 会议记录
+        self.fields["minutes_files"].label = f"{minutes}扫描件"
+        self.fields["minutes_files"].help_text = f"已填写{minutes}的，可不上传" if t.needs_minutes else ""
         if t.needs_minutes:
-            self.fields["minutes"].help_text = "本类活动须有会议记录：在此填写，或在下方上传扫描件"
+            self.fields["minutes"].help_text = f"本类活动须有{minutes}：在此填写，或在下方上传扫描件"
+        if t.has_talk_pair:
+            self.fields["minutes"].label = minutes
+            self.fields["minutes"].widget.attrs["placeholder"] = "谈话的主要内容、对方的思想状况和意见建议、形成的共识"
         self.fields["photos"].help_text = "可多选；jpg、png 等图片"
         self.fields["signin_files"].help_text = "可多选；图片或 PDF"
         self.fields["topic"].widget.attrs.setdefault("placeholder", f"例如：{t.name}·研究部署本月工作")
 
     # --- setup helpers ---------------------------------------------------------------------------
+    def _day(self, preset) -> dt.date:
+        """The day the record is for: posted (or sent by a refresh), else ?date=, else the saved one, else today."""
+        raw = self.data.get("held_at") if self.is_bound else preset.get("held_at")
+        if raw:
+            try:
+                value = self.fields["held_at"].clean(raw)
+            except ValidationError:
+                value = None
+            if value is not None:
+                return local_date(value)
+        if self.activity is not None:
+            return local_date(self.activity.held_at)
+        return _preset_day(preset) or timezone.localdate()
+
+    def _keep_people(self, preset) -> None:
+        """On a refresh (a GET carrying the choices), keep the people already chosen while they are still valid."""
+        if self.is_bound:
+            return
+        for name in PEOPLE_FIELDS:
+            if name in self.fields and preset.get(name):
+                try:
+                    person = self.fields[name].clean(preset.get(name))
+                except ValidationError:
+                    person = None
+                if person is not None:
+                    self.initial[name] = person.pk
+
     def _place(self, preset) -> None:
         """Where: a unit for unit-level types; a branch (and a party group for 党小组会) otherwise.
 
@@ -143,10 +205,10 @@ class ActivityForm(BootstrapFormMixin, forms.ModelForm):
             return
         del self.fields["unit"]
         branch = self.fields["branch"]
-        branch.queryset = selectors.loggable_branches(self.scope)
+        branch.queryset = selectors.loggable_branches(self.scope, on=self.chosen_day)
         branch.required, branch.empty_label = True, "请选择支部"
-        if self.scope.is_committee:
-            branch.label_from_instance = lambda b: f"{b.unit.short_name or b.unit.name} · {b.name}"
+        with_unit = self.scope.is_committee
+        branch.label_from_instance = lambda b: _branch_label(b, with_unit=with_unit)
         self.chosen_branch = self._chosen("branch", preset, activity.branch if activity else None)
         self.chosen_unit = self.chosen_branch.unit if self.chosen_branch else None
         self._refreshes("branch")  # a new branch means its party groups: the old group is not sent
@@ -154,10 +216,10 @@ class ActivityForm(BootstrapFormMixin, forms.ModelForm):
             del self.fields["party_group"]
             return
         group = self.fields["party_group"]
-        group.queryset = selectors.party_groups_of(self.chosen_branch)
+        group.queryset = selectors.party_groups_of(self.chosen_branch, on=self.chosen_day)
         group.required, group.empty_label = True, "请选择党小组"
         self.chosen_group = self._chosen("party_group", preset, activity.party_group if activity else None)
-        self._refreshes("party_group", include="[name='branch']")
+        self._refreshes("party_group")
 
     def _chosen(self, name, preset, saved):
         """The selected option: posted, else ?name= in the URL, else the saved one, else the only choice.
@@ -179,18 +241,18 @@ class ActivityForm(BootstrapFormMixin, forms.ModelForm):
             self.initial[name] = chosen.pk
         return chosen
 
-    def _refreshes(self, name: str, *, include: str = "") -> None:
-        """Changing this select fetches the form for the new choice and swaps in the parts that depend on it."""
-        attrs = {
-            "hx-get": self.refresh_url,
-            "hx-trigger": "change",
-            "hx-select-oob": REFRESHED_PARTS,
-            "hx-swap": "none",
-            "hx-sync": "closest form:replace",
-        }
-        if include:
-            attrs["hx-include"] = include
-        self.fields[name].widget.attrs.update(attrs)
+    def _refreshes(self, name: str) -> None:
+        """Changing this field fetches the form for the new choice and swaps in the parts that depend on it."""
+        self.fields[name].widget.attrs.update(
+            {
+                "hx-get": self.refresh_url,
+                "hx-trigger": "change",
+                "hx-select-oob": REFRESHED_PARTS,
+                "hx-swap": "none",
+                "hx-sync": "closest form:replace",
+                "hx-include": ",".join(f"[name='{n}']" for n in REFRESH_INCLUDES if n != name),
+            }
+        )
 
     # --- for the template ------------------------------------------------------------------------------
     def mark_invalid(self) -> None:
@@ -204,6 +266,30 @@ class ActivityForm(BootstrapFormMixin, forms.ModelForm):
     def upload_fields(self):
         return [self[name] for name in UPLOAD_FIELDS]
 
+    @property
+    def month_notice(self) -> dict:
+        """Whether the chosen day's month is closed (关账) and by whom — or, for a record the committee
+        unlocked, until when it may still be changed."""
+        lock = selectors.month_lock(self.chosen_day)
+        until = self.activity.unlocked_until if self.activity is not None else None
+        if lock is not None and until is not None and until > timezone.now():
+            return {"lock": None, "unlocked_until": until}
+        return {"lock": lock, "unlocked_until": None}
+
+    def staged_files(self) -> list:
+        """The staged files this form carries that are still attachable; an expired or foreign one drops out."""
+        ids = plausible_ids(self.data.getlist("staged")) if self.is_bound else []
+        return list(self.fields["staged"].queryset.filter(pk__in=ids)) if ids else []
+
+    def uploads(self) -> list[EvidenceInput]:
+        """Every file chosen in the upload inputs (to save them, or to stage them after a refusal)."""
+        return [
+            EvidenceInput(kind=kind, upload=upload)
+            for name, kind in UPLOAD_FIELDS.items()
+            for upload in self.files.getlist(name)
+            if upload
+        ]
+
     def attendance_rows(self, posted) -> tuple[list[dict], list]:
         """The picker's rows (who is on the list, present or absent with reason) and the rest of the roster.
 
@@ -214,7 +300,12 @@ class ActivityForm(BootstrapFormMixin, forms.ModelForm):
         if not t.needs_attendance:
             return [], []
         expected, others = selectors.expected_attendance(
-            self.scope, activity_type=t, unit=self.chosen_unit, branch=self.chosen_branch, party_group=self.chosen_group
+            self.scope,
+            activity_type=t,
+            unit=self.chosen_unit,
+            branch=self.chosen_branch,
+            party_group=self.chosen_group,
+            on=self.chosen_day,
         )
         roster = {m.pk: m for m in [*expected, *others]}
         chosen = tuple(x.pk if x else None for x in (self.chosen_branch, self.chosen_unit, self.chosen_group))
@@ -269,9 +360,9 @@ class ActivityForm(BootstrapFormMixin, forms.ModelForm):
             **{name: data.get(name) for name in ACTIVITY_PLACEMENT},
             "fields": {name: data[name] for name in ACTIVITY_FIELDS if name in self.fields},
             "also_counts_as": list(data["also_counts_as"]) if "also_counts_as" in self.fields else None,
-            "evidence": [
-                EvidenceInput(kind=kind, upload=upload) for name, kind in UPLOAD_FIELDS.items() for upload in data[name]
-            ],
+            "evidence": self.uploads(),
+            "staged": list(data["staged"]),
+            "allow_duplicate": data["confirm_duplicate"],
         }
 
 
@@ -294,96 +385,3 @@ class PlaceChoiceForm(forms.Form):
 
     def branch_choice(self):
         return self.cleaned_data["branch"] if self.is_valid() else None
-
-
-class UnlockForm(BootstrapFormMixin, forms.Form):
-    reason = forms.CharField(
-        label="解锁原因", max_length=200, widget=forms.TextInput(attrs={"placeholder": "例如：补充会议记录"})
-    )
-
-
-class MakeupCompleteForm(BootstrapFormMixin, forms.Form):
-    """补学: what the member studied, and how (学习内容、方式)."""
-
-    note = forms.CharField(
-        label="补学情况",
-        max_length=300,
-        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "例如：自学党课视频并撰写心得"}),
-        error_messages={"required": "请填写补学情况（学习内容、方式）。"},
-    )
-
-
-# --- attendance and enterprise problems (repeatable rows read straight from POST) -------------------------
-
-
-class RowError(ValueError):
-    """Malformed repeatable rows; the message is Chinese and shown on the form."""
-
-
-def parse_attendance(data) -> list[AttendanceInput]:
-    """Read the attendance picker: `att` lists the members on the list, `present` the ticked ones, `reason_<id>`."""
-    try:
-        ids = [int(v) for v in data.getlist("att")]
-        present = {int(v) for v in data.getlist("present")}
-    except ValueError as exc:
-        raise RowError("出勤名单数据有误，请刷新页面后重试。") from exc
-    return [
-        AttendanceInput(
-            member_id=pk,
-            present=pk in present,
-            absence_reason="" if pk in present else (data.get(f"reason_{pk}") or "").strip()[:100],
-        )
-        for pk in ids
-    ]
-
-
-_PROBLEM_KEY = re.compile(r"^problems-(\d+)-(category|description|solved|solved_on|solution)$")
-
-
-def problem_rows(data) -> list[dict]:
-    """The posted problem rows as dicts (blank rows dropped), in their on-page order."""
-    rows: dict[int, dict] = {}
-    for key in data:
-        m = _PROBLEM_KEY.match(key)
-        if m:
-            rows.setdefault(int(m[1]), {})[m[2]] = (data.get(key) or "").strip()
-    result = []
-    for index in sorted(rows):
-        row = rows[index]
-        if not (row.get("description") or row.get("solution") or row.get("solved_on")):
-            continue
-        result.append(
-            {
-                "category": row.get("category", ""),
-                "description": row.get("description", ""),
-                "solved": bool(row.get("solved")),
-                "solved_on": row.get("solved_on", ""),
-                "solution": row.get("solution", ""),
-            }
-        )
-    return result
-
-
-def parse_problems(rows: list[dict]) -> list[ProblemInput]:
-    problems = []
-    for n, row in enumerate(rows, start=1):
-        if row["category"] not in ProblemCategory.values:
-            raise RowError(f"第{n}个问题：请选择问题类别。")
-        if not row["description"]:
-            raise RowError(f"第{n}个问题：请填写问题描述。")
-        solved_on = None
-        if row["solved_on"]:
-            try:
-                solved_on = dt.date.fromisoformat(row["solved_on"])
-            except ValueError as exc:
-                raise RowError(f"第{n}个问题：解决日期格式应为 2026-03-15。") from exc
-        problems.append(
-            ProblemInput(
-                category=row["category"],
-                description=row["description"][:300],
-                solved=row["solved"],
-                solved_on=solved_on,
-                solution=row["solution"][:300],
-            )
-        )
-    return problems

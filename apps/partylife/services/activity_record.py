@@ -9,8 +9,8 @@ from django.db import transaction
 from apps.core.files import files_removed_on_failure
 from apps.orgs.models import Branch, PartyGroup, Unit, User
 
-from ..models import Activity, ActivityType
-from .evidence import activity_evidence_add
+from ..models import Activity, ActivityType, StagedEvidence
+from .evidence import activity_evidence_add, evidence_attach_staged
 from .records import (
     AttendanceInput,
     EvidenceInput,
@@ -36,34 +36,38 @@ def activity_record(
     attendance: Sequence[AttendanceInput] | None = None,
     problems: Sequence[ProblemInput] | None = None,
     evidence: Sequence[EvidenceInput] = (),
+    staged: Sequence[StagedEvidence] = (),
     submit: bool = False,
+    allow_duplicate: bool = True,
 ) -> Activity:
-    """Save the one-page form: create or update the record, its attendance, problems and new evidence,
-    and submit it if asked — all in one transaction (None leaves a part as it is).
+    """Save the one-page form: create or update the record, its attendance, problems, new evidence and
+    the actor's staged files (kept from a refused submit), and submit it if asked — all in one
+    transaction (None leaves a part as it is). Unless `allow_duplicate`, a likely duplicate is refused.
 
     Evidence files stored before a failure are removed again.
     """
-    placement = {"unit": unit, "branch": branch, "party_group": party_group}
+    common = {
+        "actor": actor,
+        "unit": unit,
+        "branch": branch,
+        "party_group": party_group,
+        "fields": fields,
+        "also_counts_as": also_counts_as,
+        "allow_duplicate": allow_duplicate,
+    }
     with files_removed_on_failure(), transaction.atomic():
         if activity is None:
-            activity = activity_create(
-                actor=actor, activity_type=activity_type, **placement, fields=fields, also_counts_as=also_counts_as
-            )
+            activity = activity_create(activity_type=activity_type, **common)
         else:
-            activity = activity_update(
-                actor=actor,
-                activity=activity,
-                activity_type=activity_type,
-                **placement,
-                fields=fields,
-                also_counts_as=also_counts_as,
-            )
+            activity = activity_update(activity=activity, activity_type=activity_type, **common)
         if attendance is not None:
             activity = activity_attendance_set(actor=actor, activity=activity, rows=attendance)
         if problems is not None:
             activity = activity_problems_set(actor=actor, activity=activity, rows=problems)
         if evidence:
             activity_evidence_add(actor=actor, activity=activity, items=evidence)
+        if staged:
+            evidence_attach_staged(actor=actor, activity=activity, staged=staged)
         if submit:
             activity = activity_submit(actor=actor, activity=activity)
         activity.refresh_from_db()

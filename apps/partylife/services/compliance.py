@@ -1,4 +1,4 @@
-"""Writes of the compliance side of party life: 未开展原因, 关账 and unlocks, rules and unit overrides.
+"""Writes of the compliance side of party life: 未开展原因, 关账, rules and unit overrides (unlocks: `review`).
 
 Same conventions as `services.records`: keyword-only arguments, one transaction each,
 the actor's permission checked first, Chinese ValidationErrors, nothing half-saved.
@@ -18,7 +18,7 @@ from apps.orgs.access import scope_for
 from apps.orgs.models import Branch, Unit, User
 
 from .. import permissions
-from ..models import Activity, ActivityUnlock, ComplianceRule, MissedReason, PeriodLock, RuleOverride, Strength
+from ..models import ComplianceRule, MissedReason, PeriodLock, RuleOverride, Strength
 
 # --- 未开展原因 -------------------------------------------------------------------------------------
 
@@ -50,9 +50,6 @@ def missed_reason_set(
 # --- locks (committee) -----------------------------------------------------------------------------------
 
 
-UNLOCK_DAYS = 7
-
-
 def _committee(actor: User, message: str) -> None:
     require(scope_for(actor).is_committee, message)
 
@@ -73,17 +70,6 @@ def period_reopen(*, actor: User, month: dt.date) -> None:
     require(permissions.can_unlock(scope_for(actor)), "只有工委管理员可以重新开放月份。")
     for lock in PeriodLock.objects.filter(month=month.replace(day=1)):
         lock.delete()  # the deletion is kept in the lock's history (留痕)
-
-
-@transaction.atomic
-def activity_unlock(*, actor: User, activity: Activity, reason: str, days: int = UNLOCK_DAYS) -> ActivityUnlock:
-    """Let one locked record be corrected for a few days; the unlock is logged with its reason."""
-    require(permissions.can_unlock(scope_for(actor)), "只有工委管理员可以解锁记录。")
-    if not reason.strip():
-        raise ValidationError({"reason": "请填写解锁原因。"})
-    until = timezone.now() + dt.timedelta(days=days)
-    Activity.objects.filter(pk=activity.pk).update(unlocked_until=until)
-    return ActivityUnlock.objects.create(activity=activity, unlocked_by=actor, reason=reason.strip(), until=until)
 
 
 # --- rules (committee) ------------------------------------------------------------------------------------

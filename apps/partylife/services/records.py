@@ -9,6 +9,9 @@ A record is written in parts: `activity_create` / `activity_update` (its fields 
 placement), `activity_attendance_set`, `activity_problems_set`, `activity_evidence_add`,
 `activity_submit`. The one-page form calls `activity_record`, which runs those in one
 transaction and removes stored evidence files again if anything fails.
+
+What a record must satisfy beyond its model fields — its place, the life of that place, its
+people on its date, no likely duplicate — is `validity`'s.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from django.utils import timezone
 from apps.core.periods import local_date
 from apps.core.permissions import require
 from apps.orgs.access import scope_for
-from apps.orgs.models import Branch, Member, PartyGroup, Unit, User
+from apps.orgs.models import Branch, PartyGroup, Unit, User
 
 from .. import counting, permissions
 from ..models import (
@@ -34,10 +37,11 @@ from ..models import (
     Attendance,
     EnterpriseProblem,
     Evidence,
-    Level,
     MakeupTask,
     PeriodLock,
 )
+from . import notices
+from .validity import NOT_YET, check_life, duplicate_key, people, place_of, refuse_duplicate, validate_parts
 
 MAKEUP_DAYS = 30
 MAX_ID = 2**63 - 1  # the largest primary key any database here stores
@@ -103,14 +107,29 @@ def is_locked(activity: Activity, *, now: dt.datetime | None = None) -> bool:
     return PeriodLock.objects.filter(month=month).exists()
 
 
-def missing_evidence(activity: Activity) -> list[str]:
-    """What a record still lacks to count (需补充), per its type's requirements (counting.missing_evidence)."""
+def _lacks(activity: Activity, activity_type: ActivityType) -> list[str]:
     return counting.missing_evidence(
-        activity.activity_type,
+        activity_type,
         minutes=activity.minutes,
         evidence_kinds=[e.kind for e in activity.evidence.all()],
         has_attendance=activity.attendances.exists(),
     )
+
+
+def missing_evidence(activity: Activity) -> list[str]:
+    """What a record still lacks to count (需补充), per its type's requirements (counting.missing_evidence)."""
+    return _lacks(activity, activity.activity_type)
+
+
+def also_counts(activity: Activity) -> list[dict]:
+    """For each type the record also counts as (同时计为): whether it meets that type's evidence
+    requirements too, what it lacks, and a line saying so (“不计为组织生活会：缺现场照片”)."""
+    rows = []
+    for other in activity.also_counts_as.all():
+        lacks = _lacks(activity, other)
+        text = f"不计为{other.name}：缺{'、'.join(lacks)}" if lacks else f"计为{other.name}"
+        rows.append({"activity_type": other, "meets": not lacks, "missing": lacks, "text": text})
+    return rows
 
 
 def _settle(activity: Activity) -> None:
@@ -127,8 +146,12 @@ def _sync_makeup_tasks(activity: Activity) -> None:
     if not activity.activity_type.makeup_on_absence:
         return
     due = local_date(activity.held_at) + dt.timedelta(days=MAKEUP_DAYS)
-    for attendance in activity.attendances.filter(present=False, makeup__isnull=True):
+    created = [
         MakeupTask.objects.create(attendance=attendance, member_id=attendance.member_id, due_on=due)
+        for attendance in activity.attendances.filter(present=False, makeup__isnull=True)
+    ]
+    if created:
+        notices.makeup_tasks_created(activity, created)
     # Someone now marked present no longer owes a make-up.
     MakeupTask.objects.filter(attendance__activity=activity, attendance__present=True, done_at__isnull=True).delete()
 
@@ -152,74 +175,33 @@ def _for_change(
 # --- fields and placement ---------------------------------------------------------------------------
 
 
-def _place(
-    activity_type: ActivityType, *, unit: Unit | None, branch: Branch | None, party_group: PartyGroup | None
-) -> tuple[Unit, Branch | None, PartyGroup | None]:
-    """Where a record of this type goes: a unit for unit-level types; a branch (and its party group) otherwise."""
-    if activity_type.level == Level.UNIT:
-        if unit is None:
-            raise ValidationError({"unit": "请选择单位。"})
-        return unit, None, None
-    if branch is None:
-        raise ValidationError({"branch": "请选择支部。"})
-    if activity_type.level == Level.PARTY_GROUP and party_group is None:
-        raise ValidationError({"party_group": "党小组会须选择党小组。"})
-    if party_group is not None and party_group.branch_id != branch.pk:
-        raise ValidationError({"party_group": "党小组须属于所选支部。"})
-    return branch.unit, branch, party_group
-
-
-def _roster(unit: Unit, branch: Branch | None):
-    members = Member.objects.filter(active=True)
-    return members.filter(branch=branch) if branch is not None else members.filter(branch__unit=unit)
-
-
-def _validate_parts(activity: Activity) -> None:
-    """What the record's type asks for beyond its model fields (talk pair, 第一议题, linked enterprise)."""
-    t, errors = activity.activity_type, {}
-    if not activity.topic.strip():
-        errors["topic"] = "请填写主题。"
-    if activity.held_at is None:
-        errors["held_at"] = "请填写时间。"
-    if t.has_talk_pair:
-        pair = [activity.talker, activity.talkee]
-        if None in pair:
-            errors["talkee"] = "谈心谈话须填写谈话双方。"
-        elif activity.talker.pk == activity.talkee.pk:
-            errors["talkee"] = "谈话双方不能是同一人。"
-        elif _roster(activity.unit, activity.branch).filter(pk__in=[m.pk for m in pair]).count() != 2:
-            errors["talkee"] = "谈话双方须为本支部在册党员。"
-    if t.has_first_topic and not activity.material.strip():
-        errors["material"] = "请填写第一议题学习内容。"
-    if t.has_enterprise:
-        if not activity.enterprise_name.strip():
-            errors["enterprise_name"] = "请填写联系企业。"
-        if activity.cadre is None:
-            errors["cadre"] = "请选择联系干部。"
-        elif not Member.objects.filter(pk=activity.cadre.pk, branch__unit=activity.unit).exists():
-            errors["cadre"] = "联系干部须为本单位党员。"
-    if errors:
-        raise ValidationError(errors)
-
-
 def _write(
     activity: Activity,
     *,
     fields: dict,
     placement: tuple[Unit, Branch | None, PartyGroup | None],
     also_counts_as: Sequence[ActivityType] | None,
+    allow_duplicate: bool,
 ) -> Activity:
-    """Apply fields and placement, validate, save; a talk's two people become its attendance."""
+    """Apply fields and placement, validate, save; a talk's two people become its attendance.
+
+    Unless `allow_duplicate`, a new record (or one moved to another hour or place) that looks
+    like one already logged (`likely_duplicates`) is refused until the user confirms.
+    """
     t = activity.activity_type
     if not t.active:
         raise ValidationError({"activity_type": "该活动类型已停用。"})
+    before = duplicate_key(activity) if activity.pk else None
     activity.unit, activity.branch, activity.party_group = placement
     for name in ACTIVITY_FIELDS:
         if name in fields:
             value = fields[name]
             setattr(activity, name, value.strip() if isinstance(value, str) else value)
-    _validate_parts(activity)
+    validate_parts(activity)
     activity.full_clean(exclude=["evidence_complete", "created_by"])
+    check_life(activity)
+    if not allow_duplicate and duplicate_key(activity) != before:
+        refuse_duplicate(activity)
     if activity.unlocked_until is None or activity.unlocked_until <= timezone.now():
         month = local_date(activity.held_at).replace(day=1)
         if PeriodLock.objects.filter(month=month).exists():
@@ -246,19 +228,23 @@ def activity_create(
     party_group: PartyGroup | None = None,
     fields: dict,
     also_counts_as: Sequence[ActivityType] | None = None,
+    allow_duplicate: bool = True,
 ) -> Activity:
     """Log a new record (a draft) in a branch or unit the actor keeps records for.
 
-    A draft may lack evidence and attendance; a month that is closed (关账) takes no new record.
+    A draft may lack evidence and attendance; a month that is closed (关账) takes no new record,
+    nor does a day outside the place's life (`_check_life`).
     """
     with transaction.atomic():
-        placement = _place(activity_type, unit=unit, branch=branch, party_group=party_group)
+        placement = place_of(activity_type, unit=unit, branch=branch, party_group=party_group)
         allowed = permissions.can_write_activity(
             scope_for(actor), activity_type=activity_type, unit=placement[0], branch=placement[1]
         )
         require(allowed, WRITE_DENIED)
         activity = Activity(activity_type=activity_type, created_by=actor)
-        return _write(activity, fields=fields, placement=placement, also_counts_as=also_counts_as)
+        return _write(
+            activity, fields=fields, placement=placement, also_counts_as=also_counts_as, allow_duplicate=allow_duplicate
+        )
 
 
 def activity_update(
@@ -271,6 +257,7 @@ def activity_update(
     fields: dict,
     activity_type: ActivityType | None = None,
     also_counts_as: Sequence[ActivityType] | None = None,
+    allow_duplicate: bool = True,
 ) -> Activity:
     """Change a record's fields and placement (fields not given stay as they are).
 
@@ -283,26 +270,28 @@ def activity_update(
         t = activity.activity_type
         if activity_type is not None and activity_type.pk != t.pk:
             raise ValidationError({"activity_type": "已登记的记录不能更改活动类型。"})
-        placement = _place(t, unit=unit, branch=branch, party_group=party_group)
+        placement = place_of(t, unit=unit, branch=branch, party_group=party_group)
         allowed = permissions.can_write_activity(
             scope_for(actor), activity_type=t, unit=placement[0], branch=placement[1]
         )
         require(allowed, WRITE_DENIED)
-        return _write(activity, fields=fields, placement=placement, also_counts_as=also_counts_as)
+        return _write(
+            activity, fields=fields, placement=placement, also_counts_as=also_counts_as, allow_duplicate=allow_duplicate
+        )
 
 
 def activity_submit(*, actor: User, activity: Activity) -> Activity:
-    """提交: the record counts from now on if its evidence is complete; absentees of a 党课 etc. owe a 补学.
-
-    Only a record already held can be submitted; a submitted record stays submitted.
+    """提交: the record counts from now on if its evidence is complete; absentees of a 党课 etc. owe a 补学
+    (and are told). A returned record's reason is cleared; a submitted record stays submitted.
     """
     with transaction.atomic():
         activity = _for_change(actor=actor, activity=activity)
         if local_date(activity.held_at) > timezone.localdate():
-            raise ValidationError({"held_at": "活动尚未开展，不能提交；可先保存为草稿。"})
+            raise ValidationError({"held_at": NOT_YET})
         if activity.status != ActivityStatus.SUBMITTED:
             activity.status, activity.submitted_at = ActivityStatus.SUBMITTED, timezone.now()
-            activity.save(update_fields=["status", "submitted_at", "updated_at"])
+            activity.return_reason = ""
+            activity.save(update_fields=["status", "submitted_at", "return_reason", "updated_at"])
         _settle(activity)
         return activity
 
@@ -315,11 +304,11 @@ def _attendance_write(activity: Activity, rows: Sequence[AttendanceInput]) -> No
     if len(set(ids)) != len(ids):
         raise ValidationError({"attendance": "出勤名单中有重复的党员。"})
     plausible = [i for i in ids if 0 < i <= MAX_ID]  # a database cannot even compare the others
-    valid = set(_roster(activity.unit, activity.branch).filter(pk__in=plausible).values_list("pk", flat=True))
-    # People already on this record stay valid after they leave the roster, so old records stay editable.
+    valid = set(people(activity).filter(pk__in=plausible).values_list("pk", flat=True))
+    # People already on this record stay valid (its date may have moved), so old records stay editable.
     valid |= set(activity.attendances.values_list("member_id", flat=True))
     if any(i not in valid for i in ids):
-        raise ValidationError({"attendance": "出勤名单只能包含本支部（单位）在册党员。"})
+        raise ValidationError({"attendance": "出勤名单只能包含本支部（单位）在册党员（以活动当天的组织关系为准）。"})
     for r in rows:
         if not r.present and not r.absence_reason.strip():
             raise ValidationError({"attendance": "缺席的党员须填写缺席原因。"})
@@ -373,11 +362,14 @@ def activity_problems_set(*, actor: User, activity: Activity, rows: Sequence[Pro
 
 
 def activity_delete(*, actor: User, activity: Activity) -> None:
-    """Delete a draft (a submitted record is kept; it can be corrected but not removed)."""
+    """Delete a draft (a submitted record is kept; it can be corrected but not removed — nor can one the
+    committee returned: it was submitted once, and is to be corrected and submitted again)."""
     with transaction.atomic():
         activity = _for_change(actor=actor, activity=activity, denied="您不能删除该记录。", locked=None)
         if activity.status != ActivityStatus.DRAFT:
             raise ValidationError("已提交的记录不能删除，只能修改。")
+        if activity.return_reason:
+            raise ValidationError("工委退回的记录不能删除，请修改后重新提交。")
         files = [(e.file.name, e.file.storage) for e in activity.evidence.all()]
         activity.delete()
         _delete_unreferenced_files(files)

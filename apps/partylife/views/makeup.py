@@ -21,7 +21,7 @@ from apps.orgs.access import Scope, member_or_manager_required
 
 from .. import permissions, selectors, services
 from ..filters import MAKEUP_STATUS_CHOICES
-from ..forms.records import MakeupCompleteForm
+from ..forms.makeup import MakeupCompleteForm
 from ..metrics import attendance_counts
 
 LIST_FILTERS = ("status", "unit", "branch", "q", "mine")

@@ -20,27 +20,21 @@ from apps.core.excel import xlsx_response
 from apps.core.history import history_rows
 from apps.core.listing import paginate
 from apps.core.periods import Frequency, Period, local_date
-from apps.orgs.access import Role, committee_required, manager_required, scope_required
+from apps.orgs.access import Role, manager_required, scope_required
 
 from .. import permissions, selectors, services
 from ..filters import ACTIVITY_STATUS_CHOICES
-from ..forms.records import (
-    ActivityForm,
-    PlaceChoiceForm,
-    RowError,
-    UnlockForm,
-    parse_attendance,
-    parse_problems,
-    problem_rows,
-)
+from ..forms.records import ActivityForm, PlaceChoiceForm
+from ..forms.review import ReturnForm, UnlockForm
+from ..forms.rows import RowError, parse_attendance, parse_problems, problem_rows
 from ..models import ActivityCategory, ActivityStatus, Level, ProblemCategory
 
 # Service error keys shown beside a block of the form rather than a single field.
-BLOCK_KEYS = ("attendance", "problems", "evidence")
+BLOCK_KEYS = ("attendance", "problems", "evidence", "duplicate")
 LIST_FILTERS = ("q", "type", "unit", "branch", "period", "status")
 
 
-def _get_activity(request, pk):
+def activity_or_404(request, pk):
     activity = selectors.activity_get(user=request.user, pk=pk)
     if activity is None:
         raise Http404("没有找到该记录。")
@@ -84,7 +78,7 @@ def activity_create(request, scope, code):
 
 @manager_required(message="您不能修改该记录。")
 def activity_edit(request, scope, pk):
-    activity = _get_activity(request, pk)
+    activity = activity_or_404(request, pk)
     if not permissions.can_change(scope, activity):
         raise PermissionDenied("您不能修改该记录。")
     if services.is_locked(activity):
@@ -164,15 +158,17 @@ def _activity_form(request, scope, activity_type, activity):
     elif activity is None and not form.initial.get("place"):
         form.initial["place"] = selectors.recent_place(scope, unit=form.chosen_unit, branch=form.chosen_branch)
 
-    if posted:
+    staged = []
+    if posted:  # refused: keep the chosen files (暂存) so they need not be chosen again
         form.mark_invalid()
+        staged = [*form.staged_files(), *services.evidence_stage(actor=request.user, items=form.uploads())]
     rows, others = form.attendance_rows(request.POST if posted else None)
     context = {
         "form": form,
         "activity_type": t,
         "activity": activity,
         "blocks": blocks,
-        "files_dropped": posted and any(request.FILES.getlist(name) for name in request.FILES),
+        "staged": staged,
         "attendance_rows": rows,
         "attendance_others": others,
         "present_count": sum(1 for r in rows if r["present"]),
@@ -201,15 +197,16 @@ def _saved_message(request, activity, *, created: bool) -> None:
         messages.success(request, "草稿已保存，材料已齐全，可以提交。")
 
 
-# --- detail, delete, unlock ---------------------------------------------------------------------------
+# --- detail, delete ---------------------------------------------------------------------------
 
 
 @scope_required
 @require_GET
 def activity_detail(request, scope, pk):
-    activity = _get_activity(request, pk)
+    activity = activity_or_404(request, pk)
     locked = services.is_locked(activity)
     can_change = permissions.can_change(scope, activity)
+    submitted = activity.status == ActivityStatus.SUBMITTED
     evidence = list(activity.evidence.all())
     attendances = list(activity.attendances.all())
     present_count = sum(1 for a in attendances if a.present)
@@ -223,24 +220,27 @@ def activity_detail(request, scope, pk):
             "locked": locked,
             "unlocked": bool(activity.unlocked_until and not locked and _month_closed(activity)),
             "can_edit": can_change and not locked,
-            "can_delete": can_change and activity.status == ActivityStatus.DRAFT,
+            "can_delete": can_change and not submitted and not activity.return_reason,
             "can_unlock": permissions.can_unlock(scope) and locked,
             "unlock_form": UnlockForm(),
+            "can_return": permissions.can_return(scope) and submitted,
+            "return_form": ReturnForm(),
             "attendances": attendances,
             "present_count": present_count,
             "absent_count": len(attendances) - present_count,
             "images": [e for e in evidence if e.is_image],
             "documents": [e for e in evidence if not e.is_image],
             "problems": list(activity.problems.all()),
-            "also": list(activity.also_counts_as.all()),
+            "also": services.also_counts(activity),
             "show_history": scope.is_manager,
             "history": history_rows(activity, limit=20) if scope.is_manager else [],
             "unlocks": list(activity.unlocks.select_related("unlocked_by")) if scope.is_manager else [],
+            "returns": list(activity.returns.all()) if scope.is_manager else [],
         },
     )
 
 
-def _refused(request, write) -> bool:
+def write_refused(request, write) -> bool:
     """Run a service write; if it refuses (ValidationError), show its Chinese message and say so."""
     try:
         write()
@@ -257,28 +257,11 @@ def _month_closed(activity) -> bool:
 @manager_required(message="您不能删除该记录。")
 @require_POST
 def activity_delete(request, scope, pk):
-    activity = _get_activity(request, pk)
-    if _refused(request, lambda: services.activity_delete(actor=request.user, activity=activity)):
+    activity = activity_or_404(request, pk)
+    if write_refused(request, lambda: services.activity_delete(actor=request.user, activity=activity)):
         return redirect(activity)
     messages.success(request, f"草稿“{activity.topic}”已删除。")
     return redirect("partylife:activity_list")
-
-
-@committee_required(message="只有工委管理员可以解锁记录。")
-@require_POST
-def activity_unlock(request, scope, pk):
-    activity = _get_activity(request, pk)
-    form = UnlockForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请填写解锁原因。")
-        return redirect(activity)
-    try:
-        unlock = services.activity_unlock(actor=request.user, activity=activity, reason=form.cleaned_data["reason"])
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-        return redirect(activity)
-    messages.success(request, f"记录已解锁，{unlock.until:%Y-%m-%d %H:%M} 前可修改。解锁已留痕。")
-    return redirect(activity)
 
 
 # --- evidence files ----------------------------------------------------------------------------------------
@@ -312,7 +295,7 @@ def evidence_file(request, scope, pk):
 def evidence_delete(request, scope, pk):
     evidence = _get_evidence(request, pk)
     activity = evidence.activity
-    if _refused(request, lambda: services.evidence_delete(actor=request.user, evidence=evidence)):
+    if write_refused(request, lambda: services.evidence_delete(actor=request.user, evidence=evidence)):
         return redirect(activity)
     messages.success(request, f"已删除材料“{evidence.original_name}”。")
     if services.is_locked(activity):
