@@ -72,11 +72,12 @@ def test_member_home_shows_own_makeups_and_attended_activities_only(client, side
 
 # Every page: session, user, two permission reads, the scope's unit/branch/member rows (the committee's
 # scope needs the member row only), the bell's unread count, the session save (savepoint, update,
-# release): 11 (9 for the committee). Then each page's grouped reads; the engine is 6 queries for
-# branches and 5 for units.
-COMMITTEE_HOME_QUERIES = 9 + 2 + 1 + 1 + (1 + 1 + 6 + 5)  # units + member counts, roster, chart, units behind
-UNIT_HOME_QUERIES = 11 + 2 + 1 + 1 + 6  # units + member counts, roster, branches, this month's verdicts
-BRANCH_HOME_QUERIES = 11 + 1 + 6 + 1 + 1  # branches, this month's verdicts, roster, members
+# release): 11 (9 for the committee). Then each page's grouped reads; the engine is 9 queries for
+# branches (each unit's judging start, rules, overrides, party groups, two grouped counts, reasons,
+# 谈心谈话's memberships and talks) and 5 for units (+1 for the judging start when asked alone).
+COMMITTEE_HOME_QUERIES = 9 + 2 + 1 + 1 + (1 + 1 + 1 + 8 + 5)  # units + member counts, roster, chart, units behind
+UNIT_HOME_QUERIES = 11 + 2 + 1 + 1 + 9  # units + member counts, roster, branches, this month's verdicts
+BRANCH_HOME_QUERIES = 11 + 1 + 9 + 1 + 1  # branches, this month's verdicts, roster, members
 MEMBER_HOME_QUERIES = 11 + 1 + 1 + 1  # member, open 补学, recent records
 
 
