@@ -1,6 +1,7 @@
 """Home pages show each role its own party-life picture, and nothing of other units."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -33,6 +34,18 @@ def test_branch_home_shows_this_months_rules(client, side_a):
     assert "本月组织生活" in body
     assert 'class="status-chip cs-met"' in body and "支部委员会会议：已完成" in body
     assert "主题党日：待完成" in body
+
+
+def test_the_chips_say_which_rules_are_monthly_quarterly_or_yearly(client, side_a):
+    ActivityFactory(branch=side_a.branch, held_at=this_month_at_noon())
+    client.force_login(side_a.branch_secretary)
+    body = client.get(reverse("home")).content.decode()
+    chips = re.findall(r'data-frequency="(\w+)"[^>]*>\s*<small class="opacity-75">(\S+)</small> (\S+?)：', body)
+    assert ("month", "每月", "支部委员会会议") in chips and ("quarter", "每季度", "支部党员大会") in chips
+    assert ("year", "每年", "组织生活会") in chips
+    frequencies = [f for f, *_ in chips]
+    assert frequencies == sorted(frequencies, key=["month", "quarter", "year"].index)  # the month's first
+    assert "截至" in body  # a quarter's or a year's deadline is said
 
 
 def test_unit_home_lists_own_branches_with_status(client, side_a, side_b):
