@@ -23,9 +23,6 @@ from apps.core.periods import Period
 from .loading import Person, Talk
 from .verdicts import Reach
 
-#: How many names of people not yet reached a cell lists before “等N人”.
-NAMES_SHOWN = 12
-
 
 def _names(people: list[Person], reached: set[int]) -> tuple[str, ...]:
     return tuple(p.name for p in people if p.member_id not in reached)
@@ -62,16 +59,3 @@ def reach(people: Iterable[Person], talks: Iterable[Talk], window: Period, *, re
         missing = _names(population, reached)
         out.append(Reach(label, noun, len(population), got, missing, required))
     return out
-
-
-def describe(lines: list[Reach]) -> str:
-    """One sentence for the cell: each kind's coverage and, for those short of it, who is still to reach."""
-    parts = []
-    for line in lines:
-        text = line.text
-        if line.missing:
-            names = "、".join(line.missing[:NAMES_SHOWN])
-            more = f"等{len(line.missing)}人" if len(line.missing) > NAMES_SHOWN else ""
-            text += f"（未谈：{names}{more}）"
-        parts.append(text)
-    return "；".join(parts)

@@ -197,11 +197,6 @@ def _group_cell(eff: EffectiveRule, window: Period, branch: Branch, data: _Branc
         groups_missed_names=missed,
         today=data.today,
     )
-    cell.notes.append(f"{len(met)}/{len(groups)} 个党小组已完成")
-    if met:
-        cell.notes.append(f"已开会：{'、'.join(met)}")
-    if missed:
-        cell.notes.append(f"未开会：{'、'.join(missed)}")
     return cell
 
 
@@ -216,7 +211,6 @@ def _coverage_cell(eff: EffectiveRule, window: Period, branch: Branch, data: _Br
         return Cell(eff, window, Status.NA, done, todo, notes=["本周期本支部没有党员"], today=data.today)
     met = all(line.met for line in lines)
     cell = Cell(eff, window, verdict(eff, window, met, data.today), done, todo, reach=lines, today=data.today)
-    cell.notes.append(coverage.describe(lines))
     if not any(p.committee and p.in_branch_during(window) for p in people):
         cell.notes.append("本支部未登记支部委员")
     return cell

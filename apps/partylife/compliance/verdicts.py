@@ -78,6 +78,10 @@ class EffectiveRule:
         return f"{self.frequency_label}至少{self.min_count}次"
 
 
+#: How many names of people not yet reached a cell's note lists before “等N人”.
+NAMES_SHOWN = 12
+
+
 @dataclass(frozen=True)
 class Reach:
     """谈心谈话 coverage of one kind of pair (委员之间 …): who had to be reached, who was."""
@@ -97,6 +101,15 @@ class Reach:
     def text(self) -> str:
         return f"{self.label}：{self.reached} / {self.total} {self.noun}已谈"
 
+    @property
+    def sentence(self) -> str:
+        """The coverage and, when short of everyone, who is still to reach."""
+        if not self.missing:
+            return self.text
+        names = "、".join(self.missing[:NAMES_SHOWN])
+        more = f"等{len(self.missing)}人" if len(self.missing) > NAMES_SHOWN else ""
+        return f"{self.text}（未谈：{names}{more}）"
+
 
 @dataclass
 class Cell:
@@ -107,7 +120,7 @@ class Cell:
     status: str
     count: int = 0  # complete submitted records in the window
     incomplete: int = 0  # submitted records still 需补充
-    notes: list[str] = field(default_factory=list)  # why the verdict is what it is, in Chinese
+    notes: list[str] = field(default_factory=list)  # why the window is (not) judged as it is, in Chinese
     reason: str = ""  # 未开展原因, for missed soft rules
     groups_met: int | None = None  # 党小组会: how many groups met
     groups_total: int | None = None
@@ -118,8 +131,22 @@ class Cell:
     today: dt.date | None = None  # the evaluation day (set by the engine)
 
     @property
+    def details(self) -> list[str]:
+        """What the verdict rests on, in Chinese: the party groups that met and did not, 谈心谈话 coverage."""
+        out = []
+        if self.groups_total:
+            out.append(f"{self.groups_met}/{self.groups_total} 个党小组已完成")
+            if self.groups_met_names:
+                out.append(f"已开会：{'、'.join(self.groups_met_names)}")
+            if self.groups_missed_names:
+                out.append(f"未开会：{'、'.join(self.groups_missed_names)}")
+        out += [line.sentence for line in self.reach]
+        return out
+
+    @property
     def note(self) -> str:
-        return "；".join(self.notes)
+        """Everything the cell says about itself in one line: its details, then its notes."""
+        return "；".join([*self.details, *self.notes])
 
     @property
     def label(self) -> str:
