@@ -17,7 +17,7 @@ from apps.orgs import services as org_services
 from apps.orgs.models import BranchEnd, Platform
 from apps.partylife import metrics
 from apps.partylife.compliance import Status, evaluate_branches, evaluate_by_unit, evaluate_units
-from apps.partylife.models import ComplianceRule
+from apps.partylife.models import ComplianceRule, RuleOverride
 from tests.orgs.factories import BranchFactory, MemberFactory, PartyGroupFactory, UnitFactory
 from tests.partylife.factories import ActivityFactory, activity_type, at, rule_for
 
@@ -170,6 +170,19 @@ def test_a_branch_counts_up_to_its_end_and_not_after(unit_with_a_failing_branch,
     org_services.branch_dissolve(actor=committee_user, branch=other, on=dt.date(2025, 6, 16), reason="revoked")
     other.refresh_from_db()
     assert statuses(other, "2025", "branch_committee_meeting")[5] == Status.ENDED
+
+
+def test_a_rule_switched_off_for_an_ended_branch_leaves_the_rollup_after_its_end(committee_user):
+    only("branch_committee_meeting")
+    unit = UnitFactory()
+    branch = BranchFactory(unit=unit, founded_on=dt.date(2010, 1, 1))
+    RuleOverride.objects.create(
+        rule=rule_for("branch_committee_meeting"), unit=unit, frequency="month", strength="soft", applies=False
+    )
+    org_services.branch_dissolve(actor=committee_user, branch=branch, on=dt.date(2025, 7, 1), reason="revoked")
+    branch.refresh_from_db()
+    assert statuses(branch, "2025", "branch_committee_meeting") == [Status.NA] * 6 + [Status.ENDED] * 6
+    assert evaluate_by_unit([unit], Y2025, today=AFTER_2025)[unit.pk].tally()[Status.NA] == 6
 
 
 def test_a_merged_branch_and_its_successor_split_the_year(committee_user):

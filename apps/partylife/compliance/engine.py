@@ -85,7 +85,7 @@ def _apply_tree(cell: Cell, window: Period, *, judged_from: dt.date, branch: Bra
         cell.status = Status.NA
         if not _inside(founded, window):
             cell.notes.append(f"支部成立于{_day(founded)}，本周期尚未成立，不作要求")
-    elif not judged:
+    elif not judged and cell.status != Status.NA:  # 不适用 (switched off, no group, no member) says more
         cell.status = Status.NOT_JUDGED
         if not _inside(judged_from, window):
             cell.notes.append(f"平台自{_day(judged_from)}起评判，本周期未纳入")
@@ -155,8 +155,8 @@ def evaluate_branches(
 
 def _branch_cell(eff: EffectiveRule, window: Period, branch: Branch, data: _BranchData) -> Cell:
     if not eff.applies:
-        return _switched_off(eff, window, data.today)
-    if eff.level == Level.PARTY_GROUP:
+        cell = _switched_off(eff, window, data.today)
+    elif eff.level == Level.PARTY_GROUP:
         cell = _group_cell(eff, window, branch, data)
     elif eff.by_coverage:
         cell = _coverage_cell(eff, window, branch, data)
@@ -247,11 +247,12 @@ def evaluate_units(
         for rule in rules:
             eff = effective[unit.pk][rule.pk]
             for window in period.windows(eff.frequency):
-                if not eff.applies:
-                    results[unit.pk].cells.append(_switched_off(eff, window, today))
-                    continue
-                done, todo = counts.total(window, unit.pk, eff.rule.activity_type_id)
-                cell = Cell(eff, window, verdict(eff, window, done >= eff.min_count, today), done, todo, today=today)
+                if eff.applies:
+                    done, todo = counts.total(window, unit.pk, eff.rule.activity_type_id)
+                    met = done >= eff.min_count
+                    cell = Cell(eff, window, verdict(eff, window, met, today), done, todo, today=today)
+                else:
+                    cell = _switched_off(eff, window, today)
                 _apply_tree(cell, window, judged_from=starts[unit.pk])
                 if cell.status in FINISHED_UNMET:
                     cell.reason = reasons.get((eff.pk, None, window.key), "")
