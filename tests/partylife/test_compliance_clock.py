@@ -168,10 +168,12 @@ def test_overviews_and_exports_as_of_a_past_day(login, committee_user, side_a, s
     overview = client.get(reverse("partylife:overview"), {"period": "2025-Q1", "as_of": "2025-03-15"})
     row = next(r for r in overview.context["rows"] if r.unit == side_a.unit)
     assert (row.total.met, row.total.due, row.total.warning, row.total.upcoming) == (1, 1, 4, 0)
+    assert row.url.endswith("as_of=2025-03-15")  # the drill-down keeps the day
     unit_page = client.get(
         reverse("partylife:unit_overview"), {"unit": side_a.unit.pk, "period": "2025", "as_of": "2025-03-15"}
     )
     assert unit_page.context["summary"].upcoming == 2 * 9  # April–December of two branches
+    assert all(r["url"].endswith("as_of=2025-03-15") for r in unit_page.context["rows"])
 
 
 def test_the_api_takes_the_evaluation_day(client, side_a):

@@ -121,7 +121,9 @@ def test_only_complete_talks_count_in_the_verdict_and_in_talk_reach(branch, peop
 
 def test_the_people_are_the_branchs_members_during_the_year(branch, committee_user):
     c0 = MemberFactory(branch=branch, is_branch_committee=True, name="书记")
-    MemberFactory(branch=branch, name="早已离开", active=False, left_on=dt.date(2024, 12, 31))
+    MemberFactory(
+        branch=branch, name="早已离开", active=False, left_on=dt.date(2024, 12, 31), birth_date=dt.date(1980, 1, 1)
+    )
     late = MemberFactory(branch=branch, name="九月转入", membership=dt.date(2025, 9, 1))
     gone = MemberFactory(branch=branch, name="年中离开", active=False, left_on=dt.date(2025, 7, 1))
     talk(branch, c0, late)

@@ -325,7 +325,10 @@ def test_the_query_count_does_not_grow_with_branches_windows_or_tree_changes(
             gone = BranchFactory(unit=unit, founded_on=dt.date(2025, 2, 10))
             group = PartyGroupFactory(branch=keep)
             PartyGroupFactory(branch=keep, founded_on=dt.date(2025, 4, 1))
-            people = [MemberFactory(branch=gone, is_branch_committee=j == 0) for j in range(3)]
+            # Born long ago: their memberships start with the branch, before the transfer (not on a join date in 2025).
+            people = [
+                MemberFactory(branch=gone, is_branch_committee=j == 0, birth_date=dt.date(1980, 1, 1)) for j in range(3)
+            ]
             ActivityFactory(branch=keep, party_group=group, activity_type=activity_type("party_group_meeting"))
             ActivityFactory(branch=gone, activity_type=activity_type("heart_talk"), talker=people[0], talkee=people[1])
             org_services.party_group_dissolve(actor=committee_user, group=group, on=dt.date(2025, 6, 1))

@@ -19,22 +19,23 @@ from ..compliance import Cell
 
 def cell_url(cell: Cell, subject: Branch | Unit, as_of: dt.date | None = None) -> str:
     """The page of one cell: its records, clause and 未开展原因 (as of the page's evaluation day, if given)."""
-    key = "unit" if isinstance(subject, Unit) else "branch"
-    params = {key: subject.pk, "rule": cell.rule.pk, "window": cell.window.key}
-    if as_of is not None:
-        params["as_of"] = as_of.isoformat()
-    return f"{reverse('partylife:cell')}?{urlencode(params)}"
+    params = {"unit" if isinstance(subject, Unit) else "branch": subject.pk, "rule": cell.rule.pk}
+    return f"{reverse('partylife:cell')}?{_with_day(params | {'window': cell.window.key}, as_of)}"
 
 
-def calendar_url(branch: Branch, year: int) -> str:
-    """A branch's year calendar."""
-    return f"{reverse('partylife:calendar')}?{urlencode({'branch': branch.pk, 'year': year})}"
+def _with_day(params: dict, as_of: dt.date | None) -> str:
+    return urlencode(params | ({"as_of": as_of.isoformat()} if as_of is not None else {}))
 
 
-def unit_overview_url(unit_id: int, period: Period | int) -> str:
+def calendar_url(branch: Branch, year: int, as_of: dt.date | None = None) -> str:
+    """A branch's year calendar (as of the committee's evaluation day, if given)."""
+    return f"{reverse('partylife:calendar')}?{_with_day({'branch': branch.pk, 'year': year}, as_of)}"
+
+
+def unit_overview_url(unit_id: int, period: Period | int, as_of: dt.date | None = None) -> str:
     """A unit's view of its branches for a period (or a year)."""
     key = period.key if isinstance(period, Period) else period
-    return f"{reverse('partylife:unit_overview')}?{urlencode({'unit': unit_id, 'period': key})}"
+    return f"{reverse('partylife:unit_overview')}?{_with_day({'unit': unit_id, 'period': key}, as_of)}"
 
 
 def querystring(params: QueryDict, **changes) -> str:

@@ -3,6 +3,7 @@ committee's unit rows."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from apps.core.metrics import percent
@@ -154,6 +155,7 @@ def branch_rows(
     *,
     status: str | None = None,
     sort: str = "",
+    as_of: dt.date | None = None,
 ) -> list[dict]:
     """A unit's branches over a period: per rule a Summary of the windows each counted in, the branch's total,
     days to its nearest deadline, a link to its calendar. Only branches with a window of `status`, when
@@ -178,7 +180,7 @@ def branch_rows(
                 "summaries": [summarise(by_rule.get(rule.pk, [])) for rule in rules],
                 "total": total,
                 "days_left": days_left(cells),
-                "url": calendar_url(branch, year),
+                "url": calendar_url(branch, year, as_of),
             }
         )
     return sorted(rows, key=BRANCH_SORTS.get(sort, BRANCH_SORTS[""]))
@@ -201,7 +203,9 @@ class UnitRow:
         self.total.add(cell)
 
 
-def unit_rows(results: dict[int, SubjectResult], rules, period: Period, *, status: str | None = None) -> list[UnitRow]:
+def unit_rows(
+    results: dict[int, SubjectResult], rules, period: Period, *, status: str | None = None, as_of: dt.date | None = None
+) -> list[UnitRow]:
     """One row per unit (only those with a window of `status`, when given), worst compliance rate first."""
     rows = []
     for result in results.values():
@@ -211,7 +215,7 @@ def unit_rows(results: dict[int, SubjectResult], rules, period: Period, *, statu
         if status and not row.total.counts[status]:
             continue
         row.cells = [(rule, row.per_rule.get(rule.pk)) for rule in rules]
-        row.url = unit_overview_url(row.unit.pk, period)
+        row.url = unit_overview_url(row.unit.pk, period, as_of)
         rows.append(row)
     rows.sort(key=lambda r: (r.total.rate is None, r.total.rate if r.total.rate is not None else 0, r.unit.order))
     return rows

@@ -57,7 +57,13 @@ def _unit_overview(request, scope) -> dict:
         branches=branches,
         rules=rules,
         rows=branch_rows(
-            branches, results, rules, period.year, status=params.get("status"), sort=params.get("sort", "")
+            branches,
+            results,
+            rules,
+            period.year,
+            status=params.get("status"),
+            sort=params.get("sort", ""),
+            as_of=params.as_of,
         ),
         summary=summarise(cell for result in results.values() for cell in result.rollup_cells()),
     )
@@ -187,7 +193,8 @@ def _overview(request, scope):
         units = units.filter(category=params.get("category"))
     # Every branch that counted in the period's windows, and the units' own rules (the committee sees them all).
     results = evaluate_by_unit(list(units), period, today=params.today, rule_ids=[r.pk for r in rules])
-    return params, period, rules, unit_rows(results, rules, period, status=params.get("status"))
+    rows = unit_rows(results, rules, period, status=params.get("status"), as_of=params.as_of)
+    return params, period, rules, rows
 
 
 @committee_required
