@@ -1,18 +1,21 @@
 """The metric registry: record apps register metrics here; scoring reads them (scoring never imports a record app).
 
-A metric computes one value per unit for a period, with one grouped query for all
-units: `fn(period) -> {unit_id: Decimal}`. Units absent from the result have no data.
+A metric computes one value per unit for a period as of an evaluation day, with a fixed number of
+grouped queries for all units: `fn(period, *, today) -> {unit_id: Decimal}`. Units absent from the
+result have no data. The evaluation day is the metric's only clock: a ranking of a past period is
+computed as of that period's end by passing it, and the same day always gives the same values.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from .periods import Period
 
-MetricFn = Callable[[Period], dict[int, Decimal]]
+MetricFn = Callable[..., dict[int, Decimal]]  # fn(period, *, today: dt.date)
 
 
 @dataclass(frozen=True)
@@ -23,8 +26,9 @@ class Metric:
     fn: MetricFn
     description: str = ""
 
-    def compute(self, period: Period) -> dict[int, Decimal]:
-        return self.fn(period)
+    def compute(self, period: Period, *, today: dt.date) -> dict[int, Decimal]:
+        """Every unit's value for the period as of `today`, the evaluation day (never the wall clock)."""
+        return self.fn(period, today=today)
 
 
 _REGISTRY: dict[str, Metric] = {}

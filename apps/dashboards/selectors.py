@@ -4,6 +4,8 @@ Every read starts from the user's scope: what they see (`scope.filter`) or what 
 for (`scope.managed_units()` / `managed_branches()`). Party-life verdicts are the engine's.
 """
 
+import datetime as dt
+
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
 
@@ -11,9 +13,10 @@ from apps.core.periods import Frequency, Period
 from apps.orgs.access import Scope
 from apps.orgs.models import Branch, Member, MemberStatus, Unit, UnitCategory, youth_born_after
 from apps.orgs.selectors import unit_member_counts
-from apps.partylife.compliance import evaluate_branches, evaluate_by_unit
+from apps.partylife.compliance import Status, evaluate_branches, evaluate_by_unit
 from apps.partylife.counting import submitted
 from apps.partylife.models import Activity, MakeupTask
+from apps.partylife.presenters import summarise
 from apps.partylife.selectors import with_own_attendance
 
 
@@ -81,23 +84,34 @@ def branch_members(scope: Scope, branches: list[Branch], limit: int = 200) -> Qu
 # --- party life on the home pages -------------------------------------------------------------
 
 
-def branch_month_status(branches, *, today=None):
-    """For each branch: this month's cells (every rule whose window contains today), via the engine."""
-    today = today or timezone.localdate()
+#: The home page's chips, in this order: the month's rules, then the quarter's, then the year's.
+FREQUENCY_ORDER = {Frequency.MONTH: 0, Frequency.QUARTER: 1, Frequency.YEAR: 2}
+
+
+def branch_month_status(branches, *, today: dt.date):
+    """For each branch: the cells of every rule whose window contains `today` (this month's, this quarter's and
+    this year's), monthly rules first, via the engine. Windows the branch is not judged in are left out."""
     results = evaluate_branches(list(branches), Period.containing(today, Frequency.MONTH), today=today)
-    return {pk: result.cells for pk, result in results.items()}
+    shown = {Status.NA, Status.NOT_JUDGED, Status.ENDED}
+    return {
+        pk: sorted(
+            (c for c in result.cells if c.status not in shown),
+            key=lambda c: FREQUENCY_ORDER[c.window.kind],
+        )
+        for pk, result in results.items()
+    }
 
 
-def units_behind(scope: Scope, *, today=None, limit: int = 8):
-    """The units with the lowest compliance rate this year (constant queries: the engine is grouped)."""
-    today = today or timezone.localdate()
+def units_behind(scope: Scope, *, today: dt.date, limit: int = 8):
+    """The units with the lowest compliance rate this year, as the overview reads it: done out of what was asked
+    so far (windows still due included), with done / due / behind apart (constant queries: the engine is grouped)."""
     units = list(scope.managed_units().filter(active=True))
     results = evaluate_by_unit(units, Period.containing(today, Frequency.YEAR), today=today)
     rows = []
     for unit in units:
-        tally = results[unit.pk].tally()
+        s = summarise(results[unit.pk].cells)
         rows.append(
-            {"unit": unit, "rate": results[unit.pk].rate, **{k: tally[k] for k in ("met", "warning", "failure")}}
+            {"unit": unit, "rate": s.rate, "met": s.met, "due": s.due, "warning": s.warning, "failure": s.failure}
         )
     ranked = sorted(rows, key=lambda r: (r["rate"] is None, r["rate"] or 0, -r["failure"]))
     return ranked[:limit]

@@ -3,6 +3,7 @@
 import json
 
 from django.shortcuts import render
+from django.utils import timezone
 
 from apps.orgs.access import Role, scope_required
 
@@ -23,7 +24,7 @@ def home(request, scope):
 
 
 def _with_month_cells(branches):
-    month_cells = selectors.branch_month_status(branches)
+    month_cells = selectors.branch_month_status(branches, today=timezone.localdate())
     for branch in branches:
         branch.month_cells = month_cells.get(branch.pk, [])
     return branches
@@ -33,7 +34,7 @@ def _committee_home(request, scope):
     units = selectors.units_overview(scope)
     context = {
         "stats": selectors.roster_stats(scope),
-        "behind": selectors.units_behind(scope),
+        "behind": selectors.units_behind(scope, today=timezone.localdate()),
         "unit_count": len(units),
         "branch_count": sum(u.branch_count for u in units),
         "units": units,

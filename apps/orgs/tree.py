@@ -18,7 +18,8 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import QuerySet
+from django.conf import settings
+from django.db.models import QuerySet, Subquery
 
 from apps.core.periods import Period
 
@@ -33,6 +34,17 @@ def platform_start() -> dt.date:
 def judged_from(unit: Unit, start: dt.date | None = None) -> dt.date:
     """The first day a unit's party life is judged: the platform's start, or the unit's own later one."""
     return unit.judged_from(start or platform_start())
+
+
+def judged_from_units(unit_ids: Iterable[int]) -> dict[int, dt.date]:
+    """Per unit, the first day its party life is judged (`judged_from`), for many units in one query."""
+    platform = Subquery(Platform.objects.filter(pk=1).values("start_on")[:1])
+    rows = Unit.objects.filter(pk__in=list(unit_ids)).annotate(platform=platform)
+    out = {}
+    for pk, joined_on, start in rows.values_list("pk", "joined_on", "platform"):
+        start = start or settings.PORTAL_PLATFORM_START
+        out[pk] = max(start, joined_on) if joined_on else start
+    return out
 
 
 def in_force_at_midpoint(window: Period, *, since: dt.date, until: dt.date | None = None) -> bool:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
-from .models import ActivityStatus, ActivityType, EvidenceKind
+from .models import ActivityStatus, ActivityType, Attendance, Evidence, EvidenceKind
 
 
 def counts(*, status: str, evidence_complete: bool) -> bool:
@@ -45,3 +45,27 @@ def missing_evidence(
     if activity_type.needs_signin and EvidenceKind.SIGNIN not in kinds:
         missing.append("签到表")
     return missing
+
+
+def meets_requirements(*, activity: str = "", activity_type: str = "activity_type__") -> Q:
+    """Records that carry what a type requires, as a query condition: the twin of `missing_evidence`.
+
+    `activity` is the path from the queried rows to the record (`"activity__"` on “also counts as”
+    rows, `""` on records), `activity_type` the path to the type whose requirements apply
+    (`"activitytype__"` there: the type the record also counts as). Subqueries, no join per record.
+    """
+
+    def has(kind: str) -> Exists:
+        return Exists(Evidence.objects.filter(activity_id=OuterRef(f"{activity}id"), kind=kind))
+
+    def needs(flag: str) -> Q:
+        return Q(**{f"{activity_type}{flag}": True})
+
+    minutes = Q(**{f"{activity}minutes__regex": r"\S"}) | has(EvidenceKind.MINUTES)
+    attendance = Exists(Attendance.objects.filter(activity_id=OuterRef(f"{activity}id")))
+    return (
+        (~needs("needs_minutes") | minutes)
+        & (~needs("needs_photo") | has(EvidenceKind.PHOTO))
+        & (~needs("needs_attendance") | attendance)
+        & (~needs("needs_signin") | has(EvidenceKind.SIGNIN))
+    )

@@ -1,20 +1,24 @@
 """Scoring metrics of party life (党内政治生活): what this app feeds into the "四看" indicators.
 
-Each metric computes every unit of a period at once — `fn(period) -> {unit_id: Decimal}` —
-with a fixed number of grouped queries, whatever the number of units:
+Each metric computes every unit of a period at once, as of an evaluation day —
+`fn(period, *, today) -> {unit_id: Decimal}` — with a fixed number of grouped queries, whatever the
+number of units, branches or changes to the tree. Records held after the evaluation day do not count.
 
 | metric                                   | queries |
 |------------------------------------------|---------|
-| partylife.compliance_rate                | 13 (2 + the engine's 6 for branches, 5 for units) |
-| partylife.theme_day_completion           | 2       |
+| partylife.compliance_rate                | 16: units, judged-from, branches; engine 8 + 5 |
+| partylife.theme_day_completion           | 3       |
 | partylife.evidence_completeness          | 1       |
-| partylife.talk_reach                     | 1       |
+| partylife.talk_reach                     | 2       |
 | partylife.enterprise_problems_raised     | 1       |
 | partylife.enterprise_problems_solved     | 1       |
 | partylife.attendance_rate                | 1       |
 
-A unit missing from a result has nothing to measure in the period (no records, no
-decided windows); scoring decides what that is worth.
+Windows a unit is not judged in (before the platform's start, or the unit's later one: 未纳入) are
+left out, as the engine leaves them out of its rates; a branch counts in the windows it existed at
+the midpoint of (`orgs.tree`), dissolved and merged ones included up to their end. A unit missing
+from a result has nothing to measure in the period (no records, no decided windows); scoring decides
+what that is worth.
 """
 
 from __future__ import annotations
@@ -25,35 +29,36 @@ from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncMonth
-from django.utils import timezone
 
 from apps.core.metrics import percent, register
 from apps.core.periods import Frequency, Period, local_tz
-from apps.orgs.models import Branch, Member, Unit
+from apps.orgs.models import Branch, Membership, Unit
+from apps.orgs.tree import in_force_at_midpoint, judged_from_units
 
-from .compliance import evaluate_by_unit, founded_in_time, month_start, switched_off
+from .compliance import evaluate_by_unit, month_start, switched_off
 from .counting import counted, submitted
 from .models import Activity, Attendance, EnterpriseProblem
 
 THEME_DAY_CODE = "theme_party_day"
 
-# 补学 feeds scoring here: an absence whose make-up is done counts like presence.
-COUNTED_ATTENDANCE = Q(present=True) | Q(makeup__done_at__isnull=False)
-
 
 def attendance_counts(attendance: Attendance) -> bool:
-    """Whether one attendance counts: present, or absent with a done make-up (补学已完成)."""
+    """Whether one attendance counts: present, or absent with a done make-up (补学已完成, which feeds scoring)."""
     if attendance.present:
         return True
     makeup = getattr(attendance, "makeup", None)  # the reverse one-to-one raises when missing
     return bool(makeup is not None and makeup.done_at)
 
 
-def _submitted_in(period: Period, prefix: str = "") -> Q:
+def _held_in(period: Period, today: dt.date, prefix: str = "") -> Q:
+    """Records held in the period up to the end of the evaluation day, of active units."""
     start, end = period.bounds()
-    return submitted(prefix) & Q(
-        **{f"{prefix}held_at__gte": start, f"{prefix}held_at__lt": end, f"{prefix}unit__active": True}
-    )
+    end = min(end, dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min, tzinfo=local_tz()))
+    return Q(**{f"{prefix}held_at__gte": start, f"{prefix}held_at__lt": end, f"{prefix}unit__active": True})
+
+
+def _submitted_in(period: Period, today: dt.date, prefix: str = "") -> Q:
+    return submitted(prefix) & _held_in(period, today, prefix)
 
 
 def _percentages(rows, key: str, numerator: str, denominator: str) -> dict[int, Decimal]:
@@ -74,10 +79,10 @@ def _percentages(rows, key: str, numerator: str, denominator: str) -> dict[int, 
     unit="%",
     description="本期已到期的规则周期中已完成的比例（支部规则与单位规则合计；未到期的不计）。",
 )
-def compliance_rate(period: Period, *, today: dt.date | None = None) -> dict[int, Decimal]:
+def compliance_rate(period: Period, *, today: dt.date) -> dict[int, Decimal]:
     """Met windows out of decided windows (met + missed), over branch and unit rules, per unit."""
     units = list(Unit.objects.filter(active=True))
-    results = evaluate_by_unit(units, period, today=today or timezone.localdate())
+    results = evaluate_by_unit(units, period, today=today)
     return {unit_id: result.rate for unit_id, result in results.items() if result.rate is not None}
 
 
@@ -88,22 +93,20 @@ def compliance_rate(period: Period, *, today: dt.date | None = None) -> dict[int
     description="支部·月中开展了主题党日（已提交且材料齐全）的比例；未结束的月份仅在已开展时计入，"
     "成立不足半月的支部该月不计。",
 )
-def theme_day_completion(period: Period, *, today: dt.date | None = None) -> dict[int, Decimal]:
-    """Branch-months with a counted 主题党日 / applicable branch-months (two queries).
+def theme_day_completion(period: Period, *, today: dt.date) -> dict[int, Decimal]:
+    """Branch-months with a counted 主题党日 / applicable branch-months (three queries).
 
     Applicability is the engine's: a branch-month is judged when the month has ended (or the day
-    was already held), the branch existed by the month's midpoint (`compliance.founded_in_time`)
-    and its unit has not switched the 主题党日 rule off (`compliance.switched_off`).
+    was already held), the branch existed at the month's midpoint (founded by then, not yet dissolved
+    or merged), the unit was judged by then (`orgs.tree.judged_from`) and has not switched the
+    主题党日 rule off (`compliance.switched_off`).
     """
-    today = today or timezone.localdate()
     months = period.windows(Frequency.MONTH)
-    start, end = period.bounds()
     held = (
         Activity.objects.filter(
             Q(activity_type__code=THEME_DAY_CODE) | Q(also_counts_as__code=THEME_DAY_CODE),
             counted(),
-            held_at__gte=start,
-            held_at__lt=end,
+            _held_in(period, today),
             branch__isnull=False,
         )
         .annotate(month=TruncMonth("held_at", tzinfo=local_tz()))
@@ -111,19 +114,23 @@ def theme_day_completion(period: Period, *, today: dt.date | None = None) -> dic
         .distinct()
     )
     done = {(branch_id, month_start(month)) for branch_id, month in held}
-    branches = (
-        Branch.objects.current()
-        .filter(unit__active=True)
+    branches = list(
+        Branch.objects.filter(unit__active=True)
+        .existing_during(period.start, period.end)
         .annotate(off=switched_off(activity_type__code=THEME_DAY_CODE))
-        .values_list("pk", "unit_id", "founded_on", "off")
+        .values_list("pk", "unit_id", "founded_on", "dissolved_on", "off")
     )
+    starts = judged_from_units({unit_id for _, unit_id, *_ in branches})
     tally: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for branch_id, unit_id, founded_on, off in branches:
+    for branch_id, unit_id, founded_on, dissolved_on, off in branches:
         if off:
             continue  # 本单位不适用: the engine judges none of its months
         for month in months:
             met = (branch_id, month.start) in done
-            if met or (month.end < today and founded_in_time(founded_on, month)):
+            judged = in_force_at_midpoint(month, since=founded_on, until=dissolved_on) and in_force_at_midpoint(
+                month, since=starts[unit_id]
+            )
+            if met or (month.end < today and judged):
                 tally[unit_id][0] += met
                 tally[unit_id][1] += 1
     return {unit_id: percent(n, d) for unit_id, (n, d) in tally.items() if d}
@@ -138,9 +145,9 @@ def theme_day_completion(period: Period, *, today: dt.date | None = None) -> dic
     unit="%",
     description="本期已提交的记录中材料齐全（无“需补充”）的比例。",
 )
-def evidence_completeness(period: Period) -> dict[int, Decimal]:
+def evidence_completeness(period: Period, *, today: dt.date) -> dict[int, Decimal]:
     rows = (
-        Activity.objects.filter(_submitted_in(period))
+        Activity.objects.filter(_submitted_in(period, today))
         .values("unit_id")
         .annotate(total=Count("id"), complete=Count("id", filter=counted()))
     )
@@ -151,26 +158,39 @@ def evidence_completeness(period: Period) -> dict[int, Decimal]:
     "partylife.talk_reach",
     label="谈心谈话覆盖率",
     unit="%",
-    description="在册党员中，本期作为谈话人或谈话对象参加过已提交的谈心谈话的比例。",
+    description="本期在支部的党员（按组织关系）中，作为谈话人或谈话对象参加过已计入（已提交且材料齐全）的"
+    "谈心谈话的比例；本期未纳入评判的单位不计。",
 )
-def talk_reach(period: Period) -> dict[int, Decimal]:
-    talks = Activity.objects.filter(_submitted_in(period), activity_type__has_talk_pair=True)
-    reached = Exists(talks.filter(Q(talker_id=OuterRef("pk")) | Q(talkee_id=OuterRef("pk"))))
+def talk_reach(period: Period, *, today: dt.date) -> dict[int, Decimal]:
+    """Members of the unit's branches during the period (by membership) reached by a complete talk (two queries).
+
+    The same talks and people as the engine's 谈心谈话 verdict: complete talks only, and whoever was a
+    member during the period, whatever their roster status today.
+    """
+    last = min(period.end, today)
+    if last < period.start:
+        return {}
+    talks = Activity.objects.filter(counted(), _held_in(period, today), activity_type__has_talk_pair=True)
+    reached = Exists(talks.filter(Q(talker_id=OuterRef("member_id")) | Q(talkee_id=OuterRef("member_id"))))
     rows = (
-        Member.objects.filter(active=True, branch__dissolved_on__isnull=True, branch__unit__active=True)
+        Membership.objects.during(period.start, last)
+        .filter(branch__unit__active=True)
         .values("branch__unit_id")
-        .annotate(total=Count("id"), reached=Count("id", filter=Q(reached)))
+        .annotate(total=Count("member_id", distinct=True), reached=Count("member_id", filter=Q(reached), distinct=True))
     )
-    return _percentages(rows, "branch__unit_id", "reached", "total")
+    values = _percentages(rows, "branch__unit_id", "reached", "total")
+    starts = judged_from_units(values)
+    return {unit_id: value for unit_id, value in values.items() if in_force_at_midpoint(period, since=starts[unit_id])}
 
 
-def _problem_counts(period: Period):
+def _problem_counts(period: Period, today: dt.date):
+    solved = Q(solved=True, solved_on__lte=today)
     return (
         EnterpriseProblem.objects.filter(
-            _submitted_in(period, "activity__"), activity__activity_type__has_enterprise=True
+            _submitted_in(period, today, "activity__"), activity__activity_type__has_enterprise=True
         )
         .values("activity__unit_id")
-        .annotate(raised=Count("id"), solved=Count("id", filter=Q(solved=True)))
+        .annotate(raised=Count("id"), solved=Count("id", filter=solved))
     )
 
 
@@ -180,30 +200,32 @@ def _problem_counts(period: Period):
     unit="个",
     description="“万名干部联万企”已提交的走访记录中，企业反映的问题数。",
 )
-def enterprise_problems_raised(period: Period) -> dict[int, Decimal]:
-    return {row["activity__unit_id"]: Decimal(row["raised"]) for row in _problem_counts(period)}
+def enterprise_problems_raised(period: Period, *, today: dt.date) -> dict[int, Decimal]:
+    return {row["activity__unit_id"]: Decimal(row["raised"]) for row in _problem_counts(period, today)}
 
 
 @register(
     "partylife.enterprise_problems_solved",
     label="帮助企业解决问题数",
     unit="个",
-    description="“万名干部联万企”已提交的走访记录中，已解决的企业问题数。",
+    description="“万名干部联万企”已提交的走访记录中，到评价日已解决的企业问题数。",
 )
-def enterprise_problems_solved(period: Period) -> dict[int, Decimal]:
-    return {row["activity__unit_id"]: Decimal(row["solved"]) for row in _problem_counts(period)}
+def enterprise_problems_solved(period: Period, *, today: dt.date) -> dict[int, Decimal]:
+    return {row["activity__unit_id"]: Decimal(row["solved"]) for row in _problem_counts(period, today)}
 
 
 @register(
     "partylife.attendance_rate",
     label="组织生活出勤率",
     unit="%",
-    description="已提交记录的出勤名单中，出席或缺席后已完成补学的比例。",
+    description="已提交记录的出勤名单中，出席或缺席后到评价日已完成补学的比例。",
 )
-def attendance_rate(period: Period) -> dict[int, Decimal]:
+def attendance_rate(period: Period, *, today: dt.date) -> dict[int, Decimal]:
+    made_up = dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min, tzinfo=local_tz())
+    counted_then = Q(present=True) | Q(makeup__done_at__lt=made_up)
     rows = (
-        Attendance.objects.filter(_submitted_in(period, "activity__"))
+        Attendance.objects.filter(_submitted_in(period, today, "activity__"))
         .values("activity__unit_id")
-        .annotate(total=Count("id"), counted=Count("id", filter=COUNTED_ATTENDANCE))
+        .annotate(total=Count("id"), counted=Count("id", filter=counted_then))
     )
     return _percentages(rows, "activity__unit_id", "counted", "total")

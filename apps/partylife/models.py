@@ -8,6 +8,7 @@ migration, edited by the committee). A record belongs to a unit, and to a branch
 import datetime as dt
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -114,6 +115,12 @@ class ComplianceRule(models.Model):
     )
     source_text = models.TextField("条文", blank=True)
     remind_days_before = models.PositiveSmallIntegerField("提前提醒天数", default=7)
+    coverage = models.PositiveSmallIntegerField(
+        "要求覆盖率（%）",
+        default=100,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="仅谈心谈话：支部委员之间、委员与党员之间、党员之间各须谈到的党员比例",
+    )
     order = models.PositiveIntegerField("排序", default=100)
     active = models.BooleanField("启用", default=True)
 
@@ -142,6 +149,12 @@ class RuleOverride(models.Model):
     min_count = models.PositiveSmallIntegerField("每周期至少次数", default=1)
     strength = models.CharField("要求强度", max_length=10, choices=Strength.choices)
     applies = models.BooleanField("适用", default=True, help_text="取消勾选表示该规则对本单位不适用")
+    coverage = models.PositiveSmallIntegerField(
+        "要求覆盖率（%）",
+        default=100,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="仅谈心谈话：各类谈话须谈到的党员比例",
+    )
     note = models.CharField("调整说明", max_length=200, blank=True)
 
     history = HistoricalRecords()

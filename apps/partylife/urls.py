@@ -1,9 +1,9 @@
 """Party life URLs: records and evidence (views.records), the committee's unlock and return (views.review),
-compliance (views.compliance), rules and 关账 (views.rules), 补学 (views.makeup)."""
+compliance (views.compliance, views.overviews), rules and 关账 (views.rules), 补学 (views.makeup)."""
 
 from django.urls import path
 
-from .views import compliance, makeup, records, review, rules
+from .views import compliance, makeup, overviews, records, review, rules
 
 app_name = "partylife"
 
@@ -24,9 +24,10 @@ urlpatterns = [
     path("calendar/", compliance.calendar, name="calendar"),
     path("cell/", compliance.cell, name="cell"),
     path("missed-reason/", compliance.missed_reason, name="missed_reason"),
-    path("unit-overview/", compliance.unit_overview, name="unit_overview"),
-    path("overview/", compliance.overview, name="overview"),
-    path("overview-export/", compliance.overview_export, name="overview_export"),
+    path("unit-overview/", overviews.unit_overview, name="unit_overview"),
+    path("unit-overview/export/", overviews.unit_overview_export, name="unit_overview_export"),
+    path("overview/", overviews.overview, name="overview"),
+    path("overview-export/", overviews.overview_export, name="overview_export"),
     # rules and 关账 (committee)
     path("rules/", rules.rule_list, name="rule_list"),
     path("rules/<int:pk>/", rules.rule_edit, name="rule_edit"),

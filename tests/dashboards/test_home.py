@@ -1,6 +1,7 @@
 """Home pages show each role its own party-life picture, and nothing of other units."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -33,6 +34,18 @@ def test_branch_home_shows_this_months_rules(client, side_a):
     assert "本月组织生活" in body
     assert 'class="status-chip cs-met"' in body and "支部委员会会议：已完成" in body
     assert "主题党日：待完成" in body
+
+
+def test_the_chips_say_which_rules_are_monthly_quarterly_or_yearly(client, side_a):
+    ActivityFactory(branch=side_a.branch, held_at=this_month_at_noon())
+    client.force_login(side_a.branch_secretary)
+    body = client.get(reverse("home")).content.decode()
+    chips = re.findall(r'data-frequency="(\w+)"[^>]*>\s*<small class="opacity-75">(\S+)</small> (\S+?)：', body)
+    assert ("month", "每月", "支部委员会会议") in chips and ("quarter", "每季度", "支部党员大会") in chips
+    assert ("year", "每年", "组织生活会") in chips
+    frequencies = [f for f, *_ in chips]
+    assert frequencies == sorted(frequencies, key=["month", "quarter", "year"].index)  # the month's first
+    assert "截至" in body  # a quarter's or a year's deadline is said
 
 
 def test_unit_home_lists_own_branches_with_status(client, side_a, side_b):
@@ -72,11 +85,12 @@ def test_member_home_shows_own_makeups_and_attended_activities_only(client, side
 
 # Every page: session, user, two permission reads, the scope's unit/branch/member rows (the committee's
 # scope needs the member row only), the bell's unread count, the session save (savepoint, update,
-# release): 11 (9 for the committee). Then each page's grouped reads; the engine is 6 queries for
-# branches and 5 for units.
-COMMITTEE_HOME_QUERIES = 9 + 2 + 1 + 1 + (1 + 1 + 6 + 5)  # units + member counts, roster, chart, units behind
-UNIT_HOME_QUERIES = 11 + 2 + 1 + 1 + 6  # units + member counts, roster, branches, this month's verdicts
-BRANCH_HOME_QUERIES = 11 + 1 + 6 + 1 + 1  # branches, this month's verdicts, roster, members
+# release): 11 (9 for the committee). Then each page's grouped reads; the engine is 9 queries for
+# branches (each unit's judging start, rules, overrides, party groups, two grouped counts, reasons,
+# 谈心谈话's memberships and talks) and 5 for units (+1 for the judging start when asked alone).
+COMMITTEE_HOME_QUERIES = 9 + 2 + 1 + 1 + (1 + 1 + 1 + 8 + 5)  # units + member counts, roster, chart, units behind
+UNIT_HOME_QUERIES = 11 + 2 + 1 + 1 + 9  # units + member counts, roster, branches, this month's verdicts
+BRANCH_HOME_QUERIES = 11 + 1 + 9 + 1 + 1  # branches, this month's verdicts, roster, members
 MEMBER_HOME_QUERIES = 11 + 1 + 1 + 1  # member, open 补学, recent records
 
 

@@ -7,8 +7,8 @@ import pytest
 
 from apps.core.periods import Period
 from apps.partylife.compliance import Status, cell_records, evaluate_branches, evaluate_units
-from apps.partylife.models import ActivityStatus, MissedReason, RuleOverride
-from tests.orgs.factories import BranchFactory, PartyGroupFactory, UnitFactory
+from apps.partylife.models import ActivityStatus, Attendance, MissedReason, RuleOverride
+from tests.orgs.factories import BranchFactory, MemberFactory, PartyGroupFactory, UnitFactory
 from tests.partylife.factories import ActivityFactory, activity_type, at, rule_for
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +67,7 @@ def test_midnight_in_shanghai_is_not_midnight_utc(branch):
 def test_monthly_rule_met_missed_due(branch):
     ActivityFactory(branch=branch, held_at=at(2026, 10, 8))
     got = statuses(branch, "2026-Q4", "branch_committee_meeting")
-    assert got == [Status.MET, Status.DUE, Status.DUE]  # Oct met, Nov current (time remains), Dec future
+    assert got == [Status.MET, Status.DUE, Status.UPCOMING]  # Oct met, Nov current (time remains), Dec 未到期
     got = statuses(branch, "2026-Q4", "branch_committee_meeting", today=dt.date(2026, 12, 2))
     assert got == [Status.MET, Status.WARNING, Status.DUE]
 
@@ -169,6 +169,8 @@ def test_incomplete_evidence_and_drafts_do_not_count(branch):
 def test_also_counts_as_satisfies_both_rules(branch):
     record = ActivityFactory(branch=branch, activity_type=activity_type("org_life_meeting"), held_at=at(2026, 11, 20))
     record.also_counts_as.add(activity_type("democratic_appraisal"))
+    # 民主评议党员 needs minutes and an attendance list: the record carries both.
+    Attendance.objects.create(activity=record, member=MemberFactory(branch=branch))
     assert statuses(branch, "2026", "org_life_meeting") == [Status.MET]
     assert statuses(branch, "2026", "democratic_appraisal") == [Status.MET]
 
@@ -180,7 +182,7 @@ def test_unit_level_rules_count_unit_records_only():
     ActivityFactory(branch=None, unit=unit, activity_type=first, held_at=at(2026, 10, 15))
     result = evaluate_units([unit], Period.parse("2026-Q4"), today=TODAY)[unit.pk]
     first_topic = [c.status for c in result.cells if c.rule.rule.activity_type == first]
-    assert first_topic == [Status.MET, Status.DUE, Status.DUE]
+    assert first_topic == [Status.MET, Status.DUE, Status.UPCOMING]
     assert all(c.rule.level != "unit" for c in evaluate_branches([branch], Period.parse("2026"))[branch.pk].cells)
     missed = evaluate_units([unit], Period.parse("2026-09"), today=TODAY)[unit.pk]
     assert {c.status for c in missed.cells if c.rule.rule.activity_type == first} == {Status.FAILURE}
@@ -207,8 +209,9 @@ def test_cell_records_are_the_ones_behind_the_cell_and_scoped(branch, side_a):
     assert list(cell_records(subject=side_a.branch, rule=rule, window=window, user=side_a.member_user)) == []
 
 
-# Rules, overrides, party groups, two grouped counts, reasons.
-ENGINE_QUERIES = 6
+# Each unit's judging start (platform, joined), rules, overrides, party groups, two grouped counts, reasons,
+# and for 谈心谈话's coverage the memberships and the talks.
+ENGINE_QUERIES = 9
 
 
 def test_query_count_does_not_grow_with_branches(assert_constant_queries):

@@ -24,6 +24,7 @@ from tests.partylife.factories import ActivityFactory, activity_type, at, rule_f
 pytestmark = pytest.mark.django_db
 
 Y2025 = Period.parse("2025")
+AFTER_2025 = dt.date(2026, 3, 1)  # the evaluation day of the 2025 metrics: the year has ended
 KEYS = [
     "partylife.attendance_rate",
     "partylife.compliance_rate",
@@ -145,7 +146,7 @@ def test_evidence_completeness(two_units):
     ActivityFactory(branch=None, unit=b, activity_type=activity_type("first_topic"), held_at=at(2025, 6, 1))
     ActivityFactory(branch=branch_b, held_at=at(2025, 6, 1))
     ActivityFactory(branch=branch_b, held_at=at(2026, 1, 1, 0, 0), evidence_complete=False)  # next year
-    assert metrics.evidence_completeness(Y2025) == {a.pk: D("75.0"), b.pk: D("100.0")}
+    assert metrics.evidence_completeness(Y2025, today=AFTER_2025) == {a.pk: D("75.0"), b.pk: D("100.0")}
 
 
 def test_talk_reach(two_units):
@@ -166,7 +167,8 @@ def test_talk_reach(two_units):
     ActivityFactory(branch=branch_a, activity_type=talk, talker=m[3], talkee=m[0], held_at=at(2024, 4, 1))
     MemberFactory(branch=branch_b)
     MemberFactory(branch=branch_b)
-    assert metrics.talk_reach(Y2025) == {a.pk: D("75.0"), b.pk: D("0.0")}  # A: m0, m1, m2 of 4 active
+    # A: m0, m1, m2 of the 5 who were members in 2025 (`gone` left in December: still to be reached)
+    assert metrics.talk_reach(Y2025, today=AFTER_2025) == {a.pk: D("60.0"), b.pk: D("0.0")}
 
 
 def test_enterprise_problems(two_units):
@@ -188,8 +190,8 @@ def test_enterprise_problems(two_units):
     EnterpriseProblem.objects.create(activity=draft, category="other", description="草稿中的问题")
     EnterpriseProblem.objects.create(activity=v2, category="logistics", description="物流")
     EnterpriseProblem.objects.create(activity=old, category="logistics", description="去年的", **solved)
-    assert metrics.enterprise_problems_raised(Y2025) == {a.pk: D("3"), b.pk: D("1")}
-    assert metrics.enterprise_problems_solved(Y2025) == {a.pk: D("2"), b.pk: D("0")}
+    assert metrics.enterprise_problems_raised(Y2025, today=AFTER_2025) == {a.pk: D("3"), b.pk: D("1")}
+    assert metrics.enterprise_problems_solved(Y2025, today=AFTER_2025) == {a.pk: D("2"), b.pk: D("0")}
 
 
 def test_attendance_rate_counts_done_makeups(two_units):
@@ -205,27 +207,28 @@ def test_attendance_rate_counts_done_makeups(two_units):
     meeting_b = ActivityFactory(branch=branch_b, held_at=at(2025, 5, 5))
     for _ in range(2):
         Attendance.objects.create(activity=meeting_b, member=MemberFactory(branch=branch_b))
-    assert metrics.attendance_rate(Y2025) == {a.pk: D("50.0"), b.pk: D("100.0")}
+    assert metrics.attendance_rate(Y2025, today=AFTER_2025) == {a.pk: D("50.0"), b.pk: D("100.0")}
     task.done_at = at(2025, 5, 20)
     task.save()
-    assert metrics.attendance_rate(Y2025) == {a.pk: D("75.0"), b.pk: D("100.0")}  # 补学 feeds scoring
+    assert metrics.attendance_rate(Y2025, today=AFTER_2025) == {a.pk: D("75.0"), b.pk: D("100.0")}  # 补学 feeds scoring
     assert metrics.attendance_counts(Attendance.objects.get(pk=done.pk))
     assert not metrics.attendance_counts(Attendance.objects.get(pk=still_open.pk))
 
 
 # --- query counts -----------------------------------------------------------------------------------------------
 
-# Documented in apps/partylife/metrics.py. The compliance rate: units, branches, then the engine
-# for branches (rules, overrides, party groups, two grouped counts, reasons) and for units (the same
-# without party groups).
+# Documented in apps/partylife/metrics.py. The compliance rate: units, their judging start, branches, then the
+# engine for branches (rules, overrides, party groups, two grouped counts, reasons, memberships and talks for
+# 谈心谈话) and for units (rules, overrides, two grouped counts, reasons). The judging start of the units is
+# one more query for 主题党日 and the talk reach.
 QUERIES = {
     "partylife.attendance_rate": 1,
-    "partylife.compliance_rate": 2 + 6 + 5,
+    "partylife.compliance_rate": 3 + 8 + 5,
     "partylife.enterprise_problems_raised": 1,
     "partylife.enterprise_problems_solved": 1,
     "partylife.evidence_completeness": 1,
-    "partylife.talk_reach": 1,
-    "partylife.theme_day_completion": 2,
+    "partylife.talk_reach": 1 + 1,
+    "partylife.theme_day_completion": 2 + 1,
 }
 
 
@@ -257,7 +260,7 @@ def test_query_count_is_pinned_and_does_not_grow_with_units(key, assert_constant
     results = []
     _world(2)
     assert_constant_queries(
-        lambda: results.append(metric.compute(Y2025)), grow=lambda: _world(6), expected=QUERIES[key]
+        lambda: results.append(metric.compute(Y2025, today=AFTER_2025)), grow=lambda: _world(6), expected=QUERIES[key]
     )
     assert [len(result) for result in results] == [2, 8]
     assert Member.objects.count() == 32

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from apps.core.models import Notification
+from apps.orgs.models import Platform
 from apps.partylife.models import ComplianceRule
 from apps.partylife.reminders import send_reminders
 from apps.partylife.tasks import send_reminders_task
@@ -180,6 +181,41 @@ def test_each_unit_hears_only_of_its_own(committee_rule, side_a, side_b):
     assert keys(side_b.branch_secretary) and keys(side_a.unit_secretary)
 
 
+# --- the committee: units newly 不合格 -------------------------------------------------------------------------------
+
+
+def test_the_committee_hears_once_of_a_unit_newly_failing_a_hard_rule(branch, secretaries, committee_user):
+    only("branch_committee_meeting", "org_life_meeting")
+    second = BranchFactory(unit=branch.unit, founded_on=dt.date(2010, 1, 1), name="综合处党支部")
+    good = BranchFactory(founded_on=dt.date(2010, 1, 1), unit__name="市教育局")
+    ActivityFactory(branch=good, activity_type=activity_type("org_life_meeting"), held_at=at(2026, 12, 10))
+    away = UserFactory(username="committee_away", is_active=False)
+    away.user_permissions.add(*committee_user.user_permissions.all())
+    rule = rule_for("org_life_meeting")
+    assert send_reminders(today=dt.date(2027, 1, 6)) > 0
+    assert keys(committee_user) == [f"partylife:unit-failure:{branch.unit_id}:{rule.pk}:2026"]
+    n = Notification.objects.get(user=committee_user)
+    assert n.category == "partylife.unit_failure" and n.title == "新增不合格：市财政局2026年“组织生活会每年至少1次”"
+    assert "预算处党支部、综合处党支部" in n.body and "第十七条" in n.body
+    assert n.url == reverse("partylife:unit_overview") + f"?unit={branch.unit_id}&period=2026"
+    assert keys(away) == [] and second.pk
+    # Soft misses (December's 支委会) are the secretaries' business, not the committee's; and only once.
+    assert send_reminders(today=dt.date(2027, 1, 7)) == 0
+    assert Notification.objects.filter(user=committee_user).count() == 1
+
+
+def test_windows_not_judged_send_nothing(committee_rule, branch, secretaries):
+    Platform.objects.create(pk=1, start_on=dt.date(2026, 11, 17))  # after November's midpoint
+    assert send_reminders(today=TODAY) == 0  # October and November are 未纳入: neither missed nor due
+
+
+def test_a_dissolved_branch_hears_of_its_last_missed_window_but_nothing_due(committee_rule, branch, secretaries):
+    branch.dissolved_on, branch.end_reason = dt.date(2026, 11, 17), "revoked"
+    branch.save()
+    assert send_reminders(today=TODAY) == 2  # October missed, to both secretaries; November: nothing more to log
+    assert keys(secretaries[0]) == [f"partylife:missed:{committee_rule.pk}:{branch.pk}:2026-10"]
+
+
 # --- e-mail, the task, the schedule ---------------------------------------------------------------------
 
 
@@ -226,9 +262,11 @@ def test_beat_runs_daily_at_eight_with_expiry():
 # --- scale --------------------------------------------------------------------------------------------
 
 
-# Branches and units; the engine for branches (6) and units (5); the secretaries (2); the notifications
+# Units, their judging start, branches; the engine for branches (8: rules, overrides, party groups, two
+# grouped counts, reasons, 谈心谈话's memberships and talks) and units (5); the secretaries (2); the
+# committee, told of the unit newly 不合格 (第一议题, a hard rule, missed in October) (1); the notifications
 # already sent, and the insert in its savepoint (4).
-REMINDER_QUERIES = 2 + 6 + 5 + 2 + 4
+REMINDER_QUERIES = 3 + 8 + 5 + 2 + 1 + 4
 
 
 def test_query_count_does_not_grow_with_branches(assert_constant_queries):

@@ -2,12 +2,16 @@
 
 Types and rules are configuration every signed-in user may read (GLOBAL). Verdicts are
 for those who run the branch or unit: the subject is looked up in the user's scope and
-must be one they manage (404 otherwise).
+must be one they manage (404 otherwise). Verdicts are computed as of an evaluation day
+(`as_of`, default today; from the platform's first year to today), never another clock.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.http import Http404
+from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -18,7 +22,7 @@ from rest_framework.response import Response
 from apps.core.periods import Period
 from apps.orgs.access import scope_for
 
-from ..compliance import Status, evaluate_branches, evaluate_units
+from ..compliance import Status, evaluate_branches, evaluate_units, year_range
 from ..models import ActivityType, ComplianceRule
 
 # --- serializers ---------------------------------------------------------------------------------
@@ -71,8 +75,21 @@ class ComplianceRuleSerializer(serializers.ModelSerializer):
             "source",
             "source_text",
             "remind_days_before",
+            "coverage",
             "active",
         ]
+
+
+class ReachSerializer(serializers.Serializer):
+    """谈心谈话 coverage of one kind of pair."""
+
+    label = serializers.CharField(label="谈话类别")
+    total = serializers.IntegerField(label="应谈人数")
+    reached = serializers.IntegerField(label="已谈人数")
+    required = serializers.IntegerField(label="要求覆盖率（%）")
+    met = serializers.BooleanField(label="已达到")
+    missing = serializers.ListField(child=serializers.CharField(), label="未谈到的党员")
+    text = serializers.CharField(label="说明")
 
 
 class CellSerializer(serializers.Serializer):
@@ -96,6 +113,10 @@ class CellSerializer(serializers.Serializer):
     note = serializers.CharField(label="说明")
     groups_met = serializers.IntegerField(allow_null=True, label="已完成的党小组数")
     groups_total = serializers.IntegerField(allow_null=True, label="党小组数")
+    groups_met_names = serializers.ListField(child=serializers.CharField(), label="已开会的党小组")
+    groups_missed_names = serializers.ListField(child=serializers.CharField(), label="未开会的党小组")
+    reach = ReachSerializer(many=True, label="谈心谈话覆盖情况")
+    days_left = serializers.IntegerField(allow_null=True, label="距截止天数", help_text="仅待完成的周期")
 
 
 class ComplianceSubjectSerializer(serializers.Serializer):
@@ -109,6 +130,7 @@ class ComplianceSerializer(serializers.Serializer):
     subject = ComplianceSubjectSerializer()
     period = serializers.CharField(help_text="2026、2026-Q3 或 2026-03")
     period_label = serializers.CharField()
+    as_of = serializers.DateField(help_text="评价日：按该日的情况评判")
     rate = serializers.DecimalField(
         max_digits=5, decimal_places=1, allow_null=True, help_text="落实率（%）：已完成 / 已到期的周期"
     )
@@ -120,12 +142,22 @@ class ComplianceQuerySerializer(serializers.Serializer):
     branch = serializers.IntegerField(required=False, label="支部 id")
     unit = serializers.IntegerField(required=False, label="单位 id")
     period = serializers.CharField(label="期间", help_text="2026、2026-Q3 或 2026-03")
+    as_of = serializers.DateField(
+        required=False, label="评价日", input_formats=["%Y-%m-%d"], help_text="YYYY-MM-DD，默认今天"
+    )
 
     def validate_period(self, value):
         try:
             return Period.parse(value)
         except ValueError as exc:
             raise serializers.ValidationError(str(exc)) from exc
+
+    def validate_as_of(self, value: dt.date) -> dt.date:
+        today = timezone.localdate()
+        first = dt.date(year_range(today)[0], 1, 1)
+        if not first <= value <= today:
+            raise serializers.ValidationError(f"评价日应在 {first:%Y-%m-%d} 至 {today:%Y-%m-%d} 之间。")
+        return value
 
     def validate(self, attrs):
         if ("branch" in attrs) == ("unit" in attrs):
@@ -170,6 +202,7 @@ class ComplianceViewSet(viewsets.ViewSet):
             OpenApiParameter("branch", OpenApiTypes.INT, description="支部 id（支部规则）"),
             OpenApiParameter("unit", OpenApiTypes.INT, description="单位 id（单位规则：中心组学习、第一议题）"),
             OpenApiParameter("period", OpenApiTypes.STR, required=True, description="2026、2026-Q3 或 2026-03"),
+            OpenApiParameter("as_of", OpenApiTypes.DATE, description="评价日（YYYY-MM-DD），默认今天"),
         ],
         responses=ComplianceSerializer,
         summary="组织生活落实情况",
@@ -178,24 +211,26 @@ class ComplianceViewSet(viewsets.ViewSet):
         query = ComplianceQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         period: Period = query.validated_data["period"]
+        today = query.validated_data.get("as_of") or timezone.localdate()
         scope = scope_for(request.user)
         if "branch" in query.validated_data:
             subject = scope.branches().filter(pk=query.validated_data["branch"]).first()
             # As on the calendar page: verdicts are for those who run the branch, not its members.
             if subject is None or not scope.manages_branch(subject):
                 raise Http404
-            result = evaluate_branches([subject], period)[subject.pk]
+            result = evaluate_branches([subject], period, today=today)[subject.pk]
             head = {"type": "branch", "id": subject.pk, "name": subject.name, "unit": subject.unit_id}
         else:
             subject = scope.units().filter(pk=query.validated_data["unit"]).first()
             if subject is None or not scope.manages_unit(subject.pk):
                 raise Http404
-            result = evaluate_units([subject], period)[subject.pk]
+            result = evaluate_units([subject], period, today=today)[subject.pk]
             head = {"type": "unit", "id": subject.pk, "name": subject.name, "unit": subject.pk}
         body = {
             "subject": head,
             "period": period.key,
             "period_label": period.label,
+            "as_of": today,
             "rate": result.rate,
             "tally": result.tally(),
             "cells": result.cells,

@@ -33,6 +33,18 @@ def _min_count_field() -> forms.IntegerField:
     )
 
 
+def _coverage_field() -> forms.IntegerField:
+    """谈心谈话's required coverage; the forms drop it for every other rule."""
+    messages = dict.fromkeys(("invalid", "min_value", "max_value"), "请填写1到100之间的整数。")
+    return forms.IntegerField(
+        label="要求覆盖率（%）",
+        min_value=1,
+        max_value=100,
+        help_text="谈心谈话：支部委员之间、委员与党员之间、党员之间，每类谈话须谈到的党员比例（第十九条）",
+        error_messages={"required": "请填写要求覆盖率。", **messages},
+    )
+
+
 class RuleForm(BootstrapFormMixin, forms.Form):
     """The committee's rule (fields: `services.RULE_FIELDS`); `services.rule_update` decides what is valid."""
 
@@ -58,7 +70,13 @@ class RuleForm(BootstrapFormMixin, forms.Form):
         help_text="周期结束前多少天提醒尚未完成的支部（单位）",
         error_messages={"required": "请填写提前提醒天数。", "invalid": "请填写整数。"},
     )
+    coverage = _coverage_field()
     active = forms.BooleanField(label="启用", required=False)
+
+    def __init__(self, *args, coverage: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not coverage:
+            del self.fields["coverage"]  # only 谈心谈话 is judged by coverage
 
 
 class OverrideForm(BootstrapFormMixin, forms.Form):
@@ -73,10 +91,13 @@ class OverrideForm(BootstrapFormMixin, forms.Form):
     frequency = forms.ChoiceField(label="周期", choices=Frequency.choices)
     min_count = _min_count_field()
     strength = forms.ChoiceField(label="要求强度", choices=Strength.choices)
+    coverage = _coverage_field()
     applies = forms.BooleanField(label="对该单位适用", required=False, help_text="取消勾选：该规则对本单位不适用")
     note = forms.CharField(label="调整说明", max_length=200, required=False)
 
-    def __init__(self, *args, units=None, **kwargs):
+    def __init__(self, *args, units=None, coverage: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
         self.fields["unit"].widget.attrs["class"] = "form-select"
+        if not coverage:
+            del self.fields["coverage"]  # only 谈心谈话 is judged by coverage

@@ -2,29 +2,38 @@
 
 A branch, unit, rule or window that is bad or outside the user's scope is a `subject_error`
 (the page answers 404); any other bad parameter is ignored and named on the page.
+
+Years are bounded by the platform's data (`compliance.year_range`: from the platform's start year to
+the current one). The committee may ask a page as of a past day (`?as_of=YYYY-MM-DD`, within the same
+bounds); everyone else sees it as of today.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from functools import cached_property
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from apps.core.periods import Frequency, Period
 from apps.orgs.access import Scope
 from apps.orgs.models import Unit, UnitCategory
 
-from ..compliance import FIRST_YEAR, LAST_YEAR, Status
+from ..compliance import FILTER_STATUSES, year_range
 from ..models import ComplianceRule, Level
 
 
 class PeriodField(forms.Field):
-    """A period typed as 2026, 2026-Q3 or 2026-03 (`Period.parse`, years 2000–2100); `kinds` narrows it."""
+    """A period typed as 2026, 2026-Q3 or 2026-03 (`Period.parse`); `kinds` narrows it, `years` bounds it."""
 
     default_error_messages = {"kind": "请选择月份。"}
 
-    def __init__(self, *, kinds: tuple[str, ...] = (), **kwargs):
+    def __init__(self, *, kinds: tuple[str, ...] = (), years: tuple[int, int] | None = None, **kwargs):
         super().__init__(**kwargs)
         self.kinds = kinds
+        self.years = years
 
     def to_python(self, value) -> Period | None:
         text = str(value or "").strip()
@@ -36,18 +45,41 @@ class PeriodField(forms.Field):
             raise ValidationError(str(exc), code="invalid") from exc
         if self.kinds and period.kind not in self.kinds:
             raise ValidationError(self.error_messages["kind"], code="kind")
+        if self.years and not self.years[0] <= period.year <= self.years[1]:
+            raise ValidationError(f"年份应在 {self.years[0]} 至 {self.years[1]} 之间。", code="year")
         return period
 
 
-def _year_field() -> forms.IntegerField:
-    message = f"应为 {FIRST_YEAR} 至 {LAST_YEAR} 之间的整数。"
+def _year_field(first: int, last: int) -> forms.IntegerField:
+    message = f"应为 {first} 至 {last} 之间的整数。"
     return forms.IntegerField(
         label="年份",
         required=False,
-        min_value=FIRST_YEAR,
-        max_value=LAST_YEAR,
+        min_value=first,
+        max_value=last,
         error_messages=dict.fromkeys(("invalid", "min_value", "max_value"), message),
     )
+
+
+def _as_of_field(first: dt.date, last: dt.date) -> forms.DateField:
+    """The evaluation day a committee page is computed as of, from the platform's first year to today."""
+    message = f"应为 {first:%Y-%m-%d} 至 {last:%Y-%m-%d} 之间的日期（YYYY-MM-DD）。"
+    field = forms.DateField(
+        label="评价日",
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": message},
+    )
+    field.validators.append(_within(first, last, message))
+    return field
+
+
+def _within(first: dt.date, last: dt.date, message: str):
+    def check(value: dt.date) -> None:
+        if not first <= value <= last:
+            raise ValidationError(message, code="bounds")
+
+    return check
 
 
 class NodeChoiceField(forms.ModelChoiceField):
@@ -90,10 +122,35 @@ class PageParams(forms.Form):
     """
 
     subject_fields: tuple[str, ...] = ()
+    #: Whether the committee may ask the page as of a past day (`as_of`).
+    dated = False
 
     def __init__(self, data, *, scope: Scope):
         super().__init__(data)
         self.scope = scope
+        self.wall_today = timezone.localdate()  # the page's clock, read once
+        if "year" in self.fields:
+            self.fields["year"] = _year_field(*self.years)
+        for field in self.fields.values():
+            if isinstance(field, PeriodField):
+                field.years = self.years
+        if self.dated and scope.is_committee:
+            self.fields["as_of"] = _as_of_field(dt.date(self.years[0], 1, 1), self.wall_today)
+
+    @cached_property
+    def years(self) -> tuple[int, int]:
+        """The years the page may show (one query: the platform's start)."""
+        return year_range(self.wall_today)
+
+    @property
+    def as_of(self) -> dt.date | None:
+        """The evaluation day the committee asked for, if any (links carry it on)."""
+        return self.get("as_of") if "as_of" in self.fields else None
+
+    @property
+    def today(self) -> dt.date:
+        """The evaluation day: the committee's `as_of`, or today."""
+        return self.as_of or self.wall_today
 
     @property
     def subject_error(self) -> bool:
@@ -113,14 +170,25 @@ class PageParams(forms.Form):
             for error in errors
         ]
 
+    #: The filters a filter bar shows (`values()`, `choices()`).
+    filter_names: tuple[str, ...] = ()
+
+    def choices(self, name: str) -> list[tuple[str, str]]:
+        return [(str(value), label) for value, label in self.fields[name].choices]
+
+    def values(self) -> dict[str, str]:
+        """The valid filters as the filter bar shows them selected (an ignored one shows as 全部)."""
+        return {name: "" if self.get(name) is None else str(self.get(name)) for name in self.filter_names}
+
 
 class CalendarParams(PageParams):
     """A branch's year calendar: the branch (the committee may pick a unit first), the year, the view."""
 
     subject_fields = ("branch", "unit")
+    dated = True
     branch = _node_field("支部")
     unit = _node_field("单位")
-    year = _year_field()
+    year = forms.IntegerField(required=False)  # bounded by the platform's data in __init__
     view = _choice_field("视图", [("grid", "表格"), ("list", "列表")], everything="自动")
 
     def __init__(self, data, *, scope: Scope):
@@ -136,6 +204,7 @@ class CellParams(PageParams):
     """One cell: a rule, a window, and the branch (branch rules) or the unit (unit rules) it judges."""
 
     subject_fields = ("rule", "window", "branch", "unit")
+    dated = True
     rule = forms.ModelChoiceField(label="规则", queryset=ComplianceRule.objects.select_related("activity_type"))
     window = PeriodField(label="周期")
     branch = _node_field("支部")
@@ -160,8 +229,12 @@ class UnitOverviewParams(PageParams):
     """A unit's view of its branches: the unit (the committee and secretaries of several units pick one), the period."""
 
     subject_fields = ("unit",)
+    dated = True
     unit = _node_field("单位")
     period = PeriodField(label="期间", required=False)
+    status = _choice_field("状态", FILTER_STATUSES, everything="全部状态")
+    sort = _choice_field("排序", [("rate", "落实率从低到高"), ("days", "剩余天数从少到多")], everything="支部顺序")
+    filter_names = ("status", "sort")
 
     def __init__(self, data, *, scope: Scope):
         super().__init__(data, scope=scope)
@@ -171,27 +244,22 @@ class UnitOverviewParams(PageParams):
 class OverviewParams(PageParams):
     """The committee's overview of all units and its Excel export: period, unit category, rule, status."""
 
+    dated = True
     period = PeriodField(label="期间", required=False)
     category = _choice_field("单位分类", UnitCategory.choices, everything="全部分类")
     rule = _choice_field("规则", [], everything="全部规则", coerce=int, empty_value=None)
-    status = _choice_field("状态", Status.choices, everything="全部状态")
+    status = _choice_field("状态", FILTER_STATUSES, everything="全部状态")
+    filter_names = ("category", "rule", "status")
 
     def __init__(self, data, *, scope: Scope, rules: list[ComplianceRule]):
         super().__init__(data, scope=scope)
         self.fields["rule"].choices = [("", "全部规则"), *[(r.pk, r.name) for r in rules]]
 
-    def choices(self, name: str) -> list[tuple[str, str]]:
-        return [(str(value), label) for value, label in self.fields[name].choices]
-
-    def values(self) -> dict[str, str]:
-        """The valid filters as the filter bar shows them selected (an ignored one shows as 全部)."""
-        return {name: "" if self.get(name) is None else str(self.get(name)) for name in ("category", "rule", "status")}
-
 
 class YearParams(PageParams):
     """The year of the 关账 page."""
 
-    year = _year_field()
+    year = forms.IntegerField(required=False)  # bounded by the platform's data in __init__
 
 
 class OverrideParams(PageParams):

@@ -56,11 +56,18 @@ def _committee(actor: User, message: str) -> None:
 
 @transaction.atomic
 def period_close(*, actor: User, month: dt.date) -> PeriodLock:
-    """关账: lock every record held in the month."""
+    """关账: lock every record held in the month.
+
+    Only a month that has ended: the current one is still being logged (it may be closed from the
+    first day of the next month on, Asia/Shanghai).
+    """
     require(permissions.can_unlock(scope_for(actor)), "只有工委管理员可以关账。")
     month = month.replace(day=1)
-    if month > timezone.localdate().replace(day=1):
+    this_month = timezone.localdate().replace(day=1)
+    if month > this_month:
         raise ValidationError("不能关闭尚未到来的月份。")
+    if month == this_month:
+        raise ValidationError("本月尚未结束，不能关账；请在下月初关账。")
     lock, _ = PeriodLock.objects.get_or_create(month=month, defaults={"closed_by": actor})
     return lock
 
@@ -74,7 +81,17 @@ def period_reopen(*, actor: User, month: dt.date) -> None:
 
 # --- rules (committee) ------------------------------------------------------------------------------------
 
-RULE_FIELDS = ("name", "frequency", "min_count", "strength", "source", "source_text", "remind_days_before", "active")
+RULE_FIELDS = (
+    "name",
+    "frequency",
+    "min_count",
+    "strength",
+    "source",
+    "source_text",
+    "remind_days_before",
+    "coverage",
+    "active",
+)
 
 
 @transaction.atomic
@@ -102,13 +119,19 @@ def rule_override_set(
     strength: str,
     applies: bool = True,
     note: str = "",
+    coverage: int | None = None,
 ) -> RuleOverride:
+    """A unit's version of a rule; `coverage` (谈心谈话) keeps the override's, or the rule's, when not given."""
     _committee(actor, "只有工委管理员可以调整单位规则。")
     if applies and min_count < 1:
         raise ValidationError({"min_count": "每周期至少次数须大于0。"})
-    override = RuleOverride.objects.filter(rule=rule, unit=unit).first() or RuleOverride(rule=rule, unit=unit)
+    override = RuleOverride.objects.filter(rule=rule, unit=unit).first()
+    if override is None:
+        override = RuleOverride(rule=rule, unit=unit, coverage=rule.coverage)
     override.frequency, override.min_count, override.strength = frequency, min_count, strength
     override.applies, override.note = applies, note.strip()
+    if coverage is not None:
+        override.coverage = coverage
     override.full_clean()
     override.save()
     return override

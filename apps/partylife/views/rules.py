@@ -12,7 +12,6 @@ from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from apps.core.forms import save_with_form_errors
@@ -47,7 +46,7 @@ def _override_units(scope):
 def _override_initial(rule: ComplianceRule, override: RuleOverride | None = None, unit=None) -> dict:
     """The override form's values: an existing override's, else the rule's own for the chosen unit."""
     source = override or rule
-    initial = {name: getattr(source, name) for name in ("frequency", "min_count", "strength")}
+    initial = {name: getattr(source, name) for name in ("frequency", "min_count", "strength", "coverage")}
     if override is None:
         return initial | {"unit": unit.pk if unit else None, "applies": True}
     return initial | {"unit": override.unit_id, "applies": override.applies, "note": override.note}
@@ -56,7 +55,8 @@ def _override_initial(rule: ComplianceRule, override: RuleOverride | None = None
 @committee_required
 def rule_edit(request, scope, pk):
     rule = get_object_or_404(_rules(scope), pk=pk)
-    form = RuleForm(request.POST or None, initial={name: getattr(rule, name) for name in services.RULE_FIELDS})
+    initial = {name: getattr(rule, name) for name in services.RULE_FIELDS}
+    form = RuleForm(request.POST or None, initial=initial, coverage=rule.activity_type.has_talk_pair)
     if request.method == "POST" and form.is_valid():
         saved = save_with_form_errors(
             form, lambda: services.rule_update(actor=request.user, rule=rule, data=form.cleaned_data)
@@ -73,7 +73,11 @@ def rule_edit(request, scope, pk):
             "rule": rule,
             "form": form,
             "overrides": overrides,
-            "override_form": OverrideForm(units=_override_units(scope), initial=_override_initial(rule)),
+            "override_form": OverrideForm(
+                units=_override_units(scope),
+                initial=_override_initial(rule),
+                coverage=rule.activity_type.has_talk_pair,
+            ),
             "history": history_rows(rule),
         },
     )
@@ -89,9 +93,12 @@ def override_edit(request, scope, pk):
     if unit is not None:
         existing = scope.visible(RuleOverride).filter(rule=rule, unit=unit).select_related("unit").first()
     initial = _override_initial(rule, existing, unit)
-    form = OverrideForm(request.POST or None, units=_override_units(scope), initial=initial)
+    form = OverrideForm(
+        request.POST or None, units=_override_units(scope), initial=initial, coverage=rule.activity_type.has_talk_pair
+    )
     if request.method == "POST" and form.is_valid():
-        # The form's fields are the service's arguments: unit, frequency, min_count, strength, applies, note.
+        # The form's fields are the service's arguments: unit, frequency, min_count, strength, applies, note
+        # (and coverage, for 谈心谈话).
         saved = save_with_form_errors(
             form, lambda: services.rule_override_set(actor=request.user, rule=rule, **form.cleaned_data)
         )
@@ -124,7 +131,7 @@ def override_delete(request, scope, pk):
 @committee_required
 def period_list(request, scope):
     params = YearParams(request.GET, scope=scope)
-    today = timezone.localdate()
+    today = params.today
     year = params.get("year", today.year)
     locks = list(scope.visible(PeriodLock).filter(month__year=year).select_related("closed_by"))
     start, end = Period(year, Frequency.YEAR).bounds()
@@ -144,7 +151,7 @@ def period_list(request, scope):
             "months": lock_months(year, locks, {month_start(row["month"]): row["n"] for row in counts}, today),
             "history": history,
             "filter_messages": params.messages(),
-            **year_links(request.GET, year),
+            **year_links(request.GET, year, params.years),
         },
     )
 
