@@ -11,6 +11,7 @@ import random
 
 from apps.core.periods import Period
 from apps.orgs import demo_data as org_data
+from apps.orgs.models import Member
 
 from ..models import MissedReason, Strength
 from .draw import Drawing, Profile, Subject, minutes_text, weekday
@@ -269,38 +270,66 @@ def org_life(d: Drawing, s: Subject, rng, profile, common, place, reasons, absen
             )
 
 
+# Of the pairs 第十九条 asks for in a year, the share a branch has talked by today.
+TALK_COVERAGE = {Profile.MODEL: 1.0, Profile.PATCHY: 0.85, Profile.BEHIND: 0.5, Profile.SCRIPTED: 0.85}
+
+
+def talk_pairs(s: Subject, people: list[Member], rng) -> list[tuple[Member, Member]]:
+    """The year's talks of 第十九条 for these people: committee members with each other (in a chain),
+    a committee member (mostly the secretary) with every member, and members with each other (pairs)."""
+    committee = [m for m in people if m in s.committee]
+    members = [m for m in people if m not in s.committee]
+    pairs = list(zip(committee, committee[1:], strict=False))  # a chain reaches every committee member
+    for member in members:
+        if committee:
+            talker = s.secretary if s.secretary in committee and rng.random() < 0.6 else rng.choice(committee)
+            pairs.append((talker, member))
+    shuffled = members[:]
+    rng.shuffle(shuffled)
+    for i in range(0, len(shuffled) - 1, 2):
+        pairs.append((shuffled[i], shuffled[i + 1]))
+    if len(shuffled) % 2 and len(shuffled) > 1:
+        pairs.append((shuffled[-1], shuffled[0]))
+    return pairs
+
+
 def talks(d: Drawing, s: Subject, rng, profile, common) -> None:
+    """谈心谈话: last year's fourth quarter a couple (that year is not judged); this year the pairs of
+    第十九条 spread over the months, all of them in a model branch, fewer where a branch is behind."""
     if len(s.members) < 2:
         return
-    spans = [(d.start, dt.date(d.start.year, 12, 31), rng.randint(1, 2))]
-    none_this_year = profile == Profile.BEHIND and rng.random() < 0.4
-    spans.append((dt.date(d.today.year, 1, 1), d.yesterday, 0 if none_this_year else rng.randint(2, 5)))
-    for first, last, count in spans:
+    last_year = (d.start, dt.date(d.start.year, 12, 31))
+    this_year = (dt.date(d.today.year, 1, 1), d.yesterday)
+    earlier = talk_pairs(s, s.on(min(d.start + dt.timedelta(days=30), d.yesterday), s.members), rng)
+    planned = [(last_year, pair) for pair in earlier[: rng.randint(1, 2)]]
+    # This year's people: those in the branch at mid-year (or now, early in the year).
+    pairs = talk_pairs(s, s.on(min(dt.date(d.today.year, 7, 1), d.yesterday), s.members), rng)
+    keep = round(len(pairs) * TALK_COVERAGE.get(profile, 1.0))
+    if profile == Profile.BEHIND and rng.random() < 0.2:
+        keep = 0  # a few branches behind have not started this year's talks at all
+    planned += [(this_year, pair) for pair in pairs[:keep]]
+    for (first, last), (talker, talkee) in planned:
         if last < first:
             continue
-        for _ in range(count):
+        for _ in range(8):  # a day on which both were in the branch
             day = first + dt.timedelta(days=rng.randrange((last - first).days + 1))
-            # Two people of the branch on that day: its secretary or a committee member, and another member.
-            committee, members = s.on(day, s.committee), s.on(day, s.members)
-            talker = s.secretary if rng.random() < 0.6 else rng.choice(s.committee)
-            talker = talker if talker in members else (committee or members or [talker])[0]
-            talkees = [m for m in members if m.pk != talker.pk]
-            if not d.held(day, s.since, s.until) or not talkees:
-                continue
-            talkee = rng.choice(talkees)
-            topic = rng.choice(TALK_TOPICS)
-            d.record(
-                rng,
-                TALK,
-                **common(incomplete=False if profile == Profile.SCRIPTED else None),
-                held_at=d.at(day, rng.choice((10, 15, 16)), 30),
-                topic=topic,
-                host=talker.name,
-                place=rng.choice(TALK_PLACES),
-                attendees=[talker, talkee],
-                absent_rate=0,
-                talker=talker,
-                talkee=talkee,
-                minutes=f"谈话人：{talker.name}；谈话对象：{talkee.name}。谈话要点：{topic}。双方坦诚交流，"
-                "对方表示将进一步加强学习、做好本职工作。",
-            )
+            if len(s.on(day, [talker, talkee])) == 2 and d.held(day, s.since, s.until):
+                break
+        else:
+            continue
+        topic = rng.choice(TALK_TOPICS)
+        d.record(
+            rng,
+            TALK,
+            **common(incomplete=False if profile == Profile.SCRIPTED else None),
+            held_at=d.at(day, rng.choice((10, 15, 16)), 30),
+            topic=topic,
+            host=talker.name,
+            place=rng.choice(TALK_PLACES),
+            attendees=[talker, talkee],
+            absent_rate=0,
+            talker=talker,
+            talkee=talkee,
+            minutes=f"谈话人：{talker.name}；谈话对象：{talkee.name}。谈话要点：{topic}。双方坦诚交流，"
+            "对方表示将进一步加强学习、做好本职工作。",
+        )
