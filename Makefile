@@ -5,7 +5,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 # Test settings need no environment; DATABASE_URL / REDIS_URL switch to PostgreSQL / Redis.
-PYTEST_ARGS ?=
+# The suite runs on every core (pytest-xdist); PYTEST_ARGS= runs it in one process.
+PYTEST_ARGS ?= -n auto
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
