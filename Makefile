@@ -60,7 +60,7 @@ format: install-dev
 
 ## make bench: benchmarks (not part of make test)
 bench: install-dev
-	$(BIN)/pytest tests/bench -o addopts="-p no:cacheprovider" --benchmark-columns=min,median,max,rounds -q $(PYTEST_ARGS)
+	$(BIN)/pytest tests/bench -o addopts="-p no:cacheprovider" --benchmark-columns=min,median,max,rounds -q $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache db.sqlite3 test-artifacts
