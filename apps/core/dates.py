@@ -17,19 +17,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from .periods import day_label, local_date
+
 PARTY_FOUNDED = dt.date(1921, 7, 1)
 EARLIEST_BIRTH = dt.date(1900, 1, 1)
 FUTURE_DAYS = 366
-
-
-def _day(value) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    return value
-
-
-def _label(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def record_bounds(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
@@ -43,9 +35,11 @@ def validate_record_date(value) -> None:
     if value is None:
         return
     first, last = record_bounds()
-    if not first <= _day(value) <= last:
+    if not first <= local_date(value) <= last:
         raise ValidationError(
-            f"日期须在 {_label(first)} 至 {_label(last)} 之间。", code="date_out_of_range", params={"value": value}
+            f"日期须在 {day_label(first)} 至 {day_label(last)} 之间。",
+            code="date_out_of_range",
+            params={"value": value},
         )
 
 
@@ -54,7 +48,7 @@ def validate_birth_date(value) -> None:
         return
     if not EARLIEST_BIRTH <= value <= timezone.localdate():
         raise ValidationError(
-            f"出生日期须在 {_label(EARLIEST_BIRTH)} 至今天之间。", code="date_out_of_range", params={"value": value}
+            f"出生日期须在 {day_label(EARLIEST_BIRTH)} 至今天之间。", code="date_out_of_range", params={"value": value}
         )
 
 
@@ -64,5 +58,5 @@ def validate_party_date(value) -> None:
         return
     if not PARTY_FOUNDED <= value <= timezone.localdate():
         raise ValidationError(
-            f"日期须在 {_label(PARTY_FOUNDED)} 至今天之间。", code="date_out_of_range", params={"value": value}
+            f"日期须在 {day_label(PARTY_FOUNDED)} 至今天之间。", code="date_out_of_range", params={"value": value}
         )

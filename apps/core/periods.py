@@ -159,6 +159,22 @@ def add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def local_date(value: dt.datetime) -> dt.date:
-    """The Asia/Shanghai calendar day of an aware datetime."""
-    return value.astimezone(local_tz()).date()
+def day_label(day: dt.date) -> str:
+    """A day as messages write it: 2026年3月5日."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def local_time_label(value: dt.datetime) -> str:
+    """An aware time as people here read it: Asia/Shanghai, 2026年3月5日 09:30."""
+    local = value.astimezone(local_tz())
+    return f"{day_label(local.date())} {local:%H:%M}"
+
+
+def local_date(value: dt.datetime | dt.date) -> dt.date:
+    """The Asia/Shanghai calendar day of a datetime (a naive one is taken as local; a date is itself).
+
+    Also reads what a database's TruncMonth returns (an aware datetime, or a date on SQLite).
+    """
+    if isinstance(value, dt.datetime):
+        return value.astimezone(local_tz()).date() if timezone.is_aware(value) else value.date()
+    return value

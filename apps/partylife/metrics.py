@@ -31,11 +31,11 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncMonth
 
 from apps.core.metrics import percent, register
-from apps.core.periods import Frequency, Period, local_tz
+from apps.core.periods import Frequency, Period, local_date, local_tz
 from apps.orgs.models import Branch, Membership, Unit
 from apps.orgs.tree import in_force_at_midpoint, judged_from_units
 
-from .compliance import evaluate_by_unit, month_start, switched_off
+from .compliance import evaluate_by_unit, switched_off
 from .counting import counted, submitted
 from .models import Activity, Attendance, EnterpriseProblem
 
@@ -113,7 +113,7 @@ def theme_day_completion(period: Period, *, today: dt.date) -> dict[int, Decimal
         .values_list("branch_id", "month")
         .distinct()
     )
-    done = {(branch_id, month_start(month)) for branch_id, month in held}
+    done = {(branch_id, local_date(month)) for branch_id, month in held}
     branches = list(
         Branch.objects.filter(unit__active=True)
         .existing_during(period.start, period.end)

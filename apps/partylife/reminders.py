@@ -31,7 +31,7 @@ from django.contrib.auth.models import Permission
 from django.db.models import Q
 
 from apps.core.notifications import Message, notify
-from apps.core.periods import Frequency, Period
+from apps.core.periods import Frequency, Period, day_label
 from apps.orgs.models import Branch, BranchUserObjectPermission, Unit, UnitUserObjectPermission, User
 from apps.orgs.tree import judged_from_units
 
@@ -91,14 +91,10 @@ def _committee() -> list[int]:
     return list(User.objects.filter(granted, is_active=True).distinct().order_by("pk").values_list("pk", flat=True))
 
 
-def _deadline(window: Period) -> str:
-    return f"{window.end.year}年{window.end.month}月{window.end.day}日"
-
-
 def _text(kind: str, cell: Cell, subject_name: str, today: dt.date) -> tuple[str, str]:
     """Chinese title and body naming the subject, rule, window, deadline and clause."""
     rule, window = cell.rule, cell.window
-    deadline = _deadline(window)
+    deadline = day_label(window.end)
     done = f"已完成{cell.count}次，要求{rule.requirement}"
     if cell.incomplete:
         done += f"；另有{cell.incomplete}条记录需补充材料，补齐后才计入"
@@ -138,7 +134,7 @@ def _unit_failures(hits, today: dt.date) -> list[Message]:
         title = f"新增不合格：{unit.name}{cell.window.label}“{cell.rule.name}”"
         body = (
             f"{unit.name}{cell.window.label}“{cell.rule.name}”（{cell.rule.strength_label}）已于"
-            f"{_deadline(cell.window)}到期未完成，判定为不合格：{names}。依据：{cell.rule.rule.source}。"
+            f"{day_label(cell.window.end)}到期未完成，判定为不合格：{names}。依据：{cell.rule.rule.source}。"
         )
         messages.extend(
             Message(

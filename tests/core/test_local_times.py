@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
+from apps.core.periods import local_time_label
 from apps.orgs.models import LoginEvent
-from apps.partylife.services.notices import local_time_label
 
 pytestmark = pytest.mark.django_db
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.core.exceptions import ValidationError
 
 UNIT_FIELDS = ("name", "short_name", "category", "party_org_kind", "order", "active", "joined_on")
@@ -22,11 +20,6 @@ MEMBER_FIELDS = (
     "is_leading_cadre",
     "is_branch_committee",
 )
-
-
-def _label(day: dt.date) -> str:
-    """A day as the messages write it: 2026年3月1日."""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _require_destination(condition: bool, field: str, message: str) -> None:

@@ -14,12 +14,13 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from apps.core.periods import day_label
 from apps.core.permissions import require
 
 from .. import permissions
 from ..access import scope_for
 from ..models import Branch, Member, Membership, PartyGroup, User
-from .common import MEMBER_FIELDS, _apply, _label, _require_destination, _saved
+from .common import MEMBER_FIELDS, _apply, _require_destination, _saved
 
 # --- memberships (组织关系) -------------------------------------------------------------------
 
@@ -34,9 +35,9 @@ def membership_open(member: Member, *, since: dt.date, reason: str, field: str =
     if since > timezone.localdate():
         raise ValidationError({field: "转入日期不能晚于今天。"})
     if since < member.join_date:
-        raise ValidationError({field: f"转入日期不能早于入党日期（{_label(member.join_date)}）。"})
+        raise ValidationError({field: f"转入日期不能早于入党日期（{day_label(member.join_date)}）。"})
     if not member.branch.existed_on(since):
-        raise ValidationError({field: f"{member.branch.name}在{_label(since)}尚未成立或已撤销。"})
+        raise ValidationError({field: f"{member.branch.name}在{day_label(since)}尚未成立或已撤销。"})
     return _saved(Membership(member=member, branch=member.branch, start_on=since, reason=reason))
 
 
@@ -65,7 +66,7 @@ def _membership_end(member: Member, *, on: dt.date, field: str) -> None:
         return
     if on < current.start_on:
         raise ValidationError(
-            {field: f"日期不能早于该党员转入{current.branch.name}的日期（{_label(current.start_on)}）。"}
+            {field: f"日期不能早于该党员转入{current.branch.name}的日期（{day_label(current.start_on)}）。"}
         )
     current.end_on = on
     _saved(current)

@@ -15,12 +15,13 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.core.periods import day_label
 from apps.core.permissions import require
 
 from .. import permissions
 from ..access import scope_for
 from ..models import Branch, BranchEnd, Member, Membership, PartyGroup, Unit, User
-from .common import BRANCH_FIELDS, PARTY_GROUP_FIELDS, UNIT_FIELDS, _apply, _label, _require_destination, _saved
+from .common import BRANCH_FIELDS, PARTY_GROUP_FIELDS, UNIT_FIELDS, _apply, _require_destination, _saved
 
 # --- units ---------------------------------------------------------------------------
 
@@ -78,18 +79,18 @@ def _check_founding(branch: Branch, founded_on: dt.date) -> None:
     """A branch's founding day moves no later than the first day anyone or any party group was in it."""
     first_member = branch.memberships.order_by("start_on").values_list("start_on", flat=True).first()
     if first_member is not None and founded_on > first_member:
-        raise ValidationError({"founded_on": f"已有党员自{_label(first_member)}起在该支部，成立日期不能晚于该日。"})
+        raise ValidationError({"founded_on": f"已有党员自{day_label(first_member)}起在该支部，成立日期不能晚于该日。"})
     first_group = branch.party_groups.order_by("founded_on").values_list("founded_on", flat=True).first()
     if first_group is not None and founded_on > first_group:
-        raise ValidationError({"founded_on": f"该支部的党小组成立于{_label(first_group)}，成立日期不能晚于该日。"})
+        raise ValidationError({"founded_on": f"该支部的党小组成立于{day_label(first_group)}，成立日期不能晚于该日。"})
 
 
 def _check_group_life(group: PartyGroup, branch: Branch) -> None:
     """A party group lives inside its branch's life: founded on or after the branch, in a branch not dissolved."""
     if group.founded_on and group.founded_on < branch.founded_on:
-        raise ValidationError({"founded_on": f"党小组成立日期不能早于支部成立日期（{_label(branch.founded_on)}）。"})
+        raise ValidationError({"founded_on": f"党小组成立日期不能早于支部成立日期（{day_label(branch.founded_on)}）。"})
     if group.founded_on and branch.dissolved_on and group.founded_on >= branch.dissolved_on:
-        raise ValidationError({"founded_on": f"{branch.name}已于{_label(branch.dissolved_on)}撤销。"})
+        raise ValidationError({"founded_on": f"{branch.name}已于{day_label(branch.dissolved_on)}撤销。"})
 
 
 @transaction.atomic
@@ -97,7 +98,7 @@ def party_group_create(*, actor: User, branch: Branch, data: dict) -> PartyGroup
     branch = Branch.objects.select_for_update().get(pk=branch.pk)  # as it is now, not as the caller read it
     require(permissions.may_manage_groups(scope_for(actor), branch), "您不能为该支部设置党小组。")
     if not branch.is_current:
-        raise ValidationError(f"{branch.name}已于{_label(branch.dissolved_on)}撤销，不能新建党小组。")
+        raise ValidationError(f"{branch.name}已于{day_label(branch.dissolved_on)}撤销，不能新建党小组。")
     group = PartyGroup(branch=branch)
     _apply(group, PARTY_GROUP_FIELDS, {**data, "name": data.get("name", "").strip()})
     _check_group_life(group, branch)
@@ -128,7 +129,7 @@ def _check_end_day(on: dt.date, founded_on: dt.date, field: str = "on") -> None:
     if on > timezone.localdate():
         raise ValidationError({field: "撤销日期不能晚于今天。"})
     if on < founded_on:
-        raise ValidationError({field: f"撤销日期不能早于成立日期（{_label(founded_on)}）。"})
+        raise ValidationError({field: f"撤销日期不能早于成立日期（{day_label(founded_on)}）。"})
 
 
 @transaction.atomic
@@ -145,7 +146,7 @@ def branch_dissolve(
     branch = Branch.objects.select_for_update().select_related("unit").get(pk=branch.pk)
     require(permissions.may_edit_roster(scope, branch), "您不能撤销该支部。")
     if not branch.is_current:
-        raise ValidationError(f"{branch.name}已于{_label(branch.dissolved_on)}撤销。")
+        raise ValidationError(f"{branch.name}已于{day_label(branch.dissolved_on)}撤销。")
     if reason not in BranchEnd.values:
         raise ValidationError({"reason": "请选择撤销原因。"})
     _check_end_day(on, branch.founded_on)
@@ -165,7 +166,7 @@ def branch_dissolve(
             permissions.may_merge_into(scope, branch, successor), "successor", "只能并入您负责的本单位支部。"
         )
         if not successor.is_current or not successor.existed_on(on):
-            raise ValidationError({"successor": f"{successor.name}在{_label(on)}尚未成立或已撤销。"})
+            raise ValidationError({"successor": f"{successor.name}在{day_label(on)}尚未成立或已撤销。"})
     _check_nothing_after(branch, on)
     branch.dissolved_on, branch.end_reason, branch.successor = on, reason, successor
     _saved(branch)
@@ -188,11 +189,11 @@ def _check_nothing_after(branch: Branch, on: dt.date) -> None:
     names = list(dict.fromkeys(m.member.name for m in later[:4]))
     if names:
         raise ValidationError(
-            {"on": f"{'、'.join(names[:3])}等党员在{_label(on)}之后转入或转出该支部，撤销日期须在这些变动之后。"}
+            {"on": f"{'、'.join(names[:3])}等党员在{day_label(on)}之后转入或转出该支部，撤销日期须在这些变动之后。"}
         )
     group = branch.party_groups.filter(Q(founded_on__gt=on) | Q(dissolved_on__gt=on)).order_by("founded_on").first()
     if group is not None:
-        raise ValidationError({"on": f"党小组“{group.name}”在{_label(on)}之后成立或撤销，撤销日期须在其后。"})
+        raise ValidationError({"on": f"党小组“{group.name}”在{day_label(on)}之后成立或撤销，撤销日期须在其后。"})
 
 
 def _transfer_on(member: Member, *, to_branch: Branch, on: dt.date, reason: str) -> None:

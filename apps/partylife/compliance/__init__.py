@@ -28,7 +28,7 @@ The number of queries does not grow with the number of branches, windows or chan
 """
 
 from .engine import evaluate_branches, evaluate_by_unit, evaluate_units, founded_in_time, rollup_branches
-from .loading import active_rules, month_start, switched_off, year_range
+from .loading import active_rules, switched_off, year_range
 from .records import cell_records, missing_for
 from .verdicts import FILTER_STATUSES, FINISHED_UNMET, Cell, EffectiveRule, Reach, Status, SubjectResult, verdict
 
@@ -47,7 +47,6 @@ __all__ = [
     "evaluate_units",
     "founded_in_time",
     "missing_for",
-    "month_start",
     "rollup_branches",
     "switched_off",
     "verdict",

@@ -13,9 +13,8 @@ from itertools import chain
 
 from django.db.models import Count, Exists, F, OuterRef
 from django.db.models.functions import TruncMonth
-from django.utils import timezone
 
-from apps.core.periods import Period, local_tz
+from apps.core.periods import Period, local_date, local_tz
 from apps.orgs.models import Membership, PartyGroup
 
 from ..counting import counted, meets_requirements, submitted
@@ -72,13 +71,6 @@ def span(period: Period, rules: list[EffectiveRule], today: dt.date) -> tuple[dt
     return dt.datetime.combine(start, dt.time.min, tzinfo=tz), dt.datetime.combine(end, dt.time.min, tzinfo=tz)
 
 
-def month_start(value) -> dt.date:
-    """The local first day of a month as a database's TruncMonth returns it (an aware datetime, or a date)."""
-    if isinstance(value, dt.datetime):
-        return value.astimezone(local_tz()).date() if timezone.is_aware(value) else value.date()
-    return value
-
-
 @dataclass
 class Counts:
     """Records per month: by (subject, type, month) and by (subject, party group, type, month)."""
@@ -131,7 +123,7 @@ def month_counts(filters: dict, key: str, start: dt.datetime, end: dt.datetime) 
         grouped(own, "", "activity_type_id", counted()), grouped(also, "activity__", "activitytype_id", also_done)
     )
     for row in rows:
-        counts.add(**(row | {"month": month_start(row["month"])}))
+        counts.add(**(row | {"month": local_date(row["month"])}))
     return counts
 
 
@@ -236,7 +228,7 @@ def talks(
         .distinct()
     )
     for branch_id, type_id, month, *talk in rows:
-        out[(branch_id, type_id, month_start(month))].add(Talk(*talk))
+        out[(branch_id, type_id, local_date(month))].add(Talk(*talk))
     return out
 
 

@@ -7,14 +7,12 @@ Times in the texts are Asia/Shanghai (`local_time_label`), never the database's 
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 from guardian.shortcuts import get_users_with_perms
 
 from apps.core.notifications import Message, notify
+from apps.core.periods import day_label, local_time_label
 from apps.orgs.models import Member
 
 from ..models import Activity, ActivityReturn, ActivityUnlock, MakeupTask
@@ -22,16 +20,6 @@ from ..models import Activity, ActivityReturn, ActivityUnlock, MakeupTask
 CATEGORY_MAKEUP = "partylife.makeup"
 CATEGORY_UNLOCK = "partylife.unlock"
 CATEGORY_RETURN = "partylife.return"
-
-
-def day_label(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def local_time_label(value: dt.datetime) -> str:
-    """An aware time as people here read it: Asia/Shanghai, 2026年3月5日 09:30."""
-    local = timezone.localtime(value)
-    return f"{day_label(local.date())} {local:%H:%M}"
 
 
 def _what(activity: Activity) -> str:

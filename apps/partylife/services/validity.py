@@ -17,12 +17,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from apps.core.periods import local_date
+from apps.core.periods import day_label, local_date, local_time_label
 from apps.orgs.models import Branch, PartyGroup, Unit
 
 from .. import selectors
 from ..models import Activity, ActivityType, Level
-from . import notices
 
 NOT_YET = "活动尚未开展：时间不能晚于今天，请在活动开展后再登记。"
 
@@ -65,11 +64,11 @@ def check_life(activity: Activity) -> None:
             continue
         if day < place.founded_on:
             raise ValidationError(
-                {"held_at": f"{place.name}于{notices.day_label(place.founded_on)}成立，不能登记成立之前的活动。"}
+                {"held_at": f"{place.name}于{day_label(place.founded_on)}成立，不能登记成立之前的活动。"}
             )
         if place.dissolved_on is not None and day >= place.dissolved_on:
             how = place.get_end_reason_display() if isinstance(place, Branch) else "撤销"  # 撤销、合并、更名·改建
-            message = f"{place.name}已于{notices.day_label(place.dissolved_on)}{how}，不能登记该日及以后的活动。"
+            message = f"{place.name}已于{day_label(place.dissolved_on)}{how}，不能登记该日及以后的活动。"
             successor = getattr(place, "successor", None)
             if successor is not None:
                 message += f"此后的活动请登记在{successor.name}。"
@@ -106,7 +105,7 @@ def refuse_duplicate(activity: Activity) -> None:
     where = activity.party_group or activity.branch or activity.unit
     message = (
         f"{where}已有一条同一时段的{activity.activity_type.name}记录：“{other.topic}”"
-        f"（{notices.local_time_label(other.held_at)}，{other.get_status_display()}），可能是重复登记。"
+        f"（{local_time_label(other.held_at)}，{other.get_status_display()}），可能是重复登记。"
         "如确认不是重复，请确认后再保存。"
     )
     raise ValidationError({"duplicate": ValidationError(message, code="likely_duplicate")})

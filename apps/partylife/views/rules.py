@@ -16,11 +16,10 @@ from django.views.decorators.http import require_POST
 
 from apps.core.forms import save_with_form_errors
 from apps.core.history import history_rows
-from apps.core.periods import Frequency, Period, local_tz
+from apps.core.periods import Frequency, Period, local_date, local_tz
 from apps.orgs.access import committee_required
 
 from .. import services
-from ..compliance import month_start
 from ..forms.compliance import OverrideForm, RuleForm
 from ..forms.params import MonthForm, OverrideParams, YearParams
 from ..models import Activity, ComplianceRule, PeriodLock, RuleOverride
@@ -148,7 +147,7 @@ def period_list(request, scope):
         "partylife/compliance/period_list.html",
         {
             "year": year,
-            "months": lock_months(year, locks, {month_start(row["month"]): row["n"] for row in counts}, today),
+            "months": lock_months(year, locks, {local_date(row["month"]): row["n"] for row in counts}, today),
             "history": history,
             "filter_messages": params.messages(),
             **year_links(request.GET, year, params.years),
