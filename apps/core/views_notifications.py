@@ -17,12 +17,12 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from .filters import FilterSet
 from .listing import paginate
 from .models import Notification
 from .notifications import notification_mark_read, notifications_for
+from .redirects import same_site
 
 STATES = [("unread", "未读"), ("read", "已读")]
 
@@ -46,14 +46,6 @@ class NotificationPickForm(forms.Form):
     open = forms.BooleanField(required=False)
     all = forms.BooleanField(required=False)
     next = forms.CharField(required=False, max_length=2000)
-
-
-def _safe(request, url: str) -> str | None:
-    """The URL if it stays on this site, else None."""
-    if not url:
-        return None
-    hosts = {request.get_host()}
-    return url if url_has_allowed_host_and_scheme(url, allowed_hosts=hosts, require_https=request.is_secure()) else None
 
 
 @login_required
@@ -85,7 +77,7 @@ def notification_read(request):
     back = reverse("core:notification_list")
     form = NotificationPickForm(request.POST if request.method == "POST" else request.GET)
     form.is_valid()  # each field read on its own below: a bad `next` does not stop a good `id`
-    ident, going = form.cleaned_data.get("id"), _safe(request, form.cleaned_data.get("next") or "")
+    ident, going = form.cleaned_data.get("id"), same_site(request, form.cleaned_data.get("next") or "")
     if request.method != "POST":
         if not ident:
             if "id" in form.errors:
@@ -100,7 +92,7 @@ def notification_read(request):
         notification = get_object_or_404(notifications_for(request.user), pk=ident)
         notification_mark_read(user=request.user, ids=[notification.pk])
         if form.cleaned_data.get("open"):
-            return redirect(_safe(request, notification.url) or going or back)
+            return redirect(same_site(request, notification.url) or going or back)
     else:
         messages.error(request, "请选择要标为已读的通知。")
     return redirect(going or back)

@@ -12,11 +12,11 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from apps.core.excel import xlsx_response
 from apps.core.forms import save_with_form_errors
 from apps.core.listing import paginate
+from apps.core.redirects import same_site
 from apps.orgs.access import Scope, member_or_manager_required
 
 from .. import permissions, selectors, services
@@ -94,11 +94,7 @@ def makeup_complete(request, scope, pk):
     task = selectors.makeup_get(user=request.user, pk=pk)
     if task is None:
         raise Http404("没有找到该补学任务。")
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = ""
+    next_url = same_site(request, request.POST.get("next") or request.GET.get("next")) or ""
     form = MakeupCompleteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         done = save_with_form_errors(
