@@ -53,7 +53,12 @@ def can_complete_makeup(scope: Scope, task: MakeupTask) -> bool:
 
 
 def can_unlock(scope: Scope) -> bool:
-    """Whether the user may unlock a record of a closed month (关账), or close and reopen months."""
+    """Whether the user may unlock a record of a closed month (关账)."""
+    return scope.is_committee
+
+
+def can_configure(scope: Scope) -> bool:
+    """Whether the user may set the rules, a unit's overrides, and close or reopen months: the committee."""
     return scope.is_committee
 
 

@@ -50,10 +50,6 @@ def missed_reason_set(
 # --- locks (committee) -----------------------------------------------------------------------------------
 
 
-def _committee(actor: User, message: str) -> None:
-    require(scope_for(actor).is_committee, message)
-
-
 @transaction.atomic
 def period_close(*, actor: User, month: dt.date) -> PeriodLock:
     """关账: lock every record held in the month.
@@ -61,7 +57,7 @@ def period_close(*, actor: User, month: dt.date) -> PeriodLock:
     Only a month that has ended: the current one is still being logged (it may be closed from the
     first day of the next month on, Asia/Shanghai).
     """
-    require(permissions.can_unlock(scope_for(actor)), "只有工委管理员可以关账。")
+    require(permissions.can_configure(scope_for(actor)), "只有工委管理员可以关账。")
     month = month.replace(day=1)
     this_month = timezone.localdate().replace(day=1)
     if month > this_month:
@@ -74,7 +70,7 @@ def period_close(*, actor: User, month: dt.date) -> PeriodLock:
 
 @transaction.atomic
 def period_reopen(*, actor: User, month: dt.date) -> None:
-    require(permissions.can_unlock(scope_for(actor)), "只有工委管理员可以重新开放月份。")
+    require(permissions.can_configure(scope_for(actor)), "只有工委管理员可以重新开放月份。")
     for lock in PeriodLock.objects.filter(month=month.replace(day=1)):
         lock.delete()  # the deletion is kept in the lock's history (留痕)
 
@@ -96,7 +92,7 @@ RULE_FIELDS = (
 
 @transaction.atomic
 def rule_update(*, actor: User, rule: ComplianceRule, data: dict) -> ComplianceRule:
-    _committee(actor, "只有工委管理员可以修改规则。")
+    require(permissions.can_configure(scope_for(actor)), "只有工委管理员可以修改规则。")
     rule = ComplianceRule.objects.select_for_update().get(pk=rule.pk)
     for name in RULE_FIELDS:
         if name in data:
@@ -122,7 +118,7 @@ def rule_override_set(
     coverage: int | None = None,
 ) -> RuleOverride:
     """A unit's version of a rule; `coverage` (谈心谈话) keeps the override's, or the rule's, when not given."""
-    _committee(actor, "只有工委管理员可以调整单位规则。")
+    require(permissions.can_configure(scope_for(actor)), "只有工委管理员可以调整单位规则。")
     if applies and min_count < 1:
         raise ValidationError({"min_count": "每周期至少次数须大于0。"})
     override = RuleOverride.objects.filter(rule=rule, unit=unit).first()
@@ -139,5 +135,5 @@ def rule_override_set(
 
 @transaction.atomic
 def rule_override_delete(*, actor: User, override: RuleOverride) -> None:
-    _committee(actor, "只有工委管理员可以调整单位规则。")
+    require(permissions.can_configure(scope_for(actor)), "只有工委管理员可以调整单位规则。")
     override.delete()
