@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from apps.orgs import api as orgs_api
 from apps.partylife import api as partylife_api
+from apps.study import api as study_api
 
 router = DefaultRouter()
 router.register("units", orgs_api.UnitViewSet, basename="unit")
@@ -17,6 +18,7 @@ router.register("partylife/activities", partylife_api.ActivityViewSet, basename=
 router.register("partylife/activity-types", partylife_api.ActivityTypeViewSet, basename="partylife-activitytype")
 router.register("partylife/rules", partylife_api.ComplianceRuleViewSet, basename="partylife-rule")
 router.register("partylife/compliance", partylife_api.ComplianceViewSet, basename="partylife-compliance")
+study_api.register(router)  # /api/study/…
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "axes",
     "apps.core",
     "apps.orgs",
+    "apps.study",
     "apps.partylife",
     "apps.dashboards",
     "apps.demo",  # last: seed_demo runs the demo steps every app above registers

@@ -6,6 +6,7 @@ urlpatterns = [
     path("accounts/", include("apps.orgs.account_urls")),
     path("orgs/", include("apps.orgs.urls")),
     path("partylife/", include("apps.partylife.urls")),
+    path("study/", include("apps.study.urls")),
     path("notifications/", include("apps.core.urls")),
     path("api/", include("organ_portal.api_urls")),
     path("django-admin/", admin.site.urls),

@@ -12,9 +12,10 @@ class PartylifeConfig(AppConfig):
         from apps.core.navigation import NavItem
         from apps.orgs.access import Role
 
-        from . import defaults, demo, metrics  # noqa: F401  (metrics registers the scoring metrics)
+        from . import defaults, demo, metrics, study_sources  # noqa: F401  (metrics registers the scoring metrics)
         from .models import ActivityType, ComplianceRule
 
+        study_sources.register()  # the lessons party life holds feed the study ledger (core registry)
         default_data.register("partylife", lambda: defaults.load(ActivityType, ComplianceRule))
         demo_registry.register(
             demo_registry.DemoStep(

@@ -17,6 +17,7 @@ from .evidence import (
 from .records import (
     Activity,
     ActivityReturn,
+    ActivitySpeech,
     ActivityStatus,
     ActivityUnlock,
     Attendance,

@@ -1,6 +1,9 @@
 """Party-life records: an activity with its attendance, 补学, returns, enterprise problems and unlocks."""
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -43,6 +46,19 @@ class Activity(TimeStampedModel):
     held_at = models.DateTimeField("时间", db_index=True, validators=[validate_record_date])
     place = models.CharField("地点", max_length=100, blank=True)
     host = models.CharField("主持人/主讲人", max_length=50, blank=True)
+    # 中心组学习 and other study: who led the study (领学人); the 研讨发言 are ActivitySpeech rows
+    lead_by = models.ForeignKey(
+        Member, verbose_name="领学人", on_delete=models.PROTECT, null=True, blank=True, related_name="lessons_led"
+    )
+    study_hours = models.DecimalField(
+        "计入学时",
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("24"))],
+        help_text="留空按活动类型的默认学时计入学习台账",
+    )
     minutes = models.TextField("会议记录/纪要", blank=True)
     # 主题党日: 一课、一片、一实践
     lesson_topic = models.CharField("一课：党课主题", max_length=200, blank=True)
@@ -132,6 +148,26 @@ class Attendance(models.Model):
 
     def __str__(self):
         return f"{self.member} · {'出席' if self.present else '缺席'}"
+
+
+class ActivitySpeech(models.Model):
+    """研讨发言: one speaker at a study record (中心组学习) and what they said, in short."""
+
+    activity = models.ForeignKey(Activity, verbose_name="活动", on_delete=models.CASCADE, related_name="speeches")
+    speaker = models.ForeignKey(Member, verbose_name="发言人", on_delete=models.PROTECT, related_name="speeches")
+    summary = models.CharField("发言要点", max_length=300)
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+
+    history = HistoricalRecords()
+    scope_paths = ScopePaths(unit="activity__unit", branch="activity__branch", member="speaker")
+
+    class Meta:
+        verbose_name = "研讨发言"
+        verbose_name_plural = "研讨发言"
+        ordering = ["order", "id"]
+
+    def __str__(self):
+        return f"{self.speaker} 发言"
 
 
 class MakeupTask(models.Model):

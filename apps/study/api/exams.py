@@ -1,0 +1,5 @@
+"""Study API · exams."""
+
+
+def register(router) -> None:
+    pass

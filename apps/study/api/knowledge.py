@@ -1,0 +1,5 @@
+"""Study API · knowledge."""
+
+
+def register(router) -> None:
+    pass

@@ -1,0 +1,5 @@
+"""Study API · progress."""
+
+
+def register(router) -> None:
+    pass

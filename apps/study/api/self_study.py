@@ -1,0 +1,5 @@
+"""Study API · self_study."""
+
+
+def register(router) -> None:
+    pass

@@ -1,0 +1,5 @@
+"""Study API · sessions."""
+
+
+def register(router) -> None:
+    pass

@@ -1,0 +1,31 @@
+"""Who may do what in study (asked by the views to show a button and by the services before writing)."""
+
+from __future__ import annotations
+
+from apps.orgs.access import Scope
+from apps.orgs.models import Branch, Member
+
+
+def can_configure(scope: Scope) -> bool:
+    """The committee keeps the year's targets, the 应知应会 list, the question bank and the exams."""
+    return scope.is_committee
+
+
+def can_keep_unit_sessions(scope: Scope, unit_id: int | None) -> bool:
+    """专题培训, 读书班 and youth-group study of a unit: its secretary (or the committee)."""
+    return unit_id is not None and scope.manages_unit(unit_id)
+
+
+def can_keep_branch_sessions(scope: Scope, branch: Branch | None) -> bool:
+    """A branch's 周学: its secretary, its unit's secretary, the committee."""
+    return branch is not None and scope.manages_branch(branch)
+
+
+def can_log_self_study(scope: Scope, member: Member) -> bool:
+    """自学 is logged by the member themself, nobody else (a secretary reads it)."""
+    return scope.member_id is not None and scope.member_id == member.pk
+
+
+def can_see_progress(scope: Scope, member: Member) -> bool:
+    """A member's progress: themself, the secretaries of their branch or unit, the committee."""
+    return scope.member_id == member.pk or scope.manages_branch(member.branch)

@@ -1,0 +1,102 @@
+"""The study app's own study-hours sources (core registry): its sessions and 自学.
+
+Each `hours` is one grouped query; a session linked to another app's record (`same_as`) gives
+its hours only to members that record did not already count (two more queries, only when some
+session in the window is linked).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import Sum
+from django.urls import reverse
+
+from apps.core import study_hours
+from apps.core.study_hours import Entry
+
+from .ledger import SELF_STUDY_SOURCE, SESSIONS_SOURCE
+from .models import SelfStudy, SessionAttendance, SessionKind
+
+
+def _attended(start: dt.date, end: dt.date, member_ids):
+    rows = SessionAttendance.objects.filter(present=True, session__held_on__gte=start, session__held_on__lte=end)
+    if member_ids is not None:
+        rows = rows.filter(member_id__in=member_ids)
+    return rows
+
+
+def session_hours(start: dt.date, end: dt.date, *, member_ids=None) -> dict[int, Decimal]:
+    rows = _attended(start, end, member_ids)
+    out = {
+        member_id: hours
+        for member_id, hours in rows.values("member_id").annotate(h=Sum("session__hours")).values_list("member_id", "h")
+    }
+    linked = list(rows.exclude(session__same_as="").values_list("member_id", "session__same_as", "session__hours"))
+    if linked:
+        counted = study_hours.counted_attendees({ref for _, ref, _ in linked})
+        for member_id, ref, hours in linked:
+            if (ref, member_id) in counted:
+                out[member_id] -= hours
+    return {member_id: hours for member_id, hours in out.items() if hours > 0}
+
+
+def session_entries(member_id: int, start: dt.date, end: dt.date) -> list[Entry]:
+    rows = list(
+        _attended(start, end, [member_id])
+        .select_related("session")
+        .order_by("-session__held_on")
+        .values_list(
+            "session_id", "session__kind", "session__topic", "session__held_on", "session__hours", "session__same_as"
+        )
+    )
+    counted = study_hours.counted_attendees({row[5] for row in rows if row[5]})
+    kinds = dict(SessionKind.choices)
+    return [
+        Entry(
+            day=held_on,
+            title=f"{kinds.get(kind, kind)}：{topic}",
+            hours=Decimal("0") if (same_as, member_id) in counted else hours,
+            url=reverse("study:session_detail", args=[pk]),
+        )
+        for pk, kind, topic, held_on, hours, same_as in rows
+    ]
+
+
+def self_study_hours(start: dt.date, end: dt.date, *, member_ids=None) -> dict[int, Decimal]:
+    rows = SelfStudy.objects.filter(studied_on__gte=start, studied_on__lte=end)
+    if member_ids is not None:
+        rows = rows.filter(member_id__in=member_ids)
+    return dict(rows.values("member_id").annotate(h=Sum("hours")).values_list("member_id", "h"))
+
+
+def self_study_entries(member_id: int, start: dt.date, end: dt.date) -> list[Entry]:
+    rows = SelfStudy.objects.filter(member_id=member_id, studied_on__gte=start, studied_on__lte=end)
+    return [
+        Entry(day=row.studied_on, title=f"自学：{row.title}", hours=row.hours, url=reverse("study:self_study_list"))
+        for row in rows.order_by("-studied_on", "-id")
+    ]
+
+
+def register() -> None:
+    study_hours.register(
+        study_hours.HoursSource(
+            key=SESSIONS_SOURCE,
+            label="集中学习（周学、青年学习、培训、读书班）",
+            hours=session_hours,
+            entries=session_entries,
+            order=30,
+            colour="#0d6efd",
+        )
+    )
+    study_hours.register(
+        study_hours.HoursSource(
+            key=SELF_STUDY_SOURCE,
+            label="自学",
+            hours=self_study_hours,
+            entries=self_study_entries,
+            order=90,
+            colour="#6c757d",
+        )
+    )

@@ -1,0 +1,4 @@
+"""Study · exams pages."""
+
+urlpatterns = []
+NAV_ITEMS = ()

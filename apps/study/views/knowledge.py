@@ -1,0 +1,4 @@
+"""Study · knowledge pages."""
+
+urlpatterns = []
+NAV_ITEMS = ()

@@ -1,0 +1,4 @@
+"""Study · progress pages."""
+
+urlpatterns = []
+NAV_ITEMS = ()
