@@ -1,0 +1,1 @@
+"""Study metrics · exams (core metric registry)."""

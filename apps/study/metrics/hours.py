@@ -1,0 +1,1 @@
+"""Study metrics · hours (core metric registry)."""

@@ -1,0 +1,1 @@
+"""Study metrics · knowledge (core metric registry)."""
