@@ -29,3 +29,16 @@ def can_log_self_study(scope: Scope, member: Member) -> bool:
 def can_see_progress(scope: Scope, member: Member) -> bool:
     """A member's progress: themself, the secretaries of their branch or unit, the committee."""
     return scope.member_id == member.pk or scope.manages_branch(member.branch)
+
+
+# --- exams
+
+
+def can_read_attempt(scope: Scope, attempt) -> bool:
+    """An attempt (答卷): its member, and the committee (read-only). Secretaries read results, not answer sheets."""
+    return scope.is_committee or (scope.member_id is not None and attempt.member_id == scope.member_id)
+
+
+def can_answer_attempt(scope: Scope, attempt) -> bool:
+    """Only the member themself answers and submits their attempt."""
+    return scope.member_id is not None and attempt.member_id == scope.member_id
