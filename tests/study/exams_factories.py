@@ -37,7 +37,13 @@ def question(kind=QuestionKind.SINGLE, *, stem=None, options=None, answer=None, 
 def bank(n=5, *, items=(), explanation=EXPLANATION) -> list[Question]:
     """n single-choice questions, key B (index 1), each with the same explanation text."""
     return [
-        question(stem=f"单选题干第{i}号", options=["选项甲", "选项乙", "选项丙"], answer=[1], items=items, explanation=explanation)
+        question(
+            stem=f"单选题干第{i}号",
+            options=["选项甲", "选项乙", "选项丙"],
+            answer=[1],
+            items=items,
+            explanation=explanation,
+        )
         for i in range(n)
     ]
 

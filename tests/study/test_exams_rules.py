@@ -217,7 +217,7 @@ def test_an_attempt_that_ran_out_of_time_counts_as_used(side_a):
     assert ExamAttempt.objects.get(exam=e).submitted_at is not None  # closed when touched, despite the refusal
 
 
-# --- what a submission may carry ----------------------------------------------------------------------------------------
+# --- what a submission may carry ---------------------------------------------------------------------------------
 
 
 def test_answer_to_a_question_not_drawn_is_refused_and_nothing_stored(side_a):
