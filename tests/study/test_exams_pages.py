@@ -335,3 +335,30 @@ def test_my_exams_page_query_count_is_constant(login, side_a, assert_constant_qu
     exam()
     response = assert_constant_queries(lambda: client.get(reverse("study:my_exams")), grow=grow, expected=14)
     assert html(response).count("data-exam=") == 5
+
+
+def test_question_list_query_count_is_constant(login, committee_user, assert_constant_queries):
+    law = item("中华人民共和国公务员法")
+    question(items=[law])
+    client = login(committee_user)
+    url = reverse("study:question_list")
+    response = assert_constant_queries(
+        lambda: client.get(url), grow=lambda: [question(items=[law]) for _ in range(10)], expected=13
+    )
+    assert html(response).count("data-question=") == 11
+
+
+def test_exam_page_for_a_member_and_for_the_committee(login, side_a, committee_user):
+    bank(3)
+    e = exam(question_count=3, allow_retake=True, max_attempts=2)
+    client = login(side_a.member_user)
+    page = html(client.get(e.get_absolute_url()))
+    assert "开始考试" in page and 'data-confirm="开始后计时 30 分钟' in page and 'id="manage"' not in page
+    start_page(client, e)
+    attempt = ExamAttempt.objects.get()
+    page = html(client.get(e.get_absolute_url()))
+    assert "继续作答" in page and attempt.get_absolute_url() in page
+
+    page = html(login(committee_user).get(e.get_absolute_url()))
+    assert 'id="manage"' in page and "<strong>3</strong> 道" in page
+    assert "撤回发布" not in page  # somebody started: it cannot be withdrawn

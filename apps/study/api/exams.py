@@ -209,6 +209,7 @@ class SubmitSerializer(serializers.Serializer):
 class AttemptViewSet(viewsets.ReadOnlyModelViewSet):
     """The user's own attempts (答卷). Reading an attempt past its deadline closes it on its saved answers."""
 
+    queryset = ExamAttempt.objects.all()  # narrowed to the user's own in get_queryset
     serializer_class = AttemptSerializer
 
     def get_queryset(self):
@@ -281,6 +282,7 @@ class ExamSerializer(ScopedRelatedFieldsMixin, serializers.ModelSerializer):
 class ExamViewSet(viewsets.ReadOnlyModelViewSet):
     """The exams the user sits (the committee: every exam), each with the user's attempts."""
 
+    queryset = Exam.objects.all()  # narrowed to the exams the user sits in get_queryset
     serializer_class = ExamSerializer
     filterset_class = ExamFilter
 

@@ -35,14 +35,13 @@ urlpatterns = [
 ]
 
 NAV_ITEMS = (
-    NavItem("题库", "study:question_list", roles=(Role.COMMITTEE,), menu="study", icon="collection", order=60),
-    NavItem("考试管理", "study:exam_list", roles=(Role.COMMITTEE,), menu="study", icon="clipboard-check", order=61),
+    NavItem("题库", "study:question_list", roles=(Role.COMMITTEE,), menu="study", order=60),
+    NavItem("考试管理", "study:exam_list", roles=(Role.COMMITTEE,), menu="study", order=61),
     NavItem(
         "我的考试",
         "study:my_exams",
         roles=(Role.MEMBER, Role.BRANCH, Role.UNIT),
         menu="study",
-        icon="pencil-square",
         order=62,
     ),
 )
