@@ -11,6 +11,8 @@ from tests.orgs.factories import UserFactory
 
 PARTY_LIFE = ("组织生活", "calendar-check")
 ORGS = ("组织架构", "diagram-3")
+STUDY = ("理论学习", "book")
+MY_EXAMS = (*STUDY, [("我的考试", "/study/exams/")])  # issue 8: the exams area's member item
 
 
 class NavbarParser(HTMLParser):
@@ -85,6 +87,7 @@ EXPECTED = {
                 ("关账管理", "/partylife/periods/"),
             ],
         ),
+        (*STUDY, [("题库", "/study/questions/"), ("考试管理", "/study/exams/manage/")]),  # issue 8: exams
         (
             *ORGS,
             [
@@ -110,6 +113,7 @@ EXPECTED = {
                 ("补学管理", "/partylife/makeup/"),
             ],
         ),
+        MY_EXAMS,
         (*ORGS, [("本单位支部", "/orgs/branches/"), ("党员名册", "/orgs/members/"), ("名册导入", "/orgs/import/")]),
     ],
     "branch": [
@@ -123,12 +127,14 @@ EXPECTED = {
                 ("补学管理", "/partylife/makeup/"),
             ],
         ),
+        MY_EXAMS,
         ("支部党员", "/orgs/members/", "people"),
     ],
     "member": [
         ("首页", "/", "house"),
         ("我的组织生活", "/partylife/activities/", "calendar-check"),
         ("我的补学", "/partylife/makeup/", "journal-check"),
+        MY_EXAMS,
     ],
     "none": [("首页", "/", "house")],
 }
@@ -148,10 +154,15 @@ def test_each_role_sees_its_own_navbar_in_order(client, role, committee_user, si
 
 def test_menu_for_orders_links_and_menus_and_skips_empty_menus():
     entries = navigation.menu_for("member")
-    assert [e.item.label for e in entries] == ["首页", "我的组织生活", "我的补学"]  # no dropdown has a member item
+    assert [e.item.label if e.item else e.menu.label for e in entries] == [
+        "首页",
+        "我的组织生活",
+        "我的补学",
+        "理论学习",
+    ]
     committee = navigation.menu_for("committee")
     assert [e.order for e in committee] == sorted(e.order for e in committee)
-    assert [e.menu.key for e in committee if e.menu] == ["partylife", "orgs"]
+    assert [e.menu.key for e in committee if e.menu] == ["partylife", "study", "orgs"]
 
 
 def test_registering_the_same_item_again_changes_nothing_and_an_unknown_menu_is_refused():
