@@ -11,6 +11,7 @@ from tests.orgs.factories import UserFactory
 
 PARTY_LIFE = ("组织生活", "calendar-check")
 ORGS = ("组织架构", "diagram-3")
+STUDY = ("理论学习", "book")
 
 
 class NavbarParser(HTMLParser):
@@ -86,6 +87,17 @@ EXPECTED = {
             ],
         ),
         (
+            *STUDY,
+            [
+                ("集中学习", "/study/sessions/"),
+                ("青年理论学习小组", "/study/youth-groups/"),
+                ("党员自学", "/study/self-study/records/"),
+                ("应知应会进度", "/study/knowledge/progress/"),
+                "---",
+                ("应知应会清单管理", "/study/knowledge/admin/"),
+            ],
+        ),
+        (
             *ORGS,
             [
                 ("单位管理", "/orgs/units/"),
@@ -110,6 +122,18 @@ EXPECTED = {
                 ("补学管理", "/partylife/makeup/"),
             ],
         ),
+        (
+            *STUDY,
+            [
+                ("集中学习", "/study/sessions/"),
+                ("青年理论学习小组", "/study/youth-groups/"),
+                ("党员自学", "/study/self-study/records/"),
+                ("应知应会进度", "/study/knowledge/progress/"),
+                "---",
+                ("我的自学", "/study/self-study/"),
+                ("应知应会", "/study/knowledge/"),
+            ],
+        ),
         (*ORGS, [("本单位支部", "/orgs/branches/"), ("党员名册", "/orgs/members/"), ("名册导入", "/orgs/import/")]),
     ],
     "branch": [
@@ -123,12 +147,24 @@ EXPECTED = {
                 ("补学管理", "/partylife/makeup/"),
             ],
         ),
+        (
+            *STUDY,
+            [
+                ("集中学习", "/study/sessions/"),
+                ("党员自学", "/study/self-study/records/"),
+                ("应知应会进度", "/study/knowledge/progress/"),
+                "---",
+                ("我的自学", "/study/self-study/"),
+                ("应知应会", "/study/knowledge/"),
+            ],
+        ),
         ("支部党员", "/orgs/members/", "people"),
     ],
     "member": [
         ("首页", "/", "house"),
         ("我的组织生活", "/partylife/activities/", "calendar-check"),
         ("我的补学", "/partylife/makeup/", "journal-check"),
+        (*STUDY, [("我的自学", "/study/self-study/"), ("应知应会", "/study/knowledge/")]),
     ],
     "none": [("首页", "/", "house")],
 }
@@ -148,10 +184,11 @@ def test_each_role_sees_its_own_navbar_in_order(client, role, committee_user, si
 
 def test_menu_for_orders_links_and_menus_and_skips_empty_menus():
     entries = navigation.menu_for("member")
-    assert [e.item.label for e in entries] == ["首页", "我的组织生活", "我的补学"]  # no dropdown has a member item
+    assert [e.item.label for e in entries if e.item] == ["首页", "我的组织生活", "我的补学"]
+    assert [e.menu.key for e in entries if e.menu] == ["study"]  # the only dropdown with a member item
     committee = navigation.menu_for("committee")
     assert [e.order for e in committee] == sorted(e.order for e in committee)
-    assert [e.menu.key for e in committee if e.menu] == ["partylife", "orgs"]
+    assert [e.menu.key for e in committee if e.menu] == ["partylife", "study", "orgs"]
 
 
 def test_registering_the_same_item_again_changes_nothing_and_an_unknown_menu_is_refused():

@@ -93,9 +93,13 @@ def test_branch_secretary_cannot_write_another_branch_of_the_same_unit(side_a):
     # Nor move their own session there, nor change the other branch's session.
     with pytest.raises(PermissionDenied):
         services.session_update(
-            actor=side_a.branch_secretary, session=session, unit=None, branch=side_a.other_branch, youth_group=None,
+            actor=side_a.branch_secretary,
+            session=session,
+            unit=None,
+            branch=side_a.other_branch,
+            youth_group=None,
             fields={},
-        )  # fmt: skip
+        )
     other = weekly(side_a, actor=side_a.unit_secretary, branch=side_a.other_branch)
     with pytest.raises(PermissionDenied):
         services.session_update(
@@ -237,15 +241,24 @@ def test_moving_a_session_checks_its_list_again(side_a):
     session = weekly(side_a, actor=side_a.unit_secretary, attendance=attend(side_a.members[0]))
     with pytest.raises(ValidationError) as exc:
         services.session_update(
-            actor=side_a.unit_secretary, session=session, unit=None, branch=side_a.other_branch, youth_group=None,
+            actor=side_a.unit_secretary,
+            session=session,
+            unit=None,
+            branch=side_a.other_branch,
+            youth_group=None,
             fields={},
-        )  # fmt: skip
+        )
     assert "attendance" in exc.value.message_dict
     assert StudySession.objects.get(pk=session.pk).branch == side_a.branch
     moved = services.session_update(
-        actor=side_a.unit_secretary, session=session, unit=None, branch=side_a.other_branch, youth_group=None,
-        fields={"topic": "改到二支部"}, attendance=attend(side_a.other_branch_member),
-    )  # fmt: skip
+        actor=side_a.unit_secretary,
+        session=session,
+        unit=None,
+        branch=side_a.other_branch,
+        youth_group=None,
+        fields={"topic": "改到二支部"},
+        attendance=attend(side_a.other_branch_member),
+    )
     assert moved.branch == side_a.other_branch and moved.topic == "改到二支部"
 
 

@@ -107,6 +107,13 @@ class SessionForm(BootstrapFormMixin, forms.ModelForm):
         leader.required = False
         leader.empty_label = "（不填）"
         leader.label_from_instance = lambda m: f"{m.name}（{m.branch.name}）"
+        if not self.is_bound and preset.get("leader"):  # a refresh keeps the chosen 领学人 while still valid
+            try:
+                kept = leader.clean(preset.get("leader"))
+            except ValidationError:
+                kept = None
+            if kept is not None:
+                self.initial["leader"] = kept.pk
         self.fields["hours"].initial = DEFAULT_HOURS.get(kind, Decimal("3"))
         if session is None and not self.is_bound:
             self.initial.setdefault("hours", self.fields["hours"].initial)

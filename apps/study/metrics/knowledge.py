@@ -37,6 +37,7 @@ def knowledge_completion(period: Period, *, today: dt.date) -> dict[int, Decimal
     # The list's size as a scalar subquery (not correlated, so not grouped by): still one query.
     items = (
         KnowledgeItem.objects.filter(active=True)
+        .order_by()
         .annotate(one=Value(1))
         .values("one")
         .annotate(n=Count("pk"))

@@ -75,8 +75,7 @@ def _check_caps(entry: SelfStudy, *, today: dt.date) -> None:
 
 def _own_member(actor: User) -> Member:
     scope = scope_for(actor)
-    if scope.member_id is None:
-        raise ValidationError(NOT_MEMBER)
+    require(scope.member_id is not None, NOT_MEMBER)
     # Locked: two entries of one member are checked against the caps one after the other.
     member = Member.objects.select_for_update().get(pk=scope.member_id)
     require(permissions.can_log_self_study(scope, member), DENIED)
@@ -103,6 +102,7 @@ def self_study_create(*, actor: User, fields: dict, today: dt.date | None = None
 
 
 def _for_change(actor: User, entry: SelfStudy) -> SelfStudy:
+    require(scope_for(actor).member_id is not None, "只能修改或删除本人的自学记录。")
     member = _own_member(actor)
     entry = SelfStudy.objects.select_for_update().filter(pk=entry.pk).first()
     require(entry is not None and entry.member_id == member.pk, "只能修改或删除本人的自学记录。")

@@ -23,6 +23,7 @@ from ..models import KnowledgeCategory, KnowledgeItem
 from ..selectors import knowledge as selectors
 from ..services import knowledge as services
 from ..services import knowledge_import as importer
+from .errors import add_service_errors
 
 ADMIN_DENIED = "只有工委管理员可以维护应知应会清单。"
 PROGRESS_DENIED = "应知应会进度仅供党务工作人员查看。"
@@ -136,8 +137,7 @@ def _item_form(request, item):
             else:
                 services.knowledge_item_update(actor=request.user, item=item, fields=fields)
         except ValidationError as exc:
-            for key, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
-                form.add_error(key if key in form.fields else None, [m for e in errors for m in e.messages])
+            add_service_errors(form, exc)
         else:
             messages.success(request, "条目已保存。")
             return redirect("study:knowledge_admin")
@@ -267,22 +267,14 @@ urlpatterns = [
 ]
 SECRETARIES = (Role.COMMITTEE, Role.UNIT, Role.BRANCH)
 NAV_ITEMS = (
-    NavItem(
-        "应知应会",
-        "study:knowledge_list",
-        roles=(Role.MEMBER, Role.BRANCH, Role.UNIT),
-        menu="study",
-        icon="card-checklist",
-        order=44,
-    ),
-    NavItem("应知应会进度", "study:knowledge_progress", roles=SECRETARIES, menu="study", icon="bar-chart", order=20),
+    NavItem("应知应会进度", "study:knowledge_progress", roles=SECRETARIES, menu="study", order=20),
     NavItem(
         "应知应会清单管理",
         "study:knowledge_admin",
         roles=(Role.COMMITTEE,),
         menu="study",
-        icon="list-check",
         order=30,
         divider_before=True,
     ),
+    NavItem("应知应会", "study:knowledge_list", roles=(Role.MEMBER, Role.UNIT, Role.BRANCH), menu="study", order=44),
 )

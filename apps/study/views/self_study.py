@@ -25,6 +25,7 @@ from ..forms.self_study import SelfStudyForm, YearForm
 from ..models import StudyYear
 from ..selectors import self_study as selectors
 from ..services import self_study as services
+from .errors import add_service_errors
 
 LIST_FILTERS = ("q", "unit", "branch", "start", "end")
 
@@ -60,8 +61,7 @@ def self_study_new(request, scope):
         try:
             entry = services.self_study_create(actor=request.user, fields=fields)
         except ValidationError as exc:
-            for key, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
-                form.add_error(key if key in form.fields else None, [m for e in errors for m in e.messages])
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已登记自学 {entry.hours} 学时。")
             return redirect(f"{reverse('study:self_study_list')}?year={entry.studied_on.year}")
@@ -140,21 +140,12 @@ urlpatterns = [
     path("self-study/records/export/", self_study_export, name="self_study_export"),
 ]
 NAV_ITEMS = (
-    # Secretaries are members too: their own 自学 is in their menu as well.
     NavItem(
-        "我的自学",
-        "study:self_study_list",
-        roles=(Role.MEMBER, Role.BRANCH, Role.UNIT),
-        menu="study",
-        icon="journal-text",
-        order=40,
+        "党员自学", "study:self_study_records", roles=(Role.COMMITTEE, Role.UNIT, Role.BRANCH), menu="study", order=14
     ),
+    NavItem("我的自学", "study:self_study_list", roles=(Role.MEMBER,), menu="study", order=40),
+    # Secretaries are members too: their own 自学 below a line, after what they keep for others.
     NavItem(
-        "党员自学",
-        "study:self_study_records",
-        roles=(Role.COMMITTEE, Role.UNIT, Role.BRANCH),
-        menu="study",
-        icon="journal-richtext",
-        order=42,
+        "我的自学", "study:self_study_list", roles=(Role.UNIT, Role.BRANCH), menu="study", order=40, divider_before=True
     ),
 )

@@ -19,6 +19,7 @@ from apps.orgs.filters import unit_choices
 from ..forms.sessions import YouthGroupForm
 from ..selectors import sessions as selectors
 from ..services import sessions as services
+from .errors import add_service_errors
 
 DENIED = "只有单位党务干部和工委管理员可以设置青年理论学习小组。"
 
@@ -77,8 +78,7 @@ def _group_form(request, scope, group):
                     actor=request.user, group=group, fields=fields, members=data["members"]
                 )
         except ValidationError as exc:
-            for key, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
-                form.add_error(key if key in form.fields else None, [m for e in errors for m in e.messages])
+            add_service_errors(form, exc)
         except PermissionDenied as exc:
             form.add_error(None, str(exc) or DENIED)
         else:
