@@ -42,3 +42,35 @@ def can_read_attempt(scope: Scope, attempt) -> bool:
 def can_answer_attempt(scope: Scope, attempt) -> bool:
     """Only the member themself answers and submits their attempt."""
     return scope.member_id is not None and attempt.member_id == scope.member_id
+
+
+# --- sessions, 自学, 应知应会 -------------------------------------------------------------------
+
+
+def can_keep_session(scope: Scope, *, kind: str, unit_id: int | None, branch: Branch | None) -> bool:
+    """Whether the actor keeps sessions of this kind at this place: a 周学 by its branch, the rest by its unit."""
+    from .models import SessionKind
+
+    if kind == SessionKind.WEEKLY:
+        return can_keep_branch_sessions(scope, branch)
+    return can_keep_unit_sessions(scope, unit_id)
+
+
+def can_change_session(scope: Scope, session) -> bool:
+    """Edit or delete a session where it is (its new place is asked again with `can_keep_session`)."""
+    return can_keep_session(scope, kind=session.kind, unit_id=session.unit_id, branch=session.branch)
+
+
+def can_keep_youth_groups(scope: Scope, unit_id: int | None) -> bool:
+    """青年理论学习小组 of a unit are set up by its secretary or the committee."""
+    return can_keep_unit_sessions(scope, unit_id)
+
+
+def can_mark_knowledge(scope: Scope) -> bool:
+    """Only a member marks 应知应会 items studied, for themself."""
+    return scope.member_id is not None
+
+
+def can_see_knowledge_progress(scope: Scope) -> bool:
+    """Secretaries (branch, unit) and the committee see the 应知应会 progress of the members they keep."""
+    return scope.is_manager

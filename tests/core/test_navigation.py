@@ -12,7 +12,6 @@ from tests.orgs.factories import UserFactory
 PARTY_LIFE = ("组织生活", "calendar-check")
 ORGS = ("组织架构", "diagram-3")
 STUDY = ("理论学习", "book")
-MY_EXAMS = (*STUDY, [("我的考试", "/study/exams/")])  # issue 8: the exams area's member item
 
 
 class NavbarParser(HTMLParser):
@@ -87,7 +86,17 @@ EXPECTED = {
                 ("关账管理", "/partylife/periods/"),
             ],
         ),
-        (*STUDY, [("题库", "/study/questions/"), ("考试管理", "/study/exams/manage/")]),  # issue 8: exams
+        (
+            *STUDY,
+            [
+                ("集中学习", "/study/sessions/"),
+                ("青年理论学习小组", "/study/youth-groups/"),
+                ("党员自学", "/study/self-study/records/"),
+                ("应知应会进度", "/study/knowledge/progress/"),
+                "---",
+                ("应知应会清单管理", "/study/knowledge/admin/"),
+            ],
+        ),
         (
             *ORGS,
             [
@@ -113,7 +122,18 @@ EXPECTED = {
                 ("补学管理", "/partylife/makeup/"),
             ],
         ),
-        MY_EXAMS,
+        (
+            *STUDY,
+            [
+                ("集中学习", "/study/sessions/"),
+                ("青年理论学习小组", "/study/youth-groups/"),
+                ("党员自学", "/study/self-study/records/"),
+                ("应知应会进度", "/study/knowledge/progress/"),
+                "---",
+                ("我的自学", "/study/self-study/"),
+                ("应知应会", "/study/knowledge/"),
+            ],
+        ),
         (*ORGS, [("本单位支部", "/orgs/branches/"), ("党员名册", "/orgs/members/"), ("名册导入", "/orgs/import/")]),
     ],
     "branch": [
@@ -127,14 +147,24 @@ EXPECTED = {
                 ("补学管理", "/partylife/makeup/"),
             ],
         ),
-        MY_EXAMS,
+        (
+            *STUDY,
+            [
+                ("集中学习", "/study/sessions/"),
+                ("党员自学", "/study/self-study/records/"),
+                ("应知应会进度", "/study/knowledge/progress/"),
+                "---",
+                ("我的自学", "/study/self-study/"),
+                ("应知应会", "/study/knowledge/"),
+            ],
+        ),
         ("支部党员", "/orgs/members/", "people"),
     ],
     "member": [
         ("首页", "/", "house"),
         ("我的组织生活", "/partylife/activities/", "calendar-check"),
         ("我的补学", "/partylife/makeup/", "journal-check"),
-        MY_EXAMS,
+        (*STUDY, [("我的自学", "/study/self-study/"), ("应知应会", "/study/knowledge/")]),
     ],
     "none": [("首页", "/", "house")],
 }
@@ -154,12 +184,8 @@ def test_each_role_sees_its_own_navbar_in_order(client, role, committee_user, si
 
 def test_menu_for_orders_links_and_menus_and_skips_empty_menus():
     entries = navigation.menu_for("member")
-    assert [e.item.label if e.item else e.menu.label for e in entries] == [
-        "首页",
-        "我的组织生活",
-        "我的补学",
-        "理论学习",
-    ]
+    assert [e.item.label for e in entries if e.item] == ["首页", "我的组织生活", "我的补学"]
+    assert [e.menu.key for e in entries if e.menu] == ["study"]  # the only dropdown with a member item
     committee = navigation.menu_for("committee")
     assert [e.order for e in committee] == sorted(e.order for e in committee)
     assert [e.menu.key for e in committee if e.menu] == ["partylife", "study", "orgs"]
