@@ -11,6 +11,7 @@ from tests.orgs.factories import UserFactory
 
 PARTY_LIFE = ("组织生活", "calendar-check")
 ORGS = ("组织架构", "diagram-3")
+STUDY = ("理论学习", "book")
 
 
 class NavbarParser(HTMLParser):
@@ -86,6 +87,15 @@ EXPECTED = {
             ],
         ),
         (
+            *STUDY,
+            [
+                ("各单位学习情况", "/study/overview/"),
+                ("学习进度统计", "/study/progress/table/"),
+                "---",
+                ("学时目标设置", "/study/settings/"),
+            ],
+        ),
+        (
             *ORGS,
             [
                 ("单位管理", "/orgs/units/"),
@@ -110,6 +120,7 @@ EXPECTED = {
                 ("补学管理", "/partylife/makeup/"),
             ],
         ),
+        (*STUDY, [("学习进度统计", "/study/progress/table/"), "---", ("我的学习进度", "/study/progress/")]),
         (*ORGS, [("本单位支部", "/orgs/branches/"), ("党员名册", "/orgs/members/"), ("名册导入", "/orgs/import/")]),
     ],
     "branch": [
@@ -123,10 +134,12 @@ EXPECTED = {
                 ("补学管理", "/partylife/makeup/"),
             ],
         ),
+        (*STUDY, [("学习进度统计", "/study/progress/table/"), "---", ("我的学习进度", "/study/progress/")]),
         ("支部党员", "/orgs/members/", "people"),
     ],
     "member": [
         ("首页", "/", "house"),
+        ("学习进度", "/study/progress/", "bar-chart-line"),  # issue 8: the member's progress, second only to home
         ("我的组织生活", "/partylife/activities/", "calendar-check"),
         ("我的补学", "/partylife/makeup/", "journal-check"),
     ],
@@ -148,10 +161,10 @@ def test_each_role_sees_its_own_navbar_in_order(client, role, committee_user, si
 
 def test_menu_for_orders_links_and_menus_and_skips_empty_menus():
     entries = navigation.menu_for("member")
-    assert [e.item.label for e in entries] == ["首页", "我的组织生活", "我的补学"]  # no dropdown has a member item
+    assert [e.item.label for e in entries] == ["首页", "学习进度", "我的组织生活", "我的补学"]  # no member dropdown
     committee = navigation.menu_for("committee")
     assert [e.order for e in committee] == sorted(e.order for e in committee)
-    assert [e.menu.key for e in committee if e.menu] == ["partylife", "orgs"]
+    assert [e.menu.key for e in committee if e.menu] == ["partylife", "study", "orgs"]
 
 
 def test_registering_the_same_item_again_changes_nothing_and_an_unknown_menu_is_refused():
