@@ -11,6 +11,8 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from apps.core.filters import FilterSet, SearchFilter
 from apps.orgs.models import Branch, Unit
@@ -38,6 +40,7 @@ def applied_later(queryset, name, value):
     return queryset
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class YearFilter(django_filters.Filter):
     """A year as an integer bounded to the platform's years (never `isdigit()` and `int()`)."""
 
