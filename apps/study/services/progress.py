@@ -172,6 +172,11 @@ def _accounts() -> dict[int, tuple[int, int]]:
     return {pk: (user_id, unit_id) for pk, user_id, unit_id in rows}
 
 
+def _hours(value: Decimal) -> str:
+    """16.0 → "16", 16.1 → "16.1": hours as people write them."""
+    return format(value.normalize(), "f")
+
+
 def _behind_messages(today: dt.date, accounts: dict[int, tuple[int, int]]) -> list[Message]:
     """Members behind their pro-rated target: once per member per month."""
     url = link("study:progress")
@@ -183,8 +188,9 @@ def _behind_messages(today: dt.date, accounts: dict[int, tuple[int, int]]) -> li
         if ledger.member_id not in accounts:
             continue
         body = (
-            f"截至{day_label(today)}，您今年已完成 {ledger.total} 学时，按进度应完成 {ledger.expected} 学时"
-            f"（年度目标 {ledger.target} 学时），还差 {ledger.shortfall} 学时。"
+            f"截至{day_label(today)}，您今年已完成 {_hours(ledger.total)} 学时，"
+            f"按进度应完成 {_hours(ledger.expected)} 学时（年度目标 {_hours(ledger.target)} 学时），"
+            f"还差 {_hours(ledger.shortfall)} 学时。"
             f"请参加集中学习或登记自学，年度目标须在{today.year}年12月31日前完成。"
         )
         out.append(
