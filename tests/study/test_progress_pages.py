@@ -159,3 +159,18 @@ def test_the_page_is_built_for_a_phone(client, side_a):
     body = page(client, side_a.member_user).content.decode()
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in body
     assert "progress-stacked" in body and "table-responsive" in body
+
+
+def test_a_secretary_who_is_a_member_sees_their_own_progress(client, side_a, side_b):
+    own = side_a.members[2]
+    own.user = side_a.branch_secretary
+    own.is_branch_committee = True
+    own.save()
+    hours([own], "7", day=timezone.localdate(), topic="书记的培训")
+    hours([side_a.member], "3", day=timezone.localdate(), topic="党员的培训")
+    response = page(client, side_a.branch_secretary)
+    body = response.content.decode()
+    assert response.context["p"].member == own and response.context["p"].ledger.base_target == Decimal("56")
+    assert "书记的培训" in body and "党员的培训" not in body
+    nav = client.get(reverse("home")).content.decode()
+    assert f'href="{reverse("study:progress")}">我的学习进度' in nav
