@@ -5,14 +5,14 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from tests.e2e.conftest import browser, login, phone_page, shot  # noqa: F401  (fixtures)
+from tests.e2e.conftest import login, shot
 from tests.orgs.factories import PASSWORD, MemberFactory, UnitFactory, UserFactory
 from tests.study.progress_factories import hours, self_study
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_member_reads_their_progress_on_a_phone(phone_page, live_server):  # noqa: F811
+def test_a_member_reads_their_progress_on_a_phone(phone_page, live_server):
     today = timezone.localdate()
     member = MemberFactory(branch__unit=UnitFactory(name="市手机局"), name="手机党员")
     member.user = UserFactory(username="phone_member")
