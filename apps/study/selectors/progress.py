@@ -6,7 +6,8 @@
   (branch secretary: their branches; unit secretary: their units; committee: one unit at a time, the
   first by default — never the whole city on one request). A member (the API) gets only themself.
   The page, its Excel export and the API read the same rows; the queries do not grow with the members.
-- `overview(user=, params=)`: the committee's overview reads stored `UnitStudySnapshot` rows only.
+- `overview_snapshots(scope, year=, category=)`: the committee's overview reads stored `UnitStudySnapshot`
+  rows only (written by `services.progress.refresh_snapshots`).
 """
 
 from __future__ import annotations
@@ -156,7 +157,6 @@ class ProgressTable:
     rows: list[ProgressRow]
     summary: Summary
     knowledge_total: int
-    settings: StudyYear | None = None
     messages: list[str] = field(default_factory=list)
 
 

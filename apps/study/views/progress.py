@@ -81,7 +81,6 @@ def progress(request, scope):
             entry_rows=[(entry, labels.get(entry.source, "")) for entry in page],
             querystring=querystring,
             due_exams=_exam_links(data.due_exams),
-            role_label="支部书记、支部委员" if data.ledger.is_leader else "党员",
         )
     return render(request, "study/progress_page.html", context)
 
