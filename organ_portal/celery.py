@@ -29,4 +29,14 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=3, minute=20),
         "options": {"expires": 6 * 3600},
     },
+    "study-snapshots-nightly": {
+        "task": "apps.study.tasks.refresh_snapshots_task",
+        "schedule": crontab(hour=2, minute=30),
+        "options": {"expires": 6 * 3600},
+    },
+    "study-reminders-daily": {
+        "task": "apps.study.tasks.send_reminders_task",
+        "schedule": crontab(hour=8, minute=30),
+        "options": {"expires": 4 * 3600},
+    },
 }

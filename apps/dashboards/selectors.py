@@ -18,6 +18,8 @@ from apps.partylife.counting import submitted
 from apps.partylife.models import Activity, MakeupTask
 from apps.partylife.presenters import summarise
 from apps.partylife.selectors import with_own_attendance
+from apps.study.presenters import link
+from apps.study.selectors.progress import MemberProgress, member_progress
 
 
 def roster_stats(scope: Scope, *, unit_id: int | None = None, branch_id: int | None = None) -> dict:
@@ -137,3 +139,13 @@ def member_recent_activities(scope: Scope, limit: int = 8, *, today=None):
         .order_by("-held_at")
     )
     return with_own_attendance(activities, scope.member_id, today=today or timezone.localdate())[:limit]
+
+
+def member_study_progress(member: Member, *, today: dt.date) -> MemberProgress:
+    """The member's year of study (the study app's progress block): a fixed number of queries."""
+    return member_progress(member, today.year, today=today, detail=False)
+
+
+def study_links() -> dict[str, str]:
+    """The study pages the progress block points to (empty while one does not exist)."""
+    return {"self_study_new": link("study:self_study_new"), "my_exams": link("study:my_exams")}

@@ -64,8 +64,12 @@ def _branch_home(request, scope):
 
 
 def _member_home(request, scope):
+    member = scope.members().get(pk=scope.member_id)
     context = {
-        "member": scope.members().get(pk=scope.member_id),
+        "member": member,
+        # The first block: the member's year of study (学习进度), as on the study app's own page.
+        "progress": selectors.member_study_progress(member, today=timezone.localdate()),
+        "study_links": selectors.study_links(),
         "makeups": selectors.member_open_makeups(scope),
         "activities": selectors.member_recent_activities(scope),
     }

@@ -51,9 +51,10 @@ def test_every_api_endpoint_serves_a_declared_model(prefix, viewset):
 
 
 def test_endpoints_without_a_queryset_are_the_computed_ones():
-    """Only the compliance verdicts are computed rather than read from a model; they scope by hand."""
+    """Only the compliance verdicts and the member's own study ledger are computed rather than read from a model;
+    they scope by hand."""
     computed = sorted(prefix for prefix, viewset, _ in router.registry if getattr(viewset, "queryset", None) is None)
-    assert computed == ["partylife/compliance"]
+    assert computed == ["partylife/compliance", "study/ledger"]
 
 
 def test_a_model_without_a_declaration_is_refused():
