@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from .services import progress
+from .services import exams, progress
 
 
 @shared_task
@@ -21,3 +21,9 @@ def refresh_snapshots_task(year: int | None = None) -> int:
 def send_reminders_task() -> int:
     """Remind members behind their pro-rated target (monthly) and of open exams (once). Idempotent."""
     return progress.send_reminders(today=timezone.localdate(), now=timezone.now())
+
+
+@shared_task
+def close_expired_attempts_task() -> int:
+    """Close and grade the attempts whose deadline passed without a submission (on their saved answers). Idempotent."""
+    return exams.close_expired_attempts(now=timezone.now())

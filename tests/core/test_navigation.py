@@ -89,12 +89,17 @@ EXPECTED = {
         (
             *STUDY,
             [
+                ("各单位学习情况", "/study/overview/"),
+                ("学习进度统计", "/study/progress/table/"),
                 ("集中学习", "/study/sessions/"),
                 ("青年理论学习小组", "/study/youth-groups/"),
                 ("党员自学", "/study/self-study/records/"),
                 ("应知应会进度", "/study/knowledge/progress/"),
                 "---",
                 ("应知应会清单管理", "/study/knowledge/admin/"),
+                ("题库", "/study/questions/"),
+                ("考试管理", "/study/exams/manage/"),
+                ("学时目标设置", "/study/settings/"),
             ],
         ),
         (
@@ -125,13 +130,16 @@ EXPECTED = {
         (
             *STUDY,
             [
+                ("学习进度统计", "/study/progress/table/"),
                 ("集中学习", "/study/sessions/"),
                 ("青年理论学习小组", "/study/youth-groups/"),
                 ("党员自学", "/study/self-study/records/"),
                 ("应知应会进度", "/study/knowledge/progress/"),
-                "---",
+                "---",  # secretaries are members too: their own study below a line
+                ("我的学习进度", "/study/progress/"),
                 ("我的自学", "/study/self-study/"),
                 ("应知应会", "/study/knowledge/"),
+                ("我的考试", "/study/exams/"),
             ],
         ),
         (*ORGS, [("本单位支部", "/orgs/branches/"), ("党员名册", "/orgs/members/"), ("名册导入", "/orgs/import/")]),
@@ -150,21 +158,28 @@ EXPECTED = {
         (
             *STUDY,
             [
+                ("学习进度统计", "/study/progress/table/"),
                 ("集中学习", "/study/sessions/"),
                 ("党员自学", "/study/self-study/records/"),
                 ("应知应会进度", "/study/knowledge/progress/"),
                 "---",
+                ("我的学习进度", "/study/progress/"),
                 ("我的自学", "/study/self-study/"),
                 ("应知应会", "/study/knowledge/"),
+                ("我的考试", "/study/exams/"),
             ],
         ),
         ("支部党员", "/orgs/members/", "people"),
     ],
     "member": [
         ("首页", "/", "house"),
+        ("学习进度", "/study/progress/", "bar-chart-line"),  # issue 8: a member's study progress, first
         ("我的组织生活", "/partylife/activities/", "calendar-check"),
         ("我的补学", "/partylife/makeup/", "journal-check"),
-        (*STUDY, [("我的自学", "/study/self-study/"), ("应知应会", "/study/knowledge/")]),
+        (
+            *STUDY,
+            [("我的自学", "/study/self-study/"), ("应知应会", "/study/knowledge/"), ("我的考试", "/study/exams/")],
+        ),
     ],
     "none": [("首页", "/", "house")],
 }
@@ -184,7 +199,7 @@ def test_each_role_sees_its_own_navbar_in_order(client, role, committee_user, si
 
 def test_menu_for_orders_links_and_menus_and_skips_empty_menus():
     entries = navigation.menu_for("member")
-    assert [e.item.label for e in entries if e.item] == ["首页", "我的组织生活", "我的补学"]
+    assert [e.item.label for e in entries if e.item] == ["首页", "学习进度", "我的组织生活", "我的补学"]
     assert [e.menu.key for e in entries if e.menu] == ["study"]  # the only dropdown with a member item
     committee = navigation.menu_for("committee")
     assert [e.order for e in committee] == sorted(e.order for e in committee)

@@ -215,7 +215,7 @@ def _exam_messages(now: dt.datetime, accounts: dict[int, tuple[int, int]]) -> li
     out = []
     for exam in exams:
         units = {unit.pk for unit in exam.units.all()}
-        url = link("study:exam_detail", exam.pk) or link("study:progress")
+        url = link("study:exam_detail", exam.pk)
         body = (
             f"学法用法考试“{exam.title}”已开放，截止{local_time_label(exam.closes_at)}，"
             f"答题时长 {exam.duration_minutes} 分钟，及格分 {exam.pass_score}。请按时参加。"

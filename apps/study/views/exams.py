@@ -35,8 +35,8 @@ urlpatterns = [
 ]
 
 NAV_ITEMS = (
-    NavItem("题库", "study:question_list", roles=(Role.COMMITTEE,), menu="study", order=60),
-    NavItem("考试管理", "study:exam_list", roles=(Role.COMMITTEE,), menu="study", order=61),
+    NavItem("题库", "study:question_list", roles=(Role.COMMITTEE,), menu="study", order=32),
+    NavItem("考试管理", "study:exam_list", roles=(Role.COMMITTEE,), menu="study", order=34),
     NavItem(
         "我的考试",
         "study:my_exams",

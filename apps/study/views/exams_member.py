@@ -144,6 +144,7 @@ def attempt_detail(request, scope, pk):
             "timed_out": attempt.submitted_at == attempt.deadline,
             "own": permissions.can_answer_attempt(scope, attempt),
             "letters": services.LETTERS,
+            "knowledge_url": reverse("study:knowledge_list"),
         },
     )
 

@@ -267,7 +267,7 @@ urlpatterns = [
 ]
 SECRETARIES = (Role.COMMITTEE, Role.UNIT, Role.BRANCH)
 NAV_ITEMS = (
-    NavItem("应知应会进度", "study:knowledge_progress", roles=SECRETARIES, menu="study", order=20),
+    NavItem("应知应会进度", "study:knowledge_progress", roles=SECRETARIES, menu="study", order=26),
     NavItem(
         "应知应会清单管理",
         "study:knowledge_admin",

@@ -37,7 +37,7 @@ from ..services import progress as services
 
 
 def _links() -> dict[str, str]:
-    """The other study pages this one points to (empty while a page does not exist)."""
+    """The other study pages this one points to."""
     return {
         "self_study_new": link("study:self_study_new"),
         "my_exams": link("study:my_exams"),
@@ -324,8 +324,8 @@ NAV_ITEMS = (
     # A member opens their progress from the navbar (and it is the first block of their home page).
     NavItem("学习进度", "study:progress", roles=(_MEMBER,), icon="bar-chart-line", order=12),
     NavItem("各单位学习情况", "study:overview", roles=(_COMMITTEE,), menu="study", order=10),
-    NavItem("学习进度统计", "study:progress_table", roles=(_COMMITTEE, _UNIT, _BRANCH), menu="study", order=20),
+    NavItem("学习进度统计", "study:progress_table", roles=(_COMMITTEE, _UNIT, _BRANCH), menu="study", order=12),
     # Secretaries are members too (most of them): their own page, below the ones they keep.
-    NavItem("我的学习进度", "study:progress", roles=(_UNIT, _BRANCH), menu="study", order=90, divider_before=True),
-    NavItem("学时目标设置", "study:settings", roles=(_COMMITTEE,), menu="study", order=95, divider_before=True),
+    NavItem("我的学习进度", "study:progress", roles=(_UNIT, _BRANCH), menu="study", order=40, divider_before=True),
+    NavItem("学时目标设置", "study:settings", roles=(_COMMITTEE,), menu="study", order=36),
 )

@@ -141,11 +141,9 @@ urlpatterns = [
 ]
 NAV_ITEMS = (
     NavItem(
-        "党员自学", "study:self_study_records", roles=(Role.COMMITTEE, Role.UNIT, Role.BRANCH), menu="study", order=14
+        "党员自学", "study:self_study_records", roles=(Role.COMMITTEE, Role.UNIT, Role.BRANCH), menu="study", order=24
     ),
-    NavItem("我的自学", "study:self_study_list", roles=(Role.MEMBER,), menu="study", order=40),
+    NavItem("我的自学", "study:self_study_list", roles=(Role.MEMBER,), menu="study", order=42),
     # Secretaries are members too: their own 自学 below a line, after what they keep for others.
-    NavItem(
-        "我的自学", "study:self_study_list", roles=(Role.UNIT, Role.BRANCH), menu="study", order=40, divider_before=True
-    ),
+    NavItem("我的自学", "study:self_study_list", roles=(Role.UNIT, Role.BRANCH), menu="study", order=42),
 )

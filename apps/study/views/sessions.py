@@ -290,6 +290,6 @@ urlpatterns = [
 ]
 SECRETARIES = (Role.COMMITTEE, Role.UNIT, Role.BRANCH)
 NAV_ITEMS = (
-    NavItem("集中学习", "study:session_list", roles=SECRETARIES, menu="study", order=10),
-    NavItem("青年理论学习小组", "study:youth_group_list", roles=(Role.COMMITTEE, Role.UNIT), menu="study", order=12),
+    NavItem("集中学习", "study:session_list", roles=SECRETARIES, menu="study", order=20),
+    NavItem("青年理论学习小组", "study:youth_group_list", roles=(Role.COMMITTEE, Role.UNIT), menu="study", order=22),
 )
