@@ -20,6 +20,7 @@ from .filters import ActivityFilter, MakeupFilter
 from .models import (
     Activity,
     ActivityReturn,
+    ActivitySpeech,
     ActivityType,
     Attendance,
     Evidence,
@@ -161,9 +162,12 @@ def activity_get(*, user, pk: int) -> Activity | None:
     )
     qs = scope_for(user).filter(Activity.objects.all())
     return (
-        qs.select_related("activity_type", "unit", "branch", "party_group", "talker", "talkee", "cadre", "created_by")
+        qs.select_related(
+            "activity_type", "unit", "branch", "party_group", "talker", "talkee", "cadre", "lead_by", "created_by"
+        )
         .prefetch_related(
             Prefetch("attendances", queryset=attendances),
+            Prefetch("speeches", queryset=ActivitySpeech.objects.select_related("speaker__branch")),
             "evidence",
             "problems",
             "also_counts_as",
@@ -172,6 +176,12 @@ def activity_get(*, user, pk: int) -> Activity | None:
         .filter(pk=pk)
         .first()
     )
+
+
+def speech_history(activity: Activity, *, limit: int = 20) -> list:
+    """The latest changes of a record's 研讨发言 (added, changed, removed), newest first, with their speakers."""
+    rows = ActivitySpeech.history.filter(activity_id=activity.pk).select_related("history_user", "speaker")
+    return list(rows.order_by("-history_date", "-history_id")[:limit])
 
 
 def evidence_get(*, user, pk: int) -> Evidence | None:

@@ -31,6 +31,7 @@ from ..filters import ActivityFilter
 from ..metrics import attendance_counts
 from ..models import (
     Activity,
+    ActivitySpeech,
     ActivityType,
     Attendance,
     EnterpriseProblem,
@@ -38,6 +39,7 @@ from ..models import (
     EvidenceKind,
     PeriodLock,
 )
+from .speeches import SpeechSerializer
 
 # --- serializers ---------------------------------------------------------------------------------
 
@@ -131,6 +133,13 @@ class ActivitySerializer(ScopedRelatedFieldsMixin, serializers.ModelSerializer):
     problems = ProblemSerializer(
         label="企业问题", many=True, required=False, help_text="万名干部联万企：省略则不改动问题清单"
     )
+    speeches = SpeechSerializer(
+        label="研讨发言",
+        many=True,
+        required=False,
+        help_text="理论学习类活动（中心组学习、第一议题、党课）：按顺序整体替换；省略则不改动",
+    )
+    lead_by_name = serializers.CharField(label="领学人姓名", source="lead_by.name", read_only=True, default=None)
     evidence = EvidenceSerializer(label="佐证材料", many=True, read_only=True)
     missing_evidence = serializers.SerializerMethodField(label="需补充")
     also_counts_as_detail = serializers.SerializerMethodField(
@@ -169,6 +178,8 @@ class ActivitySerializer(ScopedRelatedFieldsMixin, serializers.ModelSerializer):
             "submitted_at",
             "created_at",
             "updated_at",
+            "lead_by_name",
+            "speeches",
             "attendance",
             "problems",
             "evidence",
@@ -185,6 +196,8 @@ class ActivitySerializer(ScopedRelatedFieldsMixin, serializers.ModelSerializer):
         ]
         extra_kwargs = {
             "unit": {"required": False, "help_text": "单位层级的活动（中心组学习、第一议题）必填"},
+            "lead_by": {"help_text": "领学人（党员 id）：仅理论学习类活动，须为本单位/支部活动当天在册党员"},
+            "study_hours": {"help_text": "计入学时（0–24）：null 按活动类型的默认学时计入；仅计学时的活动类型可填"},
             # Configuration every user reads (GLOBAL); only types in use are a valid choice.
             "activity_type": {"queryset": ActivityType.objects.filter(active=True)},
             "also_counts_as": {"queryset": ActivityType.objects.filter(active=True)},
@@ -220,6 +233,12 @@ class ActivitySerializer(ScopedRelatedFieldsMixin, serializers.ModelSerializer):
     def attendance_rows(self) -> list[services.AttendanceInput] | None:
         rows = self.validated_data.get("attendances")
         return None if rows is None else _attendance_inputs(rows)
+
+    def speech_rows(self) -> list[services.SpeechInput] | None:
+        rows = self.validated_data.get("speeches")
+        if rows is None:
+            return None
+        return [services.SpeechInput(speaker_id=row["speaker_id"], summary=row["summary"]) for row in rows]
 
     def problem_rows(self) -> list[services.ProblemInput] | None:
         rows = self.validated_data.get("problems")
@@ -267,8 +286,11 @@ class ActivityViewSet(viewsets.ModelViewSet):
     DELETE removes drafts only; a submitted record can be corrected, not deleted.
     """
 
-    queryset = Activity.objects.select_related("activity_type", "unit", "branch", "party_group").prefetch_related(
+    queryset = Activity.objects.select_related(
+        "activity_type", "unit", "branch", "party_group", "lead_by"
+    ).prefetch_related(
         Prefetch("attendances", queryset=Attendance.objects.select_related("member", "makeup").order_by("id")),
+        Prefetch("speeches", queryset=ActivitySpeech.objects.select_related("speaker")),
         "evidence",
         "problems",
         "also_counts_as",
@@ -293,6 +315,7 @@ class ActivityViewSet(viewsets.ModelViewSet):
             also_counts_as=data.get("also_counts_as"),
             attendance=serializer.attendance_rows(),
             problems=serializer.problem_rows(),
+            speeches=serializer.speech_rows(),
             submit=data.get("submit", False),
             allow_duplicate=data.get("confirm_duplicate", False),
         )
@@ -310,6 +333,7 @@ class ActivityViewSet(viewsets.ModelViewSet):
                 fields=serializer.activity_fields(),
                 also_counts_as=data.get("also_counts_as"),
                 allow_duplicate=data.get("confirm_duplicate", False),
+                speeches=serializer.speech_rows(),
             )
             if attendance is not None:
                 activity = services.activity_attendance_set(actor=actor, activity=activity, rows=attendance)

@@ -24,6 +24,7 @@ from apps.orgs.access import Scope
 from .. import selectors
 from ..models import Activity, ActivityType, EvidenceKind, Level
 from ..services import ACTIVITY_FIELDS, ACTIVITY_PLACEMENT, EvidenceInput
+from . import study
 from .rows import RowError, StagedFilesField, parse_attendance, plausible_ids
 
 # Which form fields a type's flags switch on.
@@ -41,10 +42,13 @@ UPLOAD_FIELDS = {
 }
 # The parts of the form that depend on the chosen 支部/党小组/单位 and day; changing one of those
 # fetches the form again (htmx) and swaps these in by id. What was typed elsewhere stays.
-REFRESHED_PARTS = "#f-branch,#f-party_group,#month-notice,#attendance-block,#f-talker,#f-talkee,#f-cadre"
-# What such a refresh sends: the place, the day, and the people already chosen (kept if still valid).
-REFRESH_INCLUDES = ("unit", "branch", "party_group", "held_at", "talker", "talkee", "cadre")
-PEOPLE_FIELDS = ("talker", "talkee", "cadre")
+REFRESHED_PARTS = (
+    "#f-branch,#f-party_group,#month-notice,#attendance-block,#f-talker,#f-talkee,#f-cadre,#f-lead_by,#speeches-block"
+)
+# What such a refresh sends: the place, the day, the people already chosen (kept if still valid), the 研讨发言.
+REFRESH_INCLUDES = ("unit", "branch", "party_group", "held_at", "talker", "talkee", "cadre", "lead_by")
+PEOPLE_FIELDS = ("talker", "talkee", "cadre", "lead_by")
+SPEECH_INPUTS = "[name^='speeches-']"
 
 
 def default_held_at(day: dt.date | None = None) -> dt.datetime:
@@ -138,6 +142,7 @@ class ActivityForm(BootstrapFormMixin, forms.ModelForm):
             self.fields["cadre"].queryset = selectors.roster(scope, unit=self.chosen_unit, branch=None, on=day)
             self.fields["cadre"].label_from_instance = lambda m: f"{m.name}（{m.branch.name}）"
             self.fields["cadre"].empty_label = "请选择"
+        study.setup(self)  # 领学人, 计入学时
         self._keep_people(preset)
         others = selectors.active_types().filter(level=t.level).exclude(pk=t.pk)
         if others.exists():
@@ -250,7 +255,7 @@ class ActivityForm(BootstrapFormMixin, forms.ModelForm):
                 "hx-select-oob": REFRESHED_PARTS,
                 "hx-swap": "none",
                 "hx-sync": "closest form:replace",
-                "hx-include": ",".join(f"[name='{n}']" for n in REFRESH_INCLUDES if n != name),
+                "hx-include": ",".join([*(f"[name='{n}']" for n in REFRESH_INCLUDES if n != name), SPEECH_INPUTS]),
             }
         )
 

@@ -1,7 +1,8 @@
 """Every write of party life (党内政治生活), one job per function: `records` (a record, its placement,
-attendance and problems), `evidence`, `makeup` (补学), `activity_record` (the one-page form: every part in
-one transaction), `review` (the committee's unlock and return of a record), `notices` (the news of new work
-those writes send) and `compliance` (未开展原因, 关账, rules and overrides).
+attendance and problems), `speeches` (研讨发言, written with the record), `evidence`, `makeup` (补学),
+`activity_record` (the one-page form: every part in one transaction), `review` (the committee's unlock
+and return of a record), `notices` (the news of new work those writes send)
+and `compliance` (未开展原因, 关账, rules and overrides).
 
 Callers write `services.activity_record(...)`; the names below are the whole public surface.
 """
@@ -45,4 +46,5 @@ from .records import (
     missing_evidence,
 )
 from .review import UNLOCK_DAYS, activity_return, activity_unlock
+from .speeches import MAX_SPEECHES, SpeechInput
 from .validity import likely_duplicates

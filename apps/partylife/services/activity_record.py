@@ -21,6 +21,7 @@ from .records import (
     activity_submit,
     activity_update,
 )
+from .speeches import SpeechInput
 
 
 def activity_record(
@@ -35,13 +36,14 @@ def activity_record(
     also_counts_as: Sequence[ActivityType] | None = None,
     attendance: Sequence[AttendanceInput] | None = None,
     problems: Sequence[ProblemInput] | None = None,
+    speeches: Sequence[SpeechInput] | None = None,
     evidence: Sequence[EvidenceInput] = (),
     staged: Sequence[StagedEvidence] = (),
     submit: bool = False,
     allow_duplicate: bool = True,
 ) -> Activity:
-    """Save the one-page form: create or update the record, its attendance, problems, new evidence and
-    the actor's staged files (kept from a refused submit), and submit it if asked — all in one
+    """Save the one-page form: create or update the record, its 研讨发言, attendance, problems, new evidence
+    and the actor's staged files (kept from a refused submit), and submit it if asked — all in one
     transaction (None leaves a part as it is). Unless `allow_duplicate`, a likely duplicate is refused.
 
     Evidence files stored before a failure are removed again.
@@ -54,6 +56,7 @@ def activity_record(
         "fields": fields,
         "also_counts_as": also_counts_as,
         "allow_duplicate": allow_duplicate,
+        "speeches": speeches,
     }
     with files_removed_on_failure(), transaction.atomic():
         if activity is None:

@@ -41,6 +41,7 @@ from ..models import (
     PeriodLock,
 )
 from . import notices
+from .speeches import SpeechInput, speakers_check, speeches_write
 from .validity import NOT_YET, check_life, duplicate_key, people, place_of, refuse_duplicate, validate_parts
 
 MAKEUP_DAYS = 30
@@ -54,6 +55,8 @@ ACTIVITY_FIELDS = (
     "held_at",
     "place",
     "host",
+    "lead_by",
+    "study_hours",
     "minutes",
     "lesson_topic",
     "film_title",
@@ -182,8 +185,11 @@ def _write(
     placement: tuple[Unit, Branch | None, PartyGroup | None],
     also_counts_as: Sequence[ActivityType] | None,
     allow_duplicate: bool,
+    speeches: Sequence[SpeechInput] | None = None,
 ) -> Activity:
     """Apply fields and placement, validate, save; a talk's two people become its attendance.
+
+    Given `speeches` (研讨发言) replace the saved ones; else a moved record's must still fit its place.
 
     Unless `allow_duplicate`, a new record (or one moved to another hour or place) that looks
     like one already logged (`likely_duplicates`) is refused until the user confirms.
@@ -207,6 +213,10 @@ def _write(
         if PeriodLock.objects.filter(month=month).exists():
             raise ValidationError({"held_at": f"{month:%Y年%m月}已关账，不能再登记该月的记录。如需补登请联系工委。"})
     activity.save()
+    if speeches is not None:
+        speeches_write(activity, speeches)
+    elif before is not None and duplicate_key(activity)[:4] != before[:4]:
+        speakers_check(activity)
     if also_counts_as is not None:
         extra = [x for x in also_counts_as if x.pk != t.pk]
         if any(x.level != t.level for x in extra):
@@ -229,6 +239,7 @@ def activity_create(
     fields: dict,
     also_counts_as: Sequence[ActivityType] | None = None,
     allow_duplicate: bool = True,
+    speeches: Sequence[SpeechInput] | None = None,
 ) -> Activity:
     """Log a new record (a draft) in a branch or unit the actor keeps records for.
 
@@ -243,7 +254,12 @@ def activity_create(
         require(allowed, WRITE_DENIED)
         activity = Activity(activity_type=activity_type, created_by=actor)
         return _write(
-            activity, fields=fields, placement=placement, also_counts_as=also_counts_as, allow_duplicate=allow_duplicate
+            activity,
+            fields=fields,
+            placement=placement,
+            also_counts_as=also_counts_as,
+            allow_duplicate=allow_duplicate,
+            speeches=speeches,
         )
 
 
@@ -258,6 +274,7 @@ def activity_update(
     activity_type: ActivityType | None = None,
     also_counts_as: Sequence[ActivityType] | None = None,
     allow_duplicate: bool = True,
+    speeches: Sequence[SpeechInput] | None = None,
 ) -> Activity:
     """Change a record's fields and placement (fields not given stay as they are).
 
@@ -276,7 +293,12 @@ def activity_update(
         )
         require(allowed, WRITE_DENIED)
         return _write(
-            activity, fields=fields, placement=placement, also_counts_as=also_counts_as, allow_duplicate=allow_duplicate
+            activity,
+            fields=fields,
+            placement=placement,
+            also_counts_as=also_counts_as,
+            allow_duplicate=allow_duplicate,
+            speeches=speeches,
         )
 
 

@@ -5,6 +5,8 @@ its people on its date, the parts its type asks for, and no likely duplicate.
 - It lies within the life of its place (`check_life`): not after today, not before its branch (party
   group) was founded, not on or after the day it was dissolved — ends are exclusive.
 - Its people are those of its branch (unit) **on its date** (`people`, by Membership), not today's roster.
+- Its 领学人 is one of those people and only a study type (理论学习) has one; the record's 计入学时
+  (an override of the type's default) only a type that counts hours.
 - A second record of the same type and place in the same hour is likely a duplicate (`likely_duplicates`):
   the record services refuse it until the user confirms.
 """
@@ -21,7 +23,7 @@ from apps.core.periods import day_label, local_date, local_time_label
 from apps.orgs.models import Branch, PartyGroup, Unit
 
 from .. import selectors
-from ..models import Activity, ActivityType, Level
+from ..models import Activity, ActivityCategory, ActivityType, Level
 
 NOT_YET = "活动尚未开展：时间不能晚于今天，请在活动开展后再登记。"
 
@@ -112,7 +114,7 @@ def refuse_duplicate(activity: Activity) -> None:
 
 
 def validate_parts(activity: Activity) -> None:
-    """What the record's type asks for beyond its model fields (talk pair, 第一议题, linked enterprise)."""
+    """What the record's type asks for beyond its model fields (talk pair, 领学人, 第一议题, linked enterprise)."""
     t, errors = activity.activity_type, {}
     if not activity.topic.strip():
         errors["topic"] = "请填写主题。"
@@ -126,6 +128,13 @@ def validate_parts(activity: Activity) -> None:
             errors["talkee"] = "谈话双方不能是同一人。"
         elif activity.held_at and people(activity).filter(pk__in=[m.pk for m in pair]).count() != 2:
             errors["talkee"] = "谈话双方须为本支部在册党员（以谈话当天的组织关系为准）。"
+    if activity.lead_by_id is not None:
+        if t.category != ActivityCategory.STUDY:
+            errors["lead_by"] = "只有理论学习类活动（中心组学习、第一议题、党课）可填写领学人。"
+        elif activity.held_at and not people(activity).filter(pk=activity.lead_by_id).exists():
+            errors["lead_by"] = "领学人须为本单位（支部）在册党员（以活动当天的组织关系为准）。"
+    if activity.study_hours is not None and not t.study_hours > 0:
+        errors["study_hours"] = f"{t.name}不计入学习学时，不能填写计入学时。"
     if t.has_first_topic and not activity.material.strip():
         errors["material"] = "请填写第一议题学习内容。"
     if t.has_enterprise:

@@ -24,13 +24,14 @@ from apps.orgs.access import Role, manager_required, scope_required
 
 from .. import permissions, selectors, services
 from ..filters import ACTIVITY_STATUS_CHOICES
+from ..forms import study
 from ..forms.records import ActivityForm, PlaceChoiceForm
 from ..forms.review import ReturnForm, UnlockForm
 from ..forms.rows import RowError, parse_attendance, parse_problems, problem_rows
 from ..models import ActivityCategory, ActivityStatus, Level, ProblemCategory
 
 # Service error keys shown beside a block of the form rather than a single field.
-BLOCK_KEYS = ("attendance", "problems", "evidence", "duplicate")
+BLOCK_KEYS = ("attendance", "problems", "speeches", "evidence", "duplicate")
 LIST_FILTERS = ("q", "type", "unit", "branch", "period", "status")
 
 
@@ -126,8 +127,10 @@ def _activity_form(request, scope, activity_type, activity):
     )
     blocks: dict[str, list[str]] = {key: [] for key in BLOCK_KEYS}
     posted_problems = problem_rows(request.POST) if posted and t.has_enterprise else None
+    # 研讨发言 as posted, or as carried by a refresh (a new place or day) so what was typed stays
+    posted_speeches = study.speech_rows(request.POST if posted else request.GET) if study.has_speeches(t) else None
     if posted:
-        attendance = problems = None
+        attendance = problems = speeches = None
         if t.needs_attendance:
             try:
                 attendance = parse_attendance(request.POST)
@@ -138,6 +141,11 @@ def _activity_form(request, scope, activity_type, activity):
                 problems = parse_problems(posted_problems)
             except RowError as exc:
                 blocks["problems"].append(str(exc))
+        if posted_speeches is not None:
+            try:
+                speeches = study.parse_speeches(posted_speeches)
+            except RowError as exc:
+                blocks["speeches"].append(str(exc))
         if form.is_valid() and not any(blocks.values()):
             try:
                 saved = services.activity_record(
@@ -146,6 +154,7 @@ def _activity_form(request, scope, activity_type, activity):
                     **form.record_kwargs(),
                     attendance=attendance,
                     problems=problems,
+                    speeches=speeches,
                     submit=request.POST.get("action") == "submit",
                 )
             except ValidationError as exc:
@@ -174,6 +183,9 @@ def _activity_form(request, scope, activity_type, activity):
         "present_count": sum(1 for r in rows if r["present"]),
         "problem_rows": form.problem_rows(posted_problems),
         "problem_categories": ProblemCategory.choices,
+        "has_speeches": study.has_speeches(t),
+        "speech_rows": study.shown_rows(form, posted_speeches) if study.has_speeches(t) else [],
+        "speakers": list(study.speakers(form)) if study.has_speeches(t) else [],
         "evidence": list(activity.evidence.all()) if activity else [],
         "required": t.required_evidence(),
         "is_submitted": activity is not None and activity.status == ActivityStatus.SUBMITTED,
@@ -233,11 +245,19 @@ def activity_detail(request, scope, pk):
             "problems": list(activity.problems.all()),
             "also": services.also_counts(activity),
             "show_history": scope.is_manager,
-            "history": history_rows(activity, limit=20) if scope.is_manager else [],
+            "speeches": list(activity.speeches.all()),
+            "history": _history(activity) if scope.is_manager else [],
             "unlocks": list(activity.unlocks.select_related("unlocked_by")) if scope.is_manager else [],
             "returns": list(activity.returns.all()) if scope.is_manager else [],
         },
     )
+
+
+def _history(activity, limit: int = 20) -> list[dict]:
+    """The record's changes (留痕) with those of its 研讨发言, newest first."""
+    rows = history_rows(activity, limit=limit)
+    rows += [{"record": h, "changes": [f"研讨发言：{h.speaker.name}"]} for h in selectors.speech_history(activity)]
+    return sorted(rows, key=lambda row: row["record"].history_date, reverse=True)[:limit]
 
 
 def write_refused(request, write) -> bool:
