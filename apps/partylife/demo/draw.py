@@ -58,6 +58,7 @@ class Planned:
     problems: list[EnterpriseProblem] = field(default_factory=list)
     also: list[ActivityType] = field(default_factory=list)
     forced_makeup: dict[int, bool] = field(default_factory=dict)  # member id → done (scripted absences)
+    speeches: list[tuple[int, str]] = field(default_factory=list)  # 研讨发言: (speaker id, summary)
 
 
 def _missing(t: ActivityType, minutes: str, kinds: set[str], has_attendance: bool) -> bool:

@@ -10,7 +10,15 @@ from apps.orgs.models import Unit, UnitCategory
 
 from ..models import MissedReason, Strength
 from .draw import Drawing, Profile, minutes_text, weekday
-from .texts import CENTER, CENTER_TOPICS, FIRST_TOPIC, FIRST_TOPIC_MATERIALS, SEED, UNIT_PLACES
+from .texts import (
+    CENTER,
+    CENTER_TOPICS,
+    FIRST_TOPIC,
+    FIRST_TOPIC_MATERIALS,
+    SEED,
+    SPEECH_SUMMARIES,
+    UNIT_PLACES,
+)
 
 
 def draw_unit(d: Drawing, unit: Unit) -> None:
@@ -57,7 +65,10 @@ def draw_unit(d: Drawing, unit: Unit) -> None:
                     )
                 )
         elif d.held(day, since):
-            d.record(
+            # 领学人 and 研讨发言 from their own draw, so the rest of the demo stays as it was
+            talk = random.Random(f"{SEED}:speech:{unit.name}:{month.key}")
+            speakers = talk.sample(group, min(len(group), 3))
+            planned = d.record(
                 rng,
                 CENTER,
                 unit=unit,
@@ -71,7 +82,12 @@ def draw_unit(d: Drawing, unit: Unit) -> None:
                 profile=profile,
                 created_by=creator,
                 minutes=minutes_text(head.name, topic, len(group), "中心组成员围绕专题作研讨发言。"),
+                lead_by=speakers[0],
             )
+            if planned is not None:
+                planned.speeches = [
+                    (m.pk, talk.choice(SPEECH_SUMMARIES).format(topic=topic)) for m in speakers[1:] or speakers
+                ]
         # 第一议题: the leadership meeting of the month opens with it (twice in busy months)
         days = [rng.randint(3, 10)] + ([rng.randint(17, 26)] if rng.random() < 0.3 else [])
         if (FIRST_TOPIC, month) in misses:

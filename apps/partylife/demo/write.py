@@ -23,6 +23,7 @@ from apps.orgs import demo_data as org_data
 
 from ..models import (
     Activity,
+    ActivitySpeech,
     ActivityStatus,
     ActivityUnlock,
     Attendance,
@@ -107,6 +108,14 @@ def write(d: Drawing) -> Summary:
             ],
             batch_size=500,
         )
+
+    speeches = [
+        ActivitySpeech(activity_id=p.activity.pk, speaker_id=speaker, summary=text, order=n)
+        for p in d.planned
+        for n, (speaker, text) in enumerate(p.speeches)
+    ]
+    if speeches:
+        bulk_create_with_history(speeches, ActivitySpeech, batch_size=500, default_change_reason=CHANGE_REASON)
 
     summary.attendance = _attendance(d, first_pk)
     tasks = _makeup_tasks(d, first_pk)
@@ -260,7 +269,8 @@ def reset() -> None:
     unlocks) with its history, and the stored evidence files. Rules and activity types stay."""
     uploaded = list(Evidence.objects.exclude(file__startswith=f"{DEMO_DIR}/").values_list("file", flat=True))
     history_models = [
-        get_history_model_for_model(m) for m in (MakeupTask, EnterpriseProblem, MissedReason, PeriodLock, Activity)
+        get_history_model_for_model(m)
+        for m in (MakeupTask, EnterpriseProblem, MissedReason, PeriodLock, ActivitySpeech, Activity)
     ]
     history_models.insert(-1, django_apps.get_model("partylife", "HistoricalActivity_also_counts_as"))
     # No "deleted" history rows: the history tables are emptied right after.
@@ -271,7 +281,7 @@ def reset() -> None:
         connection = connections[Attendance.objects.db]
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(Attendance._meta.db_table)}")
-        for model in (Evidence, EnterpriseProblem, ActivityUnlock, MissedReason, PeriodLock, Activity):
+        for model in (Evidence, EnterpriseProblem, ActivitySpeech, ActivityUnlock, MissedReason, PeriodLock, Activity):
             model.objects.all().delete()
     for model in history_models:
         model.objects.all().delete()
