@@ -85,9 +85,10 @@ def draw_unit(d: Drawing, unit: Unit) -> None:
                 lead_by=speakers[0],
             )
             if planned is not None:
-                planned.speeches = [
-                    (m.pk, talk.choice(SPEECH_SUMMARIES).format(topic=topic)) for m in speakers[1:] or speakers
-                ]
+                talkers = speakers[1:] or speakers
+                summaries = talk.sample(SPEECH_SUMMARIES, len(talkers))
+                pairs = zip(talkers, summaries, strict=True)
+                planned.speeches = [(m.pk, text.format(topic=topic)) for m, text in pairs]
         # 第一议题: the leadership meeting of the month opens with it (twice in busy months)
         days = [rng.randint(3, 10)] + ([rng.randint(17, 26)] if rng.random() < 0.3 else [])
         if (FIRST_TOPIC, month) in misses:
