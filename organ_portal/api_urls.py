@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from apps.discipline import api as discipline_api
 from apps.orgs import api as orgs_api
 from apps.partylife import api as partylife_api
 from apps.study import api as study_api
@@ -19,6 +20,7 @@ router.register("partylife/activity-types", partylife_api.ActivityTypeViewSet, b
 router.register("partylife/rules", partylife_api.ComplianceRuleViewSet, basename="partylife-rule")
 router.register("partylife/compliance", partylife_api.ComplianceViewSet, basename="partylife-compliance")
 study_api.register(router)  # /api/study/…
+discipline_api.register(router)  # /api/discipline/…
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -39,6 +39,11 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute="*/10"),
         "options": {"expires": 9 * 60},
     },
+    "discipline-reminders-daily": {
+        "task": "apps.discipline.tasks.send_reminders_task",
+        "schedule": crontab(hour=8, minute=15),
+        "options": {"expires": 4 * 3600},
+    },
     "study-reminders-daily": {
         "task": "apps.study.tasks.send_reminders_task",
         "schedule": crontab(hour=8, minute=30),

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "apps.orgs",
     "apps.study",
     "apps.partylife",
+    "apps.discipline",
     "apps.dashboards",
     "apps.demo",  # last: seed_demo runs the demo steps every app above registers
 ]

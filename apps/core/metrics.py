@@ -19,28 +19,51 @@ MetricFn = Callable[..., dict[int, Decimal]]  # fn(period, *, today: dt.date)
 
 
 @dataclass(frozen=True)
+class MetricRecord:
+    """One record behind a unit's value (scoring opens them): what it is, when, where to see it, why it counts."""
+
+    label: str
+    day: dt.date | None = None
+    url: str = ""
+    note: str = ""
+
+
+RecordsFn = Callable[..., list[MetricRecord]]  # records(period, unit_id, *, today)
+
+
+@dataclass(frozen=True)
 class Metric:
     key: str
     label: str
     unit: str  # "%", "次", "个", "人" …
     fn: MetricFn
     description: str = ""
+    records_fn: RecordsFn | None = None
 
     def compute(self, period: Period, *, today: dt.date) -> dict[int, Decimal]:
         """Every unit's value for the period as of `today`, the evaluation day (never the wall clock)."""
         return self.fn(period, today=today)
 
+    def records(self, period: Period, unit_id: int, *, today: dt.date) -> list[MetricRecord]:
+        """The records behind one unit's value (empty when the metric cannot list them)."""
+        return self.records_fn(period, unit_id, today=today) if self.records_fn else []
+
 
 _REGISTRY: dict[str, Metric] = {}
 
 
-def register(key: str, *, label: str, unit: str, description: str = "") -> Callable[[MetricFn], MetricFn]:
-    """Decorator: register `fn` under `key` (app-prefixed, e.g. 'partylife.compliance_rate')."""
+def register(
+    key: str, *, label: str, unit: str, description: str = "", records: RecordsFn | None = None
+) -> Callable[[MetricFn], MetricFn]:
+    """Decorator: register `fn` under `key` (app-prefixed, e.g. 'partylife.compliance_rate').
+
+    `records(period, unit_id, *, today) -> [MetricRecord]` lists the records behind one unit's value.
+    """
 
     def decorator(fn: MetricFn) -> MetricFn:
         if key in _REGISTRY and _REGISTRY[key].fn is not fn:
             raise ValueError(f"metric {key} registered twice")
-        _REGISTRY[key] = Metric(key=key, label=label, unit=unit, fn=fn, description=description)
+        _REGISTRY[key] = Metric(key=key, label=label, unit=unit, fn=fn, description=description, records_fn=records)
         return fn
 
     return decorator

@@ -1,0 +1,5 @@
+"""Discipline API · board."""
+
+
+def register(router) -> None:
+    pass

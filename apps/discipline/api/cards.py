@@ -1,0 +1,5 @@
+"""Discipline API · cards."""
+
+
+def register(router) -> None:
+    pass

@@ -1,0 +1,5 @@
+"""Discipline API · duties."""
+
+
+def register(router) -> None:
+    pass

@@ -1,0 +1,5 @@
+"""Discipline API · education."""
+
+
+def register(router) -> None:
+    pass

@@ -1,0 +1,5 @@
+"""Discipline API · inspections."""
+
+
+def register(router) -> None:
+    pass

@@ -1,0 +1,5 @@
+"""Discipline API · reports."""
+
+
+def register(router) -> None:
+    pass

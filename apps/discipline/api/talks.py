@@ -1,0 +1,5 @@
+"""Discipline API · talks."""
+
+
+def register(router) -> None:
+    pass

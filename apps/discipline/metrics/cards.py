@@ -1,0 +1,1 @@
+"""Discipline metrics · cards (core metric registry)."""

@@ -1,0 +1,1 @@
+"""Discipline metrics · reports (core metric registry)."""

@@ -1,0 +1,1 @@
+"""Discipline metrics · talks (core metric registry)."""

@@ -1,0 +1,4 @@
+"""Discipline · board pages."""
+
+urlpatterns = []
+NAV_ITEMS = ()

@@ -1,0 +1,4 @@
+"""Discipline · cards pages."""
+
+urlpatterns = []
+NAV_ITEMS = ()

@@ -1,0 +1,4 @@
+"""Discipline · duties pages."""
+
+urlpatterns = []
+NAV_ITEMS = ()

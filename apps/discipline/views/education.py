@@ -1,0 +1,4 @@
+"""Discipline · education pages."""
+
+urlpatterns = []
+NAV_ITEMS = ()

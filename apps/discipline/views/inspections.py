@@ -1,0 +1,4 @@
+"""Discipline · inspections pages."""
+
+urlpatterns = []
+NAV_ITEMS = ()

@@ -1,0 +1,4 @@
+"""Discipline · reports pages."""
+
+urlpatterns = []
+NAV_ITEMS = ()

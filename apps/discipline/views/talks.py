@@ -1,0 +1,4 @@
+"""Discipline · talks pages."""
+
+urlpatterns = []
+NAV_ITEMS = ()
