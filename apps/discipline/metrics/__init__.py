@@ -3,4 +3,4 @@
 
 def register() -> None:
     """Import the area modules: their `@register` decorators fill the core registry."""
-    from . import cards, reports, talks  # noqa: F401
+    from . import cards, inspections, reports, talks  # noqa: F401

@@ -1,0 +1,1 @@
+"""Discipline metrics · inspections (core metric registry)."""
