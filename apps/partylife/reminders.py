@@ -27,12 +27,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.contrib.auth.models import Permission
-from django.db.models import Q
-
 from apps.core.notifications import Message, notify
 from apps.core.periods import Frequency, Period, day_label
-from apps.orgs.models import Branch, BranchUserObjectPermission, Unit, UnitUserObjectPermission, User
+from apps.orgs import recipients
+from apps.orgs.models import Branch, Unit
 from apps.orgs.tree import judged_from_units
 
 from .compliance import FINISHED_UNMET, Cell, Status, evaluate_branches, evaluate_units
@@ -64,31 +62,12 @@ def _kind(cell: Cell, subject: Branch | Unit, today: dt.date) -> str | None:
 
 
 def _secretaries(branch_ids: list[int], unit_ids: list[int]) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
-    """Active users holding manage_branch per branch and manage_unit per unit (two queries).
-
-    Roles are granted to users (never groups) by orgs.services.role_grant, so the
-    direct-FK user permission tables are the whole truth.
-    """
-    by_branch: dict[int, list[int]] = defaultdict(list)
-    by_unit: dict[int, list[int]] = defaultdict(list)
-    rows = BranchUserObjectPermission.objects.filter(
-        permission__codename="manage_branch", content_object_id__in=branch_ids, user__is_active=True
-    ).values_list("content_object_id", "user_id")
-    for branch_id, user_id in rows.order_by("content_object_id", "user_id"):
-        by_branch[branch_id].append(user_id)
-    rows = UnitUserObjectPermission.objects.filter(
-        permission__codename="manage_unit", content_object_id__in=unit_ids, user__is_active=True
-    ).values_list("content_object_id", "user_id")
-    for unit_id, user_id in rows.order_by("content_object_id", "user_id"):
-        by_unit[unit_id].append(user_id)
-    return by_branch, by_unit
+    """Active users holding manage_branch per branch and manage_unit per unit (two queries)."""
+    return recipients.branch_secretaries(branch_ids), recipients.unit_secretaries(unit_ids)
 
 
 def _committee() -> list[int]:
-    """Active users holding `orgs.committee` (directly, through a group, or as superusers), one query."""
-    perm = Permission.objects.filter(codename="committee", content_type__app_label="orgs").values("pk")
-    granted = Q(user_permissions__in=perm) | Q(groups__permissions__in=perm) | Q(is_superuser=True)
-    return list(User.objects.filter(granted, is_active=True).distinct().order_by("pk").values_list("pk", flat=True))
+    return recipients.committee_users()
 
 
 def _text(kind: str, cell: Cell, subject_name: str, today: dt.date) -> tuple[str, str]:
