@@ -23,3 +23,16 @@ def can_answer_for_unit(scope: Scope, unit_id: int | None) -> bool:
     """Adopt the duty list, submit a report or a rectification: that unit's secretary (the committee does not
     write a unit's answers for it)."""
     return unit_id is not None and unit_id in scope.unit_ids
+
+
+# --- cards, education, board
+
+
+def can_keep_warning(scope: Scope, unit_id: int | None) -> bool:
+    """A unit's 警示教育 sessions: that unit's secretary, or the committee."""
+    return unit_id is not None and scope.manages_unit(unit_id)
+
+
+def can_read_case_for(scope: Scope, unit_id: int | None) -> bool:
+    """Confirm a case as read (已阅) for a unit: that unit's secretary only."""
+    return unit_id is not None and unit_id in scope.unit_ids

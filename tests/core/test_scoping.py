@@ -54,7 +54,7 @@ def test_endpoints_without_a_queryset_are_the_computed_ones():
     """Only the compliance verdicts and the member's own study ledger are computed rather than read from a model;
     they scope by hand."""
     computed = sorted(prefix for prefix, viewset, _ in router.registry if getattr(viewset, "queryset", None) is None)
-    assert computed == ["partylife/compliance", "study/ledger"]
+    assert computed == ["discipline/board", "partylife/compliance", "study/ledger"]
 
 
 def test_a_model_without_a_declaration_is_refused():
