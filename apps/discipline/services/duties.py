@@ -166,7 +166,7 @@ def unit_duty_list_adopt(*, actor: User, unit: Unit, note: str = "") -> UnitDuty
         duty_list = UnitDutyList(
             unit=unit, version=(lists.aggregate(m=Max("version"))["m"] or 0) + 1, template=template, note=note
         )
-        duty_list.full_clean()
+        duty_list.full_clean(exclude=["adopted_by"])  # set on confirming
         duty_list.save()
         UnitDutyItem.objects.bulk_create(
             UnitDutyItem(
@@ -186,7 +186,7 @@ def unit_duty_list_update(*, actor: User, duty_list: UnitDutyList, fields: dict)
     with transaction.atomic():
         duty_list = _list_for_change(actor=actor, duty_list=duty_list)
         _set(duty_list, fields, DUTY_LIST_FIELDS)
-        duty_list.full_clean()
+        duty_list.full_clean(exclude=["adopted_by"])
         duty_list.save()
         return duty_list
 
