@@ -303,3 +303,43 @@ def test_api_lists_are_scoped_and_write_through_the_services(client, side_a, sid
     assert item.status_code == 201
     assert client.post(f"{TEMPLATES}{new.json()['id']}/publish/").json()["published"] is True
     assert client.post(f"{TEMPLATES}{new.json()['id']}/publish/").status_code == 400
+
+
+def test_every_page_renders_for_the_people_it_is_for(client, side_a, committee_user, template_v1):
+    draft = services.unit_duty_list_adopt(actor=side_a.unit_secretary, unit=side_a.unit)
+    item = draft.items.first()
+    v2 = services.duty_template_new_version(actor=committee_user)
+    client.force_login(committee_user)
+    for url in (
+        reverse("discipline:duty_templates"),
+        reverse("discipline:duty_template_detail", args=[template_v1.pk]),
+        reverse("discipline:duty_template_detail", args=[v2.pk]),
+        reverse("discipline:duty_template_item_new", args=[v2.pk]),
+        reverse("discipline:duty_template_item", args=[v2.pk, v2.items.first().pk]),
+        reverse("discipline:duty_overview"),
+        reverse("discipline:duty_unit", args=[side_a.unit.pk]),
+        reverse("discipline:duty_list_detail", args=[draft.pk]),
+        reverse("discipline:report_list"),
+        reverse("discipline:report_rounds"),
+        reverse("discipline:report_round_new"),
+    ):
+        assert client.get(url).status_code == 200, url
+    # The committee reads a unit's draft but does not edit it
+    assert client.get(reverse("discipline:duty_item", args=[draft.pk, item.pk])).status_code == 403
+    client.force_login(side_a.unit_secretary)
+    for url in (
+        reverse("discipline:duty_item_new", args=[draft.pk]),
+        reverse("discipline:duty_item", args=[draft.pk, item.pk]),
+        reverse("discipline:duty_template_detail", args=[template_v1.pk]),
+    ):
+        assert client.get(url).status_code == 200, url
+    assert client.get(reverse("discipline:duty_template_item_new", args=[v2.pk])).status_code == 403
+    # Renaming a draft template, then a published one is refused
+    client.force_login(committee_user)
+    client.post(reverse("discipline:duty_template_detail", args=[v2.pk]), {"title": "新名称", "note": ""})
+    v2.refresh_from_db()
+    assert v2.title == "新名称"
+    response = client.post(
+        reverse("discipline:duty_template_detail", args=[template_v1.pk]), {"title": "改", "note": ""}
+    )
+    assert response.status_code == 403

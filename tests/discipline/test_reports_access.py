@@ -170,6 +170,7 @@ def test_round_pages_are_the_committees(client, side_a, committee_user, world):
     client.force_login(committee_user)
     page = client.get(reverse("discipline:report_rounds")).content.decode()
     assert f'data-round="{round_.pk}"' in page
+    assert client.get(reverse("discipline:report_round_edit", args=[round_.pk])).status_code == 200
     response = client.post(
         reverse("discipline:report_round_new"),
         {

@@ -86,6 +86,10 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
 
 class ReviewSerializer(serializers.ModelSerializer):
+    # Plain strings: the choice set is named once, on the report's status.
+    action = serializers.CharField(
+        label="操作", read_only=True, help_text="submitted 报送 / accepted 通过 / returned 退回"
+    )
     action_display = serializers.CharField(source="get_action_display", read_only=True)
     by_name = serializers.CharField(source="by.display_name", read_only=True, default="")
 
@@ -98,6 +102,9 @@ class ReportSerializer(ScopedRelatedFieldsMixin, serializers.ModelSerializer):
     round_title = serializers.CharField(source="round.title", read_only=True)
     due_on = serializers.DateField(source="round.due_on", read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
+    status = serializers.CharField(
+        label="状态", read_only=True, help_text="draft 草稿 / submitted 已报送 / accepted 已通过 / returned 已退回"
+    )
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     on_time = serializers.SerializerMethodField(
         label="报送情况", help_text="on_time 按时 / late 逾期 / missing 未报送（已逾期） / pending 未到期"
