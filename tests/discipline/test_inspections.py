@@ -88,7 +88,9 @@ def test_a_finding_changes_unit_only_before_anything_was_submitted(committee_use
     f.refresh_from_db()
     assert f.unit == side_b.unit and f.rectification.unit == side_b.unit
     assert f.rectification.requirement == "改为B局整改"
-    services.rectification_submit(actor=side_b.unit_secretary, rectification=f.rectification, measures="已改", files=[png()])
+    services.rectification_submit(
+        actor=side_b.unit_secretary, rectification=f.rectification, measures="已改", files=[png()]
+    )
     with pytest.raises(ValidationError) as exc:
         services.finding_update(actor=committee_user, finding=f, fields={"unit": side_a.unit}, rectification={})
     assert "unit" in exc.value.message_dict
@@ -100,7 +102,9 @@ def test_an_accepted_finding_is_closed_to_edits(committee_user, side_a):
     rect = submitted(committee_user, side_a)
     services.rectification_accept(actor=committee_user, rectification=rect)
     with pytest.raises(ValidationError, match="已销号"):
-        services.finding_update(actor=committee_user, finding=rect.finding, fields={"description": "改"}, rectification={})
+        services.finding_update(
+            actor=committee_user, finding=rect.finding, fields={"description": "改"}, rectification={}
+        )
 
 
 def test_units_cannot_write_inspections_or_findings(side_a):

@@ -108,9 +108,7 @@ def test_accept_closes_it_with_the_shanghai_day(committee_user, side_a):
 @pytest.mark.parametrize("who", ["unit_a", "unit_b", "branch_a"])
 def test_no_unit_accepts_or_returns(committee_user, side_a, side_b, who):
     rect = submitted(committee_user, side_a)
-    actor = {"unit_a": side_a.unit_secretary, "unit_b": side_b.unit_secretary, "branch_a": side_a.branch_secretary}[
-        who
-    ]
+    actor = {"unit_a": side_a.unit_secretary, "unit_b": side_b.unit_secretary, "branch_a": side_a.branch_secretary}[who]
     with pytest.raises(PermissionDenied):
         services.rectification_accept(actor=actor, rectification=rect)
     with pytest.raises(PermissionDenied):

@@ -21,7 +21,9 @@ def png(name: str = "现场照片.png") -> SimpleUploadedFile:
 
 
 def pdf(name: str = "整改报告.pdf") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", content_type="application/pdf")
+    return SimpleUploadedFile(
+        name, b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", content_type="application/pdf"
+    )
 
 
 def fake_png(name: str = "伪装.png") -> SimpleUploadedFile:
