@@ -12,6 +12,7 @@ from tests.orgs.factories import UserFactory
 PARTY_LIFE = ("组织生活", "calendar-check")
 ORGS = ("组织架构", "diagram-3")
 STUDY = ("理论学习", "book")
+DISCIPLINE = ("纪律监督", "shield-check")
 
 
 class NavbarParser(HTMLParser):
@@ -102,6 +103,23 @@ EXPECTED = {
                 ("学时目标设置", "/study/settings/"),
             ],
         ),
+        (  # issue 9
+            *DISCIPLINE,
+            [
+                ("监督总览", "/discipline/board/"),
+                ("责任清单模板", "/discipline/duties/templates/"),
+                ("各单位责任清单", "/discipline/duties/units/"),
+                ("履责报告", "/discipline/reports/"),
+                ("督促检查", "/discipline/inspections/"),
+                ("整改跟踪", "/discipline/rectifications/"),
+                ("约谈提醒", "/discipline/talks/"),
+                ("黄红牌", "/discipline/cards/"),
+                ("典型案例", "/discipline/cases/"),
+                ("警示教育", "/discipline/warning/"),
+                "---",
+                ("黄红牌规则", "/discipline/card-rules/"),
+            ],
+        ),
         (
             *ORGS,
             [
@@ -140,6 +158,19 @@ EXPECTED = {
                 ("我的自学", "/study/self-study/"),
                 ("应知应会", "/study/knowledge/"),
                 ("我的考试", "/study/exams/"),
+            ],
+        ),
+        (  # issue 9: a unit's secretary sees their own unit's supervision; branch secretaries and members nothing
+            *DISCIPLINE,
+            [
+                ("本单位监督", "/discipline/unit/"),
+                ("本单位责任清单", "/discipline/duties/mine/"),
+                ("履责报告", "/discipline/reports/"),
+                ("本单位整改", "/discipline/rectifications/"),
+                ("约谈提醒", "/discipline/talks/"),
+                ("黄红牌", "/discipline/cards/"),
+                ("典型案例", "/discipline/cases/"),
+                ("警示教育", "/discipline/warning/"),
             ],
         ),
         (*ORGS, [("本单位支部", "/orgs/branches/"), ("党员名册", "/orgs/members/"), ("名册导入", "/orgs/import/")]),
@@ -203,7 +234,7 @@ def test_menu_for_orders_links_and_menus_and_skips_empty_menus():
     assert [e.menu.key for e in entries if e.menu] == ["study"]  # the only dropdown with a member item
     committee = navigation.menu_for("committee")
     assert [e.order for e in committee] == sorted(e.order for e in committee)
-    assert [e.menu.key for e in committee if e.menu] == ["partylife", "study", "orgs"]
+    assert [e.menu.key for e in committee if e.menu] == ["partylife", "study", "discipline", "orgs"]
 
 
 def test_registering_the_same_item_again_changes_nothing_and_an_unknown_menu_is_refused():

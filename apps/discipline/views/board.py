@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -17,17 +17,6 @@ from apps.orgs.models import Unit
 from ..selectors import board as selectors
 
 
-def _link(name: str, *args) -> str:
-    """The URL of another area's page, or "" while that area is not merged yet.
-
-    TEMPORARY (issue 9, built in parallel): the lead removes this guard once every area's routes exist.
-    """
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
-
-
 @committee_required
 @require_GET
 def board(request, scope):
@@ -35,7 +24,7 @@ def board(request, scope):
     rows = selectors.board(today=today)
     overdue = selectors.overdue_rectifications(today=today)
     for r in overdue:
-        r.link = _link("discipline:rectification_detail", r.pk)
+        r.link = reverse("discipline:rectification_detail", args=[r.pk])
         r.overdue_days = (today - r.deadline).days
     return render(
         request,
@@ -97,11 +86,11 @@ def unit_page(request, scope):
     today = timezone.localdate()
     summary = selectors.unit_summary(unit, today=today)
     for r in summary["rectifications"]:
-        r.link = _link("discipline:rectification_detail", r.pk)
+        r.link = reverse("discipline:rectification_detail", args=[r.pk])
     for item in summary["reports_due"]:
-        item["link"] = _link("discipline:report_detail", item["report"].pk) if item["report"] else ""
+        item["link"] = reverse("discipline:report_detail", args=[item["report"].pk]) if item["report"] else ""
     for t in summary["talks"]:
-        t.link = _link("discipline:talk_detail", t.pk)
+        t.link = reverse("discipline:talk_detail", args=[t.pk])
     return render(
         request,
         "discipline/unit_page.html",
