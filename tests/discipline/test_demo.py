@@ -21,6 +21,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 from simple_history.utils import get_history_model_for_model
 
+from apps.core import demo as demo_registry
 from apps.core import study_hours
 from apps.core.demo import DemoContext
 from apps.demo.management.commands.seed_demo import Command
@@ -304,6 +305,11 @@ def test_one_warning_session_per_unit_with_its_members_of_the_day(seeded):
     assert rows.count() > 1000 and not rows.filter(~Exists(in_unit)).exists()
     assert rows.filter(present=True).count() > 0.75 * rows.count()
     assert not rows.filter(present=False, absence_reason="").exists()
+
+
+def test_the_step_runs_before_study_so_its_hours_are_in_the_study_figures():
+    order = [step.app for step in demo_registry.steps()]
+    assert order.index("orgs") < order.index("partylife") < order.index("discipline") < order.index("study")
 
 
 def test_warning_hours_reach_the_study_ledger(seeded):

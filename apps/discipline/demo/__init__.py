@@ -1,13 +1,14 @@
 """The discipline demo (演示数据·纪律监督), the discipline step of `manage.py seed_demo`.
 
-Built on the org tree (and after party life and study, whose ledger the warning-education hours join):
-the committee's 责任清单 template in two versions and the units' adopted lists, 履责报告 rounds with
-reports on time, late, returned and missing (`duties`); talks, inspections whose findings' 整改 stand in
-every state — the weak unit 市发改委 overdue with a yellow card in force, another unit's card lifted
-after its rectifications were accepted — (`supervision`); cases with read receipts and one
-warning-education session per unit (`education`). The demo unit 市财政局 (account `danwei`) owes an
-open rectification, has one returned and one accepted, and has the open round's report still to send.
-Then today's discipline reminders are sent once, as the daily job would.
+Built on the org tree, after party life. The study step runs after this one (it lists "discipline" in
+its `after`): the warning-education hours are in the ledger before it tunes `dangyuan`'s year and
+refreshes the units' study figures. It writes the committee's 责任清单 template in two versions and the
+units' adopted lists, 履责报告 rounds with reports on time, late, returned and missing (`duties`); talks,
+inspections whose findings' 整改 stand in every state — the weak unit 市发改委 overdue with a yellow card
+in force, another unit's card lifted after its rectifications were accepted — (`supervision`); cases
+with read receipts and one warning-education session per unit (`education`). The demo unit 市财政局
+(account `danwei`) owes an open rectification, has one returned and one accepted, and has the open
+round's report still to send. Then today's discipline reminders are sent once, as the daily job would.
 
 Speed: drawn in memory and bulk-inserted with their history (`write`); each unit draws from its own
 `random.Random` seeded by names, so a run depends on the org tree and today only.
@@ -55,7 +56,5 @@ def seed(context: DemoContext) -> str:
 
 def register() -> None:
     demo_registry.register(
-        demo_registry.DemoStep(
-            app="discipline", label=LABEL, after=("orgs", "partylife", "study"), seed=seed, reset=reset
-        )
+        demo_registry.DemoStep(app="discipline", label=LABEL, after=("orgs", "partylife"), seed=seed, reset=reset)
     )
