@@ -1,8 +1,9 @@
 """The study demo (演示数据·理论学习), the study step of `manage.py seed_demo`: a year of study for the demo city.
 
 Built on the org tree and party life (whose 党课, 主题党日, 中心组学习 and 第一议题 already give most
-members many hours): this year's and last year's targets and caps (`StudyYear`), the 应知应会清单 and
-members' marks (`knowledge`), a question bank and two exams — one finished last month, one open now
+members many hours), after discipline (whose 警示教育 hours are in the ledger before `dangyuan`'s year is
+tuned and the units' figures refreshed): this year's and last year's targets and caps (`StudyYear`), the
+应知应会清单 and members' marks (`knowledge`), a question bank and two exams — one finished last month, one open now
 (`exams`) —, 周学 for every branch, youth groups, 专题培训 and 读书班 with speeches and attendance, and
 自学 (`sessions`); the member `dangyuan` gets a page worth opening (`story`). The weak unit is the one
 party life makes lag (市发改委): fewer sessions, fewer marks, lower exam results; a few members
@@ -74,5 +75,7 @@ def seed(context: DemoContext) -> str:
 
 def register() -> None:
     demo_registry.register(
-        demo_registry.DemoStep(app="study", label=LABEL, after=("orgs", "partylife"), seed=seed, reset=reset)
+        demo_registry.DemoStep(
+            app="study", label=LABEL, after=("orgs", "partylife", "discipline"), seed=seed, reset=reset
+        )
     )
