@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.core import study_hours
+from apps.orgs.models import Membership
 from apps.study.ledger import PRORATION_NOTE
 from apps.study.models import StudyYear
 from tests.orgs.factories import MemberFactory, UserFactory
@@ -27,6 +28,9 @@ def page(client, user, **params):
 
 
 def test_role_targets_and_pro_rated_targets_are_shown(client, side_a):
+    # On a roster since long before the year (the factory's birth dates come from a shared counter: a late one
+    # would start the membership mid-year and pro-rate the target).
+    Membership.objects.filter(member__in=side_a.members[:2]).update(start_on=dt.date(2000, 1, 1))
     leader = side_a.members[1]
     leader.is_branch_committee = True
     leader.user = UserFactory(username="leader_a")

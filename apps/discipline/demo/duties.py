@@ -218,6 +218,10 @@ def write_reports(w: World) -> ReportSummary:
             fate = fates.get((rnd.title, unit.pk), Fate.NONE)
             summary.counts[fate] = summary.counts.get(fate, 0) + 1
             if fate == Fate.NONE:
+                # Opening a round gives every unit an empty draft (services.reports.report_round_open): nothing written.
+                reports.append(
+                    stamp(DutyReport(round=rnd, unit=unit, status=ReportStatus.DRAFT), rnd.opened_at, by=w.committee_id)
+                )
                 continue
             rng = w.rng("report", rnd.title, unit.name)
             secretary, committee = w.secretary_id(unit), w.committee_id
