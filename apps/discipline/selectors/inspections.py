@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from apps.orgs.access import Scope, scope_for
@@ -24,9 +24,14 @@ DUE_SOON_DAYS = 7
 
 
 def with_overdue(queryset: QuerySet[Rectification], *, today: dt.date) -> QuerySet[Rectification]:
-    """Annotate `is_overdue` as of `today` and order overdue first, then by deadline."""
+    """Annotate `is_overdue` as of `today`; order overdue first, then the open ones by deadline, then the closed
+    (已销号) ones, latest deadline first."""
     flag = Case(When(overdue_q(today), then=Value(True)), default=Value(False), output_field=BooleanField())
-    return queryset.annotate(is_overdue=flag).order_by("-is_overdue", "deadline", "id")
+    closed = Case(When(status=S.ACCEPTED, then=Value(True)), default=Value(False), output_field=BooleanField())
+    open_deadline = Case(When(status=S.ACCEPTED, then=Value(None)), default=F("deadline"))
+    return queryset.annotate(is_overdue=flag, is_closed=closed, open_deadline=open_deadline).order_by(
+        "-is_overdue", "is_closed", "open_deadline", "-deadline", "id"
+    )
 
 
 # --- inspections ----------------------------------------------------------------------------------------
