@@ -87,3 +87,20 @@ def test_unit_page_shows_the_units_own_and_nothing_of_others(side_a, side_b, log
     assert probe.context["unit"] == side_a.unit and theirs not in probe.context["rectifications"]
     client.force_login(side_a.branch_secretary)
     assert client.get(reverse("discipline:unit_page")).status_code == 403
+
+
+def test_unit_page_lists_every_open_round_the_unit_owes_however_far_its_due_day(committee_user, side_a, login):
+    today = timezone.localdate()
+    far = ReportRound.objects.create(
+        kind="year",
+        title="年度履责报告",
+        starts_on=today.replace(month=1, day=1),
+        ends_on=today.replace(month=12, day=31),
+        due_on=today + dt.timedelta(days=60),  # beyond the board's 30 days
+        opened_at=timezone.now(),
+    )
+    DutyReport.objects.create(round=far, unit=side_a.unit)
+    page = login(side_a.unit_secretary).get(reverse("discipline:unit_page"))
+    assert [item["round"] for item in page.context["reports_due"]] == [far]
+    board = login(committee_user).get(reverse("discipline:board"))
+    assert not any(row.reports_missing for row in board.context["rows"])  # the board looks 30 days ahead only

@@ -49,17 +49,14 @@ class UnitRow:
         return bool(self.open_count or self.yellow or self.red or self.reports_missing)
 
 
-def due_rounds(today: dt.date) -> list[ReportRound]:
-    """Rounds opened whose due day is at most REPORT_AHEAD_DAYS ahead (and not older than REPORT_BACK_DAYS)."""
-    return list(
-        ReportRound.objects.filter(
-            opened_at__isnull=False,
-            due_on__lte=today + dt.timedelta(days=REPORT_AHEAD_DAYS),
-            due_on__gte=today - dt.timedelta(days=REPORT_BACK_DAYS),
-        )
-        .prefetch_related("units")
-        .order_by("due_on", "id")
+def due_rounds(today: dt.date, *, ahead_days: int | None = REPORT_AHEAD_DAYS) -> list[ReportRound]:
+    """Rounds opened whose due day is at most `ahead_days` ahead (None: any) and not older than REPORT_BACK_DAYS."""
+    rounds = ReportRound.objects.filter(
+        opened_at__isnull=False, due_on__gte=today - dt.timedelta(days=REPORT_BACK_DAYS)
     )
+    if ahead_days is not None:
+        rounds = rounds.filter(due_on__lte=today + dt.timedelta(days=ahead_days))
+    return list(rounds.prefetch_related("units").order_by("due_on", "id"))
 
 
 def _missing_reports(rounds: list[ReportRound], unit_ids: list[int]) -> dict[int, list[ReportRound]]:
@@ -144,7 +141,12 @@ def unit_summary(unit: Unit, *, today: dt.date) -> dict:
     )
     for r in rectifications:
         r.overdue_days = (today - r.deadline).days if r.deadline < today else 0
-    rounds = [rnd for rnd in due_rounds(today) if not rnd.units.all() or unit.pk in {u.pk for u in rnd.units.all()}]
+    # A unit sees every open round it owes, however far its due day (the board only the next 30 days').
+    rounds = [
+        rnd
+        for rnd in due_rounds(today, ahead_days=None)
+        if not rnd.units.all() or unit.pk in {u.pk for u in rnd.units.all()}
+    ]
     reports = {rep.round_id: rep for rep in DutyReport.objects.filter(unit=unit, round__in=rounds)}
     reports_due = [
         {"round": rnd, "report": reports.get(rnd.pk), "overdue": rnd.due_on < today}
