@@ -251,6 +251,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set shared by several fields (a rectification's status, from_status, to_status …).
+    "ENUM_NAME_OVERRIDES": {
+        "RectificationStatusEnum": "apps.discipline.models.RectificationStatus",
+        "ReportStatusEnum": "apps.discipline.models.ReportStatus",
+    },
 }
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False

@@ -51,6 +51,10 @@ class CardLiftSerializer(serializers.Serializer):
     lift_note = serializers.CharField(label="解除说明", max_length=500, required=False, allow_blank=True)
 
 
+class OpenItemsSerializer(serializers.Serializer):
+    items = serializers.ListField(child=serializers.CharField(), help_text="尚未销号的整改（解除前须全部销号）")
+
+
 class CardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """黄红牌 the user sees; the committee issues (POST) and lifts (POST …/lift/)."""
 
@@ -90,12 +94,10 @@ class CardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         card = self.get_queryset().get(pk=card.pk)
         return Response(CardSerializer(card, context=self.get_serializer_context()).data, status=status.HTTP_200_OK)
 
-    @extend_schema(
-        responses={200: serializers.ListField(child=serializers.CharField())}, summary="解除前尚未销号的整改"
-    )
+    @extend_schema(responses={200: OpenItemsSerializer}, summary="解除前尚未销号的整改")
     @action(detail=True, methods=["get"], url_path="open-items")
     def open_items(self, request, pk=None):
-        return Response(open_items(self.get_object()))
+        return Response({"items": open_items(self.get_object())})
 
 
 class CardRuleSerializer(serializers.ModelSerializer):

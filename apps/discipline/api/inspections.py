@@ -122,7 +122,7 @@ class FindingViewSet(viewsets.ModelViewSet):
         )
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
+class RectificationAttachmentSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField(label="下载地址")
 
     class Meta:
@@ -147,7 +147,7 @@ class RectificationSerializer(ScopedRelatedFieldsMixin, serializers.ModelSeriali
     is_overdue = serializers.BooleanField(read_only=True, label="已逾期")
     description = serializers.CharField(source="finding.description", read_only=True)
     inspection = serializers.IntegerField(source="finding.inspection_id", read_only=True)
-    files = AttachmentSerializer(many=True, read_only=True)
+    files = RectificationAttachmentSerializer(many=True, read_only=True)
     events = EventSerializer(many=True, read_only=True)
 
     class Meta:
@@ -173,14 +173,14 @@ class RectificationSerializer(ScopedRelatedFieldsMixin, serializers.ModelSeriali
         read_only_fields = fields
 
 
-class SubmitSerializer(serializers.Serializer):
+class RectificationSubmitSerializer(serializers.Serializer):
     measures = serializers.CharField(label="整改措施及成效", max_length=5000)
     files = serializers.ListField(
         child=serializers.FileField(), required=False, label="佐证材料", help_text="图片或 PDF，可多个；按内容识别类型"
     )
 
 
-class CommentSerializer(serializers.Serializer):
+class RectificationCommentSerializer(serializers.Serializer):
     comment = serializers.CharField(label="意见", max_length=500, required=False, allow_blank=True)
 
 
@@ -197,7 +197,10 @@ class RectificationViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(self.get_serializer(self.get_queryset().get(pk=rect.pk)).data)
 
     @extend_schema(
-        request={"multipart/form-data": SubmitSerializer, "application/json": SubmitSerializer},
+        request={
+            "multipart/form-data": RectificationSubmitSerializer,
+            "application/json": RectificationSubmitSerializer,
+        },
         responses=RectificationSerializer,
         summary="提交整改（责任单位）",
         description="整改措施及成效 + 佐证文件（至少一个，含此前已上传的）；待整改或退回时可提交。",
@@ -211,7 +214,7 @@ class RectificationViewSet(viewsets.ReadOnlyModelViewSet):
     )
     def submit(self, request, pk=None):
         rect = self.get_object()
-        payload = SubmitSerializer(data=request.data)
+        payload = RectificationSubmitSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         rect = services.rectification_submit(
             actor=request.user,
@@ -221,24 +224,26 @@ class RectificationViewSet(viewsets.ReadOnlyModelViewSet):
         )
         return self._done(rect)
 
-    @extend_schema(request=CommentSerializer, responses=RectificationSerializer, summary="销号（工委）")
+    @extend_schema(request=RectificationCommentSerializer, responses=RectificationSerializer, summary="销号（工委）")
     @action(detail=True, methods=["post"], filter_backends=[ScopeFilterBackend], pagination_class=None)
     def accept(self, request, pk=None):
         rect = self.get_object()
-        payload = CommentSerializer(data=request.data)
+        payload = RectificationCommentSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         rect = services.rectification_accept(
             actor=request.user, rectification=rect, comment=payload.validated_data.get("comment", "")
         )
         return self._done(rect)
 
-    @extend_schema(request=CommentSerializer, responses=RectificationSerializer, summary="退回（工委，须填意见）")
+    @extend_schema(
+        request=RectificationCommentSerializer, responses=RectificationSerializer, summary="退回（工委，须填意见）"
+    )
     @action(
         detail=True, methods=["post"], url_path="return", filter_backends=[ScopeFilterBackend], pagination_class=None
     )
     def return_rectification(self, request, pk=None):
         rect = self.get_object()
-        payload = CommentSerializer(data=request.data)
+        payload = RectificationCommentSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         rect = services.rectification_return(
             actor=request.user, rectification=rect, comment=payload.validated_data.get("comment", "")

@@ -74,7 +74,7 @@ class ReportRoundViewSet(
         serializer.instance = self.get_queryset().get(pk=round_.pk)
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
+class ReportAttachmentSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField(label="下载地址")
 
     class Meta:
@@ -109,7 +109,7 @@ class ReportSerializer(ScopedRelatedFieldsMixin, serializers.ModelSerializer):
     on_time = serializers.SerializerMethodField(
         label="报送情况", help_text="on_time 按时 / late 逾期 / missing 未报送（已逾期） / pending 未到期"
     )
-    files = AttachmentSerializer(many=True, read_only=True)
+    files = ReportAttachmentSerializer(many=True, read_only=True)
     reviews = ReviewSerializer(many=True, read_only=True)
 
     class Meta:
@@ -148,7 +148,7 @@ class ReportSerializer(ScopedRelatedFieldsMixin, serializers.ModelSerializer):
         )
 
 
-class CommentSerializer(serializers.Serializer):
+class ReportCommentSerializer(serializers.Serializer):
     comment = serializers.CharField(label="审核意见", max_length=500, required=False, allow_blank=True)
 
 
@@ -186,24 +186,24 @@ class DutyReportViewSet(
     def submit(self, request, pk=None):
         return self._reply(services.report_submit(actor=request.user, report=self.get_object(), now=timezone.now()))
 
-    @extend_schema(request=CommentSerializer, responses=ReportSerializer, summary="通过（工委）")
+    @extend_schema(request=ReportCommentSerializer, responses=ReportSerializer, summary="通过（工委）")
     @action(detail=True, methods=["post"], filter_backends=[ScopeFilterBackend], pagination_class=None)
     def accept(self, request, pk=None):
         report = self.get_object()
-        payload = CommentSerializer(data=request.data)
+        payload = ReportCommentSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         comment = payload.validated_data.get("comment", "")
         return self._reply(
             services.report_accept(actor=request.user, report=report, now=timezone.now(), comment=comment)
         )
 
-    @extend_schema(request=CommentSerializer, responses=ReportSerializer, summary="退回（工委，须填写意见）")
+    @extend_schema(request=ReportCommentSerializer, responses=ReportSerializer, summary="退回（工委，须填写意见）")
     @action(
         detail=True, methods=["post"], url_path="return", filter_backends=[ScopeFilterBackend], pagination_class=None
     )
     def return_report(self, request, pk=None):
         report = self.get_object()
-        payload = CommentSerializer(data=request.data)
+        payload = ReportCommentSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         comment = payload.validated_data.get("comment", "")
         return self._reply(
@@ -212,7 +212,7 @@ class DutyReportViewSet(
 
     @extend_schema(
         request={"multipart/form-data": FileUploadSerializer},
-        responses={201: AttachmentSerializer},
+        responses={201: ReportAttachmentSerializer},
         summary="上传附件（本单位）",
     )
     @action(
@@ -227,7 +227,7 @@ class DutyReportViewSet(
         payload = FileUploadSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         [added] = services.report_files_add(actor=request.user, report=report, uploads=[payload.validated_data["file"]])
-        return Response(AttachmentSerializer(added).data, status=status.HTTP_201_CREATED)
+        return Response(ReportAttachmentSerializer(added).data, status=status.HTTP_201_CREATED)
 
 
 def register(router) -> None:
