@@ -19,6 +19,9 @@ from apps.core.study_hours import Entry
 from .ledger import SELF_STUDY_SOURCE, SESSIONS_SOURCE
 from .models import SelfStudy, SessionAttendance, SessionKind
 
+#: Said on a 学时明细 line whose hours the same event's party-life record already counted.
+LINKED_NOTE = "（与组织生活同一次活动，学时已在该记录计入）"
+
 
 def _attended(start: dt.date, end: dt.date, member_ids):
     rows = SessionAttendance.objects.filter(present=True, session__held_on__gte=start, session__held_on__lte=end)
@@ -56,7 +59,7 @@ def session_entries(member_id: int, start: dt.date, end: dt.date) -> list[Entry]
     return [
         Entry(
             day=held_on,
-            title=f"{kinds.get(kind, kind)}：{topic}",
+            title=f"{kinds.get(kind, kind)}：{topic}{LINKED_NOTE if (same_as, member_id) in counted else ''}",
             hours=Decimal("0") if (same_as, member_id) in counted else hours,
             url=reverse("study:session_detail", args=[pk]),
         )

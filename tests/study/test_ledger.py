@@ -11,6 +11,7 @@ from apps.partylife.models import Attendance, MakeupTask
 from apps.partylife.study_sources import BRANCH_SOURCE, UNIT_SOURCE
 from apps.study.ledger import SELF_STUDY_SOURCE, SESSIONS_SOURCE, Status, ledger_for, ledgers
 from apps.study.models import SelfStudy, SessionAttendance, SessionKind, StudySession, StudyYear
+from apps.study.sources import LINKED_NOTE
 from tests.orgs.factories import MemberFactory
 from tests.partylife.factories import ActivityFactory, activity_type, at
 
@@ -108,6 +109,10 @@ def test_a_session_that_is_the_same_event_as_a_party_life_record_counts_once(sid
     assert found[only_record.pk].by_source == {BRANCH_SOURCE: Decimal("2.0")}
     lines = study_hours.entries_for(both.pk, dt.date(2026, 1, 1), TODAY)
     assert sum(line.hours for line in lines) == Decimal("2.0")
+    linked = next(line for line in lines if line.source == SESSIONS_SOURCE)
+    assert linked.hours == 0 and linked.title.endswith(LINKED_NOTE)  # the line says why it adds nothing
+    alone = study_hours.entries_for(only_session.pk, dt.date(2026, 1, 1), TODAY)
+    assert [line.title.endswith(LINKED_NOTE) for line in alone] == [False]
 
 
 def test_targets_by_role_and_pro_rated_by_days_on_a_roster(side_a):
