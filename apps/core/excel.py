@@ -8,12 +8,14 @@ quote-prefixed text cell, shown exactly as typed; an import refuses such cells
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from urllib.parse import quote
 
 from django.http import HttpResponse
 from django.utils import timezone
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
@@ -22,6 +24,69 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 #: What makes Excel (or LibreOffice) read typed text as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 NOTES_SHEET = "说明"
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls (and other old Office files)
+
+
+class SheetError(Exception):
+    """An uploaded workbook that cannot be read as a whole; the message says why, in Chinese."""
+
+
+def size_label(n: int) -> str:
+    """A file size as people read it: 1 KB, 2.5 MB."""
+    if n >= 1024 * 1024:
+        return f"{n / 1024 / 1024:.1f}".removesuffix(".0") + " MB"
+    return f"{max(1, round(n / 1024))} KB"
+
+
+@contextmanager
+def xlsx_rows(file, *, max_bytes: int, max_unpacked_bytes: int) -> Iterator[Iterator[tuple]]:
+    """The rows of an uploaded .xlsx's first sheet (tuples of values; formulas as written, so rows can refuse them).
+
+    Every import reads its upload through here: the name must be .xlsx, the size at most `max_bytes`, the
+    content a zip (not a renamed .xls) unpacking to at most `max_unpacked_bytes`, and openpyxl must open it.
+    Anything else — or a failure while the caller reads the rows — raises SheetError with a Chinese reason.
+    """
+    filename = (getattr(file, "name", "") or "").strip().lower()
+    if not filename.endswith(".xlsx"):
+        if filename.endswith(".xls"):
+            raise SheetError("不支持旧版 Excel（.xls）文件，请在 Excel 中“另存为” .xlsx 格式后再导入。")
+        raise SheetError("只能导入 Excel 的 .xlsx 文件，请下载模板填写后上传。")
+    size = getattr(file, "size", None)
+    if size is not None and size > max_bytes:
+        raise SheetError(f"文件过大（{size_label(size)}），不能超过 {size_label(max_bytes)}，请分批导入。")
+    file.seek(0)
+    head = file.read(len(_OLE2_MAGIC))
+    file.seek(0)
+    if head == _OLE2_MAGIC:
+        raise SheetError(
+            "这是旧版 Excel（.xls）文件，只是扩展名改成了 .xlsx；请在 Excel 中“另存为” .xlsx 格式后再导入。"
+        )
+    if not zipfile.is_zipfile(file):
+        raise SheetError(
+            "文件不是有效的 .xlsx 格式（可能已损坏，或由其他类型的文件改名而来），请用 Excel 另存为 .xlsx 后再导入。"
+        )
+    file.seek(0)
+    with zipfile.ZipFile(file) as archive:
+        unpacked = sum(info.file_size for info in archive.infolist())
+    if unpacked > max_unpacked_bytes:
+        raise SheetError("文件内容过大，请分批导入。")
+    file.seek(0)
+    try:
+        workbook = load_workbook(file, read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises many kinds (zip, XML, key, value errors) for a broken file
+        raise SheetError(
+            "无法读取该文件，它可能不是有效的 Excel .xlsx 文件，请用 Excel 另存为 .xlsx 后再导入。"
+        ) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # some writers store a wrong sheet size; openpyxl would stop at it silently
+        yield sheet.iter_rows(values_only=True)
+    except SheetError:
+        raise
+    except Exception as exc:
+        raise SheetError("读取文件内容时出错，文件可能已损坏，请用 Excel 另存为 .xlsx 后再导入。") from exc
+    finally:
+        workbook.close()
 
 
 def is_formula(value) -> bool:

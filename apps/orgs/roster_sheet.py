@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import zipfile
 from dataclasses import dataclass, field
 
 from django.utils import timezone
-from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
 
-from apps.core.excel import cell_text, is_formula, parse_date_cell
+from apps.core.excel import SheetError, cell_text, is_formula, parse_date_cell, xlsx_rows
 from apps.core.periods import add_years
 
 from .models import Branch, Gender, Member, MemberStatus, Unit
@@ -94,14 +92,9 @@ _STATUSES = {
     "预备党员": MemberStatus.PROBATIONARY,
     "预备": MemberStatus.PROBATIONARY,
 }
-_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls (and other old Office files)
 _WHITESPACE = re.compile(r"\s+")
 # Chinese rosters pad two-character names for alignment ("张　三"); such spaces are not part of the name.
 _CJK_NAME = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff·•\s]+$")
-
-
-class SheetError(Exception):
-    """The file as a whole cannot be read; the message says why, in Chinese."""
 
 
 @dataclass
@@ -134,52 +127,11 @@ class RosterRow:
 
 def read_file(file) -> tuple[list[RosterRow], bool]:
     """Open the upload as an .xlsx and turn its first sheet into rows; raise SheetError if it cannot be."""
-    filename = (getattr(file, "name", "") or "").strip()
-    if not filename.lower().endswith(".xlsx"):
-        if filename.lower().endswith(".xls"):
-            raise SheetError("不支持旧版 Excel（.xls）文件，请在 Excel 中“另存为” .xlsx 格式后再导入。")
-        raise SheetError("只能导入 Excel 的 .xlsx 文件，请下载模板填写后上传。")
-    size = getattr(file, "size", None)
-    if size is not None and size > MAX_FILE_BYTES:
-        raise SheetError(f"文件过大（{_size(size)}），不能超过 {_size(MAX_FILE_BYTES)}，请分批导入。")
-    file.seek(0)
-    head = file.read(len(_OLE2_MAGIC))
-    file.seek(0)
-    if head == _OLE2_MAGIC:
-        raise SheetError(
-            "这是旧版 Excel（.xls）文件，只是扩展名改成了 .xlsx；请在 Excel 中“另存为” .xlsx 格式后再导入。"
-        )
-    if not zipfile.is_zipfile(file):
-        raise SheetError(
-            "文件不是有效的 .xlsx 格式（可能已损坏，或由其他类型的文件改名而来），请用 Excel 另存为 .xlsx 后再导入。"
-        )
-    file.seek(0)
-    with zipfile.ZipFile(file) as archive:
-        unpacked = sum(info.file_size for info in archive.infolist())
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise SheetError("文件内容过大，请分批导入。")
-    file.seek(0)
-    try:
-        # Formulas as written (not their cached results), so that the rows can refuse them.
-        workbook = load_workbook(file, read_only=True, data_only=False)
-    except Exception as exc:  # openpyxl raises many kinds (zip, XML, key, value errors) for a broken file
-        raise SheetError(
-            "无法读取该文件，它可能不是有效的 Excel .xlsx 文件，请用 Excel 另存为 .xlsx 后再导入。"
-        ) from exc
-    try:
-        return _read_sheet(workbook.worksheets[0])
-    except SheetError:
-        raise
-    except Exception as exc:
-        raise SheetError("读取文件内容时出错，文件可能已损坏，请用 Excel 另存为 .xlsx 后再导入。") from exc
-    finally:
-        workbook.close()
+    with xlsx_rows(file, max_bytes=MAX_FILE_BYTES, max_unpacked_bytes=MAX_UNPACKED_BYTES) as lines:
+        return _read_sheet(lines)
 
 
-def _read_sheet(sheet) -> tuple[list[RosterRow], bool]:
-    # Some writers store a wrong sheet size; without this openpyxl would stop at it silently.
-    sheet.reset_dimensions()
-    lines = sheet.iter_rows(values_only=True)
+def _read_sheet(lines) -> tuple[list[RosterRow], bool]:
     header = next(lines, None)
     columns = _find_columns(header or ())
     rows: list[RosterRow] = []
@@ -317,9 +269,3 @@ def _date(value, column: str, problems: list[str]) -> dt.date | None:
 
 def _clean_name(text: str) -> str:
     return _WHITESPACE.sub("", text) if _CJK_NAME.match(text) else text
-
-
-def _size(n: int) -> str:
-    if n >= 1024 * 1024:
-        return f"{n / 1024 / 1024:.1f}".removesuffix(".0") + " MB"
-    return f"{max(1, round(n / 1024))} KB"

@@ -10,14 +10,12 @@ One bad row imports nothing; the result lists every bad row with its Excel row n
 from __future__ import annotations
 
 import re
-import zipfile
 from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from openpyxl import load_workbook
 
-from apps.core.excel import cell_text, is_formula
+from apps.core.excel import SheetError, cell_text, is_formula, xlsx_rows
 from apps.core.permissions import require
 from apps.orgs.access import scope_for
 from apps.orgs.models import User
@@ -106,10 +104,6 @@ class QuestionImportResult:
         return f"新增 {self.created} 道，更新 {self.updated} 道"
 
 
-class SheetError(Exception):
-    """The file as a whole cannot be read; the message says why."""
-
-
 @dataclass
 class _Row:
     number: int
@@ -150,28 +144,7 @@ def question_import(*, actor: User, file, dry_run: bool = False) -> QuestionImpo
 
 
 def _read(file) -> list[tuple[int, dict]]:
-    name = (getattr(file, "name", "") or "").lower()
-    if not name.endswith(".xlsx"):
-        raise SheetError("只能导入 Excel 的 .xlsx 文件（旧版 .xls 请先“另存为” .xlsx），请下载模板填写后上传。")
-    size = getattr(file, "size", None)
-    if size is not None and size > MAX_FILE_BYTES:
-        raise SheetError(f"文件过大，不能超过 {MAX_FILE_BYTES // 1024 // 1024} MB，请分批导入。")
-    file.seek(0)
-    if not zipfile.is_zipfile(file):
-        raise SheetError("文件不是有效的 .xlsx 格式（可能已损坏或由其他文件改名而来），请用 Excel 另存为 .xlsx。")
-    file.seek(0)
-    with zipfile.ZipFile(file) as archive:
-        if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
-            raise SheetError("文件内容过大，请分批导入。")
-    file.seek(0)
-    try:
-        workbook = load_workbook(file, read_only=True, data_only=False)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise SheetError("无法读取该文件，请用 Excel 另存为 .xlsx 后再导入。") from exc
-    try:
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()
-        lines = sheet.iter_rows(values_only=True)
+    with xlsx_rows(file, max_bytes=MAX_FILE_BYTES, max_unpacked_bytes=MAX_UNPACKED_BYTES) as lines:
         columns = _columns(next(lines, None) or ())
         out = []
         for number, values in enumerate(lines, start=2):
@@ -183,12 +156,6 @@ def _read(file) -> list[tuple[int, dict]]:
             if len(out) >= MAX_ROWS:
                 raise SheetError(f"每次最多导入 {MAX_ROWS} 道试题，请分批导入。")
             out.append((number, cells))
-    except SheetError:
-        raise
-    except Exception as exc:
-        raise SheetError("读取文件内容时出错，文件可能已损坏，请用 Excel 另存为 .xlsx 后再导入。") from exc
-    finally:
-        workbook.close()
     if not out:
         raise SheetError("文件中没有试题：表头下面都是空行。")
     return out

@@ -10,14 +10,12 @@ A dry run (预览) checks and counts and writes nothing.
 from __future__ import annotations
 
 import datetime as dt
-import zipfile
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from openpyxl import load_workbook
 
-from apps.core.excel import cell_text, is_formula, parse_date_cell
+from apps.core.excel import SheetError, cell_text, is_formula, parse_date_cell, xlsx_rows
 from apps.core.permissions import require
 from apps.orgs.access import scope_for
 from apps.orgs.models import User
@@ -67,13 +65,8 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 2000
 MAX_SHEET_ROWS = 20_000
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
-_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CATEGORIES = {label: value for value, label in KnowledgeCategory.choices}
 _YES = {"是": True, "在": True, "否": False, "停用": False}
-
-
-class SheetError(Exception):
-    """The file as a whole cannot be read; the message says why, in Chinese."""
 
 
 @dataclass
@@ -181,43 +174,11 @@ def _messages(exc: ValidationError) -> list[str]:
 
 def read_file(file) -> list[tuple[int, str, dict, list[str]]]:
     """Open the upload as an .xlsx and read its first sheet: (row number, title, values, problems) per line."""
-    name = (getattr(file, "name", "") or "").strip().lower()
-    if not name.endswith(".xlsx"):
-        if name.endswith(".xls"):
-            raise SheetError("不支持旧版 Excel（.xls）文件，请在 Excel 中“另存为” .xlsx 格式后再导入。")
-        raise SheetError("只能导入 Excel 的 .xlsx 文件，请下载模板填写后上传。")
-    size = getattr(file, "size", None)
-    if size is not None and size > MAX_FILE_BYTES:
-        raise SheetError(f"文件过大，不能超过 {MAX_FILE_BYTES // (1024 * 1024)} MB，请分批导入。")
-    file.seek(0)
-    head = file.read(len(_OLE2_MAGIC))
-    file.seek(0)
-    if head == _OLE2_MAGIC:
-        raise SheetError("这是旧版 Excel（.xls）文件，请在 Excel 中“另存为” .xlsx 格式后再导入。")
-    if not zipfile.is_zipfile(file):
-        raise SheetError("文件不是有效的 .xlsx 格式（可能已损坏），请用 Excel 另存为 .xlsx 后再导入。")
-    file.seek(0)
-    with zipfile.ZipFile(file) as archive:
-        if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
-            raise SheetError("文件内容过大，请分批导入。")
-    file.seek(0)
-    try:
-        workbook = load_workbook(file, read_only=True, data_only=False)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise SheetError("无法读取该文件，请用 Excel 另存为 .xlsx 后再导入。") from exc
-    try:
-        return _read_sheet(workbook.worksheets[0])
-    except SheetError:
-        raise
-    except Exception as exc:
-        raise SheetError("读取文件内容时出错，文件可能已损坏，请用 Excel 另存为 .xlsx 后再导入。") from exc
-    finally:
-        workbook.close()
+    with xlsx_rows(file, max_bytes=MAX_FILE_BYTES, max_unpacked_bytes=MAX_UNPACKED_BYTES) as lines:
+        return _read_sheet(lines)
 
 
-def _read_sheet(sheet) -> list[tuple[int, str, dict, list[str]]]:
-    sheet.reset_dimensions()
-    lines = sheet.iter_rows(values_only=True)
+def _read_sheet(lines) -> list[tuple[int, str, dict, list[str]]]:
     header = [cell_text(v).replace(" ", "") for v in (next(lines, None) or ())]
     columns = {text: i for i, text in reversed(list(enumerate(header))) if text in COLUMNS}
     missing = [c for c in REQUIRED if c not in columns]
