@@ -13,9 +13,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from django.core.exceptions import ValidationError
 from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404
 
 IMAGE_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/gif": ".gif"}
 PDF_TYPE = "application/pdf"
@@ -129,3 +131,21 @@ def note_stored(file: FieldFile) -> None:
     stored = _stored.get()
     if stored is not None:
         stored.append(file)
+
+
+def stored_file_response(stored, *, missing: str) -> FileResponse:
+    """Serve an uploaded file row (`file`, `content_type`, `original_name`) after the caller checked the viewer.
+
+    Files are never served from MEDIA_URL: every app's file view finds the row through the viewer's scope,
+    then answers with this — inline, under its original name, never sniffed, cached privately. A file gone
+    from storage is a 404 saying `missing`.
+    """
+    try:
+        handle = stored.file.storage.open(stored.file.name, "rb")
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404(missing) from exc
+    response = FileResponse(handle, content_type=stored.content_type)
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(stored.original_name)}"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

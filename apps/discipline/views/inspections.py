@@ -9,17 +9,16 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.core.excel import xlsx_response
+from apps.core.files import stored_file_response
 from apps.core.forms import save_with_form_errors
 from apps.core.history import history_rows
 from apps.core.listing import paginate
@@ -330,15 +329,7 @@ def _file_or_404(request, pk):
 def rectification_file(request, scope, pk):
     """Serve an evidence file to the committee and the owner unit's secretary only."""
     attachment = _file_or_404(request, pk)
-    try:
-        handle = attachment.file.storage.open(attachment.file.name, "rb")
-    except (FileNotFoundError, OSError) as exc:
-        raise Http404("文件已丢失。") from exc
-    response = FileResponse(handle, content_type=attachment.content_type)
-    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(attachment.original_name)}"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return stored_file_response(attachment, missing="文件已丢失。")
 
 
 @unit_manager_required(message=READ_DENIED)

@@ -8,17 +8,16 @@ the report (text and files), submits it and resubmits after a return. Files are 
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.core.excel import xlsx_response
+from apps.core.files import stored_file_response
 from apps.core.forms import save_with_form_errors
 from apps.core.listing import paginate
 from apps.core.navigation import NavItem
@@ -290,15 +289,7 @@ def _file_or_404(request, pk):
 def report_file(request, scope, pk):
     """Serve a report's file to the committee and that unit's secretary only (never from MEDIA_URL)."""
     attachment = _file_or_404(request, pk)
-    try:
-        handle = attachment.file.storage.open(attachment.file.name, "rb")
-    except (FileNotFoundError, OSError) as exc:
-        raise Http404("附件文件已丢失。") from exc
-    response = FileResponse(handle, content_type=attachment.content_type)
-    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(attachment.original_name)}"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return stored_file_response(attachment, missing="附件文件已丢失。")
 
 
 @unit_manager_required(message=UNIT_MESSAGE)

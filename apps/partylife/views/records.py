@@ -7,16 +7,17 @@ nothing), and `permissions` decides which buttons show.
 
 from __future__ import annotations
 
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.core.excel import xlsx_response
+from apps.core.files import stored_file_response
 from apps.core.history import history_rows
 from apps.core.listing import paginate
 from apps.core.periods import Frequency, Period, local_date
@@ -299,15 +300,7 @@ def _get_evidence(request, pk):
 def evidence_file(request, scope, pk):
     """Serve an evidence file to those who may see its record (never from MEDIA_URL)."""
     evidence = _get_evidence(request, pk)
-    try:
-        handle = evidence.file.storage.open(evidence.file.name, "rb")
-    except (FileNotFoundError, OSError) as exc:
-        raise Http404("材料文件已丢失。") from exc
-    response = FileResponse(handle, content_type=evidence.content_type)
-    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(evidence.original_name)}"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return stored_file_response(evidence, missing="材料文件已丢失。")
 
 
 @manager_required(message="您不能删除该材料。")
