@@ -25,12 +25,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from apps.core.files import IMAGE_TYPES, PDF_TYPE, check_upload, files_removed_on_failure, note_stored
+from apps.core.files import files_removed_on_failure
 from apps.core.periods import local_date
 from apps.core.permissions import require
 from apps.orgs.access import scope_for
@@ -39,12 +38,12 @@ from apps.orgs.models import User
 from .. import permissions
 from ..models import Attachment, Finding, Inspection, Rectification, RectificationEvent
 from ..models import RectificationStatus as S
+from .attachments import attachment_store
 
 #: What the committee fills in (forms and serializers take their fields from here).
 INSPECTION_FIELDS = ("kind", "title", "held_on", "inspectors", "summary")
 FINDING_FIELDS = ("unit", "description", "severity")
 RECTIFICATION_FIELDS = ("requirement", "required_evidence", "deadline")
-EVIDENCE_TYPES = {*IMAGE_TYPES, PDF_TYPE}
 MAX_FILES = 10
 
 SUPERVISE_DENIED = "只有工委管理员可以登记督促检查和发现的问题。"
@@ -153,25 +152,6 @@ def _event(rect: Rectification, *, to: str, actor: User, comment: str = "") -> R
     return event
 
 
-def _store_file(*, rect: Rectification, upload, actor: User) -> Attachment:
-    try:
-        sniffed = check_upload(upload, allowed=EVIDENCE_TYPES, max_bytes=settings.PORTAL_EVIDENCE_MAX_BYTES)
-    except ValidationError as exc:
-        raise ValidationError({"files": exc.messages}) from exc
-    row = Attachment(
-        unit_id=rect.unit_id,
-        rectification=rect,
-        content_type=sniffed.content_type,
-        size=upload.size,
-        original_name=str(getattr(upload, "name", "file"))[:200],
-        uploaded_by=actor,
-    )
-    row.file.save("upload", upload, save=False)
-    note_stored(row.file)
-    row.save()
-    return row
-
-
 def rectification_submit(
     *, actor: User, rectification: Rectification, measures: str, files: Sequence = (), now: dt.datetime | None = None
 ) -> Rectification:
@@ -195,7 +175,7 @@ def rectification_submit(
         if errors:
             raise ValidationError(errors)
         for upload in files:
-            _store_file(rect=rect, upload=upload, actor=actor)
+            attachment_store(rectification=rect, upload=upload, actor=actor)
         if not rect.files.exists():
             raise ValidationError({"files": f"请上传佐证材料（{rect.required_evidence}），图片或 PDF 至少一个。"})
         event = _event(rect, to=S.SUBMITTED, actor=actor)

@@ -14,12 +14,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from apps.core.dates import validate_record_date
-from apps.core.files import IMAGE_TYPES, PDF_TYPE, check_upload, files_removed_on_failure, note_stored
+from apps.core.files import files_removed_on_failure
 from apps.core.periods import local_tz
 from apps.core.permissions import require
 from apps.orgs.access import scope_for
@@ -27,10 +26,10 @@ from apps.orgs.models import Unit, User
 
 from .. import permissions
 from ..models import Attachment, DutyReport, ReportReview, ReportRound, ReportStatus
+from .attachments import attachment_store
 
 ROUND_FIELDS = ("kind", "title", "starts_on", "ends_on", "due_on")
 REPORT_FIELDS = ("content",)
-FILE_TYPES = {*IMAGE_TYPES, PDF_TYPE}
 #: Statuses in which the unit may still change and submit its report.
 OPEN_STATUSES = (ReportStatus.DRAFT, ReportStatus.RETURNED)
 
@@ -170,22 +169,7 @@ def report_files_add(*, actor: User, report: DutyReport, uploads: Sequence) -> l
         report = _for_unit(actor=actor, report=report, doing="添加附件")
         added = []
         for upload in uploads:
-            try:
-                sniffed = check_upload(upload, allowed=FILE_TYPES, max_bytes=settings.PORTAL_EVIDENCE_MAX_BYTES)
-            except ValidationError as exc:
-                raise ValidationError({"files": exc.messages}) from exc
-            row = Attachment(
-                unit_id=report.unit_id,
-                report=report,
-                content_type=sniffed.content_type,
-                size=upload.size,
-                original_name=str(getattr(upload, "name", "file"))[:200],
-                uploaded_by=actor,
-            )
-            row.file.save("upload", upload, save=False)
-            note_stored(row.file)
-            row.save()
-            added.append(row)
+            added.append(attachment_store(upload=upload, actor=actor, report=report))
         return added
 
 
