@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, viewsets
@@ -22,9 +21,10 @@ from apps.orgs.api_scoping import ScopedRelatedFieldsMixin, ScopeFilterBackend
 
 from .. import permissions as discipline_permissions
 from ..filters.inspections import FindingFilter, InspectionFilter, RectificationFilter
-from ..models import Attachment, Finding, Inspection, Rectification, RectificationEvent
+from ..models import Finding, Inspection, Rectification, RectificationEvent
 from ..selectors import inspections as selectors
 from ..services import inspections as services
+from .attachments import AttachmentSerializer
 
 
 class Supervises(permissions.BasePermission):
@@ -122,17 +122,6 @@ class FindingViewSet(viewsets.ModelViewSet):
         )
 
 
-class RectificationAttachmentSerializer(serializers.ModelSerializer):
-    url = serializers.SerializerMethodField(label="下载地址")
-
-    class Meta:
-        model = Attachment
-        fields = ["id", "original_name", "content_type", "size", "uploaded_at", "url"]
-
-    def get_url(self, obj) -> str:
-        return reverse("discipline:rectification_file", args=[obj.pk])
-
-
 class EventSerializer(serializers.ModelSerializer):
     by = serializers.StringRelatedField()
 
@@ -147,7 +136,7 @@ class RectificationSerializer(ScopedRelatedFieldsMixin, serializers.ModelSeriali
     is_overdue = serializers.BooleanField(read_only=True, label="已逾期")
     description = serializers.CharField(source="finding.description", read_only=True)
     inspection = serializers.IntegerField(source="finding.inspection_id", read_only=True)
-    files = RectificationAttachmentSerializer(many=True, read_only=True)
+    files = AttachmentSerializer(many=True, read_only=True)
     events = EventSerializer(many=True, read_only=True)
 
     class Meta:

@@ -4,7 +4,6 @@ services.reports. Invalid transitions answer 400 in Chinese; a unit secretary re
 
 from __future__ import annotations
 
-from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
@@ -16,8 +15,9 @@ from apps.orgs.access import scope_for
 from apps.orgs.api_scoping import ScopedRelatedFieldsMixin, ScopeFilterBackend
 
 from ..filters.reports import DutyReportFilter
-from ..models import Attachment, DutyReport, ReportReview, ReportRound
+from ..models import DutyReport, ReportReview, ReportRound
 from ..services import reports as services
+from .attachments import AttachmentSerializer
 from .duties import IsUnitManager
 
 
@@ -74,17 +74,6 @@ class ReportRoundViewSet(
         serializer.instance = self.get_queryset().get(pk=round_.pk)
 
 
-class ReportAttachmentSerializer(serializers.ModelSerializer):
-    url = serializers.SerializerMethodField(label="下载地址")
-
-    class Meta:
-        model = Attachment
-        fields = ["id", "original_name", "content_type", "size", "uploaded_at", "url"]
-
-    def get_url(self, obj) -> str:
-        return reverse("discipline:report_file", args=[obj.pk])
-
-
 class ReviewSerializer(serializers.ModelSerializer):
     # Plain strings: the choice set is named once, on the report's status.
     action = serializers.CharField(
@@ -109,7 +98,7 @@ class ReportSerializer(ScopedRelatedFieldsMixin, serializers.ModelSerializer):
     on_time = serializers.SerializerMethodField(
         label="报送情况", help_text="on_time 按时 / late 逾期 / missing 未报送（已逾期） / pending 未到期"
     )
-    files = ReportAttachmentSerializer(many=True, read_only=True)
+    files = AttachmentSerializer(many=True, read_only=True)
     reviews = ReviewSerializer(many=True, read_only=True)
 
     class Meta:
@@ -212,7 +201,7 @@ class DutyReportViewSet(
 
     @extend_schema(
         request={"multipart/form-data": FileUploadSerializer},
-        responses={201: ReportAttachmentSerializer},
+        responses={201: AttachmentSerializer},
         summary="上传附件（本单位）",
     )
     @action(
@@ -227,7 +216,7 @@ class DutyReportViewSet(
         payload = FileUploadSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         [added] = services.report_files_add(actor=request.user, report=report, uploads=[payload.validated_data["file"]])
-        return Response(ReportAttachmentSerializer(added).data, status=status.HTTP_201_CREATED)
+        return Response(AttachmentSerializer(added).data, status=status.HTTP_201_CREATED)
 
 
 def register(router) -> None:
