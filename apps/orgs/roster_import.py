@@ -23,6 +23,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from apps.core.imports import ImportResult as BaseImportResult
+from apps.core.imports import RowError
+
 from . import permissions
 from .access import scope_for
 from .models import Branch, Member, Membership, Unit, User
@@ -47,38 +50,11 @@ _UPDATABLE = ("gender", "join_date", "status", "position")
 
 
 @dataclass
-class RowError:
-    """One bad row: its Excel row number, the name in it, and every problem found."""
+class ImportResult(BaseImportResult):
+    """What a roster import did; `transferred` counts the updated members moved in from another branch of the unit."""
 
-    row: int
-    name: str
-    problems: list[str]
-
-    def __str__(self):
-        who = f"（{self.name}）" if self.name else ""
-        return f"第 {self.row} 行{who}：{'；'.join(self.problems)}"
-
-
-@dataclass
-class ImportResult:
-    """What an import did (or, for a dry run or a failed import, would do)."""
-
-    dry_run: bool = False
-    file_errors: list[str] = field(default_factory=list)
-    row_errors: list[RowError] = field(default_factory=list)
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    transferred: int = 0  # of the updated: moved in from another branch of the unit
-    unchanged: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.file_errors and not self.row_errors
-
-    @property
-    def written(self) -> bool:
-        return self.ok and not self.dry_run
+    transferred: int = 0
+    measure = "人"
 
     def summary(self) -> str:
         moved = f"（其中转入本单位其他支部 {self.transferred} 人）" if self.transferred else ""

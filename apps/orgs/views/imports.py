@@ -4,10 +4,10 @@ Only the committee and unit secretaries reach them; everyone else gets 403.
 The rules live in `roster_import.py`; these views only move the file and the result.
 """
 
-from django.contrib import messages
 from django.shortcuts import render
 
 from apps.core.excel import xlsx_response
+from apps.core.imports import report_import
 
 from .. import roster_import as importer
 from ..access import unit_manager_required
@@ -26,7 +26,7 @@ def roster_import(request, scope):
             result = importer.roster_import(
                 actor=request.user, file=form.cleaned_data["file"], dry_run=form.cleaned_data["dry_run"]
             )
-            _report(request, result)
+            report_import(request, result)
             if result.written:
                 form = RosterImportForm()
     else:
@@ -38,17 +38,6 @@ def roster_import(request, scope):
         "max_rows": importer.MAX_ROWS,
     }
     return render(request, "orgs/roster_import.html", context)
-
-
-def _report(request, result: importer.ImportResult) -> None:
-    if result.file_errors:
-        messages.error(request, "导入失败，未导入任何数据：" + "；".join(result.file_errors))
-    elif result.row_errors:
-        messages.error(request, f"发现 {len(result.row_errors)} 行有问题，未导入任何数据。请按下表修改后重新上传。")
-    elif result.dry_run:
-        messages.info(request, f"校验通过，共 {result.rows} 行，尚未导入。导入后将{result.summary()}。")
-    else:
-        messages.success(request, f"导入完成：{result.summary()}。")
 
 
 @unit_manager_required(message=DENIED)

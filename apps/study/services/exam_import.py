@@ -16,6 +16,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 
 from apps.core.excel import SheetError, cell_text, is_formula, xlsx_rows
+from apps.core.imports import ImportResult, RowError
 from apps.core.permissions import require
 from apps.orgs.access import scope_for
 from apps.orgs.models import User
@@ -74,31 +75,8 @@ _ITEM_SEPARATORS = re.compile(r"[；;]")
 
 
 @dataclass
-class RowError:
-    row: int
-    stem: str
-    problems: list[str]
-
-    def __str__(self):
-        return f"第 {self.row} 行：{'；'.join(self.problems)}"
-
-
-@dataclass
-class QuestionImportResult:
-    dry_run: bool = False
-    file_errors: list[str] = field(default_factory=list)
-    row_errors: list[RowError] = field(default_factory=list)
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.file_errors and not self.row_errors
-
-    @property
-    def written(self) -> bool:
-        return self.ok and not self.dry_run
+class QuestionImportResult(ImportResult):
+    measure = "道"
 
     def summary(self) -> str:
         return f"新增 {self.created} 道，更新 {self.updated} 道"

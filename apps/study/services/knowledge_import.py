@@ -10,12 +10,12 @@ A dry run (预览) checks and counts and writes nothing.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from apps.core.excel import SheetError, cell_text, is_formula, parse_date_cell, xlsx_rows
+from apps.core.imports import ImportResult, RowError
 from apps.core.permissions import require
 from apps.orgs.access import scope_for
 from apps.orgs.models import User
@@ -67,39 +67,6 @@ MAX_SHEET_ROWS = 20_000
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 _CATEGORIES = {label: value for value, label in KnowledgeCategory.choices}
 _YES = {"是": True, "在": True, "否": False, "停用": False}
-
-
-@dataclass
-class RowError:
-    row: int
-    title: str
-    problems: list[str]
-
-    def __str__(self):
-        who = f"（{self.title}）" if self.title else ""
-        return f"第 {self.row} 行{who}：{'；'.join(self.problems)}"
-
-
-@dataclass
-class ImportResult:
-    dry_run: bool = False
-    file_errors: list[str] = field(default_factory=list)
-    row_errors: list[RowError] = field(default_factory=list)
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.file_errors and not self.row_errors
-
-    @property
-    def written(self) -> bool:
-        return self.ok and not self.dry_run
-
-    def summary(self) -> str:
-        return f"新增 {self.created} 条，更新 {self.updated} 条，未变化 {self.unchanged} 条"
 
 
 def knowledge_import(*, actor: User, file, dry_run: bool = False) -> ImportResult:

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.core.excel import xlsx_response
+from apps.core.imports import report_import
 from apps.core.listing import paginate
 from apps.orgs.access import committee_required
 
@@ -113,14 +114,8 @@ def question_import(request, scope):
         result = services.question_import(
             actor=request.user, file=form.cleaned_data["file"], dry_run=form.cleaned_data["dry_run"]
         )
-        if result.file_errors:
-            messages.error(request, "导入失败，未导入任何试题：" + "；".join(result.file_errors))
-        elif result.row_errors:
-            messages.error(request, f"发现 {len(result.row_errors)} 行有问题，未导入任何试题。请按下表修改后重新上传。")
-        elif result.dry_run:
-            messages.info(request, f"校验通过，共 {result.rows} 行，尚未导入。导入后将{result.summary()}。")
-        else:
-            messages.success(request, f"导入完成：{result.summary()}。")
+        report_import(request, result, things="试题")
+        if result.written:
             form = QuestionImportForm(initial={"dry_run": True})
     return render(
         request,

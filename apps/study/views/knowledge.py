@@ -11,6 +11,7 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.core.excel import xlsx_response
+from apps.core.imports import report_import
 from apps.core.listing import paginate
 from apps.core.navigation import NavItem
 from apps.core.redirects import same_site
@@ -163,14 +164,8 @@ def knowledge_import(request, scope):
         result = importer.knowledge_import(
             actor=request.user, file=form.cleaned_data["file"], dry_run=form.cleaned_data["dry_run"]
         )
-        if result.file_errors:
-            messages.error(request, "导入失败，未导入任何数据：" + "；".join(result.file_errors))
-        elif result.row_errors:
-            messages.error(request, f"发现 {len(result.row_errors)} 行有问题，未导入任何数据。请按下表修改后重新上传。")
-        elif result.dry_run:
-            messages.info(request, f"预览校验通过，共 {result.rows} 行，尚未导入。导入后将{result.summary()}。")
-        else:
-            messages.success(request, f"导入完成：{result.summary()}。")
+        report_import(request, result)
+        if result.written:
             form = KnowledgeImportForm()
     return render(
         request,
