@@ -1,6 +1,7 @@
 """Form pieces shared by every app: Bootstrap classes on widgets, date inputs, several files in one input."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 
 class BootstrapFormMixin:
@@ -73,3 +74,25 @@ def save_with_form_errors(form, write):
             for message in exc.messages:
                 form.add_error(None, message)
         return None
+
+
+def chosen_option(form: forms.Form, name: str, preset, saved):
+    """The selected option of a choice field that other parts of a form depend on (the unit, the branch …).
+
+    Posted, else `preset` (?name= in the URL), else the saved one, else the only choice. The field reads the
+    value, so a choice outside the user's scope, or junk, is no choice. Sets the field's initial to it.
+    """
+    field = form.fields[name]
+    raw = form.data.get(name) if form.is_bound else preset.get(name)
+    chosen = None
+    if raw not in (None, ""):
+        try:
+            chosen = field.clean(raw)
+        except ValidationError:
+            chosen = None
+    if chosen is None and not (form.is_bound and raw not in (None, "")):
+        options = [] if saved is not None else list(field.queryset[:2])
+        chosen = saved if saved is not None else (options[0] if len(options) == 1 else None)
+    if chosen is not None:
+        form.initial[name] = chosen.pk
+    return chosen

@@ -17,7 +17,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from apps.core.forms import BootstrapFormMixin, DateTimeInput, MultipleFileField, MultipleFileInput
+from apps.core.forms import BootstrapFormMixin, DateTimeInput, MultipleFileField, MultipleFileInput, chosen_option
 from apps.core.periods import local_date
 from apps.orgs.access import Scope
 
@@ -205,7 +205,7 @@ class ActivityForm(BootstrapFormMixin, forms.ModelForm):
             del self.fields["branch"], self.fields["party_group"]
             self.fields["unit"].queryset = selectors.loggable_units(self.scope)
             self.fields["unit"].empty_label = "请选择单位"
-            self.chosen_unit = self._chosen("unit", preset, activity.unit if activity else None)
+            self.chosen_unit = chosen_option(self, "unit", preset, activity.unit if activity else None)
             self._refreshes("unit")
             return
         del self.fields["unit"]
@@ -214,7 +214,7 @@ class ActivityForm(BootstrapFormMixin, forms.ModelForm):
         branch.required, branch.empty_label = True, "请选择支部"
         with_unit = self.scope.is_committee
         branch.label_from_instance = lambda b: _branch_label(b, with_unit=with_unit)
-        self.chosen_branch = self._chosen("branch", preset, activity.branch if activity else None)
+        self.chosen_branch = chosen_option(self, "branch", preset, activity.branch if activity else None)
         self.chosen_unit = self.chosen_branch.unit if self.chosen_branch else None
         self._refreshes("branch")  # a new branch means its party groups: the old group is not sent
         if level != Level.PARTY_GROUP:
@@ -223,28 +223,8 @@ class ActivityForm(BootstrapFormMixin, forms.ModelForm):
         group = self.fields["party_group"]
         group.queryset = selectors.party_groups_of(self.chosen_branch, on=self.chosen_day)
         group.required, group.empty_label = True, "请选择党小组"
-        self.chosen_group = self._chosen("party_group", preset, activity.party_group if activity else None)
+        self.chosen_group = chosen_option(self, "party_group", preset, activity.party_group if activity else None)
         self._refreshes("party_group")
-
-    def _chosen(self, name, preset, saved):
-        """The selected option: posted, else ?name= in the URL, else the saved one, else the only choice.
-
-        The field itself reads the value (a choice outside the user's scope, or junk, is no choice).
-        """
-        field = self.fields[name]
-        raw = self.data.get(name) if self.is_bound else preset.get(name)
-        chosen = None
-        if raw not in (None, ""):
-            try:
-                chosen = field.clean(raw)
-            except ValidationError:
-                chosen = None
-        if chosen is None and not (self.is_bound and raw not in (None, "")):
-            options = [] if saved is not None else list(field.queryset[:2])
-            chosen = saved if saved is not None else (options[0] if len(options) == 1 else None)
-        if chosen is not None:
-            self.initial[name] = chosen.pk
-        return chosen
 
     def _refreshes(self, name: str) -> None:
         """Changing this field fetches the form for the new choice and swaps in the parts that depend on it."""

@@ -15,7 +15,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from apps.core.forms import BootstrapFormMixin, DateInput
+from apps.core.forms import BootstrapFormMixin, DateInput, chosen_option
 from apps.orgs.access import Scope
 from apps.orgs.models import Member
 
@@ -166,7 +166,7 @@ class SessionForm(BootstrapFormMixin, forms.ModelForm):
             with_unit = self.scope.spans_units
             field.label_from_instance = lambda b: f"{b.unit.name} · {b.name}" if with_unit else b.name
             field.empty_label = "请选择支部"
-            self.chosen_branch = self._chosen(keep, preset, session.branch if session else None)
+            self.chosen_branch = chosen_option(self, keep, preset, session.branch if session else None)
             self.chosen_unit = self.chosen_branch.unit if self.chosen_branch else None
         elif keep == "youth_group":
             groups = place.keepable_groups(self.scope)
@@ -176,29 +176,12 @@ class SessionForm(BootstrapFormMixin, forms.ModelForm):
             with_unit = self.scope.spans_units
             field.label_from_instance = lambda g: f"{g.unit.name} · {g.name}" if with_unit else g.name
             field.empty_label = "请选择小组"
-            self.chosen_group = self._chosen(keep, preset, session.youth_group if session else None)
+            self.chosen_group = chosen_option(self, keep, preset, session.youth_group if session else None)
             self.chosen_unit = self.chosen_group.unit if self.chosen_group else None
         else:
             field.queryset = place.keepable_units(self.scope)
             field.empty_label = "请选择单位"
-            self.chosen_unit = self._chosen(keep, preset, session.unit if session else None)
-
-    def _chosen(self, name, preset, saved):
-        """The selected option: posted, else ?name=, else the saved one, else the only choice."""
-        field = self.fields[name]
-        raw = self.data.get(name) if self.is_bound else preset.get(name)
-        chosen = None
-        if raw not in (None, ""):
-            try:
-                chosen = field.clean(raw)
-            except ValidationError:
-                chosen = None
-        if chosen is None and not (self.is_bound and raw not in (None, "")):
-            options = [] if saved is not None else list(field.queryset[:2])
-            chosen = saved if saved is not None else (options[0] if len(options) == 1 else None)
-        if chosen is not None:
-            self.initial[name] = chosen.pk
-        return chosen
+            self.chosen_unit = chosen_option(self, keep, preset, session.unit if session else None)
 
     def _refreshes(self, name: str, url: str) -> None:
         self.fields[name].widget.attrs.update(
