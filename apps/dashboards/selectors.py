@@ -7,6 +7,7 @@ for (`scope.managed_units()` / `managed_branches()`). Party-life verdicts are th
 import datetime as dt
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from apps.core.periods import Frequency, Period
@@ -18,7 +19,6 @@ from apps.partylife.counting import submitted
 from apps.partylife.models import Activity, MakeupTask
 from apps.partylife.presenters import summarise
 from apps.partylife.selectors import with_own_attendance
-from apps.study.presenters import link
 from apps.study.selectors.progress import MemberProgress, member_progress
 
 
@@ -148,4 +148,4 @@ def member_study_progress(member: Member, *, today: dt.date) -> MemberProgress:
 
 def study_links() -> dict[str, str]:
     """The study pages the progress block points to (empty while one does not exist)."""
-    return {"self_study_new": link("study:self_study_new"), "my_exams": link("study:my_exams")}
+    return {"self_study_new": reverse("study:self_study_new"), "my_exams": reverse("study:my_exams")}

@@ -19,7 +19,7 @@ from apps.core.periods import day_label, local_date, local_tz
 from apps.core.study_hours import Entry
 
 from .counting import counted
-from .models import Attendance, Level
+from .models import Activity, Attendance, Level
 
 BRANCH_SOURCE = "partylife.branch"
 UNIT_SOURCE = "partylife.unit"
@@ -83,8 +83,6 @@ def _events_on(unit_level: bool):
     key = UNIT_SOURCE if unit_level else BRANCH_SOURCE
 
     def events_on(unit_id: int, branch_id: int | None, day: dt.date) -> list[tuple[str, str]]:
-        from .models import Activity
-
         records = Activity.objects.filter(
             Q(study_hours__gt=0) | Q(study_hours__isnull=True, activity_type__study_hours__gt=0),
             unit_id=unit_id,

@@ -1,12 +1,10 @@
-"""Display helpers of study progress (学习进度): the bar by source, status badges, links. No queries here."""
+"""Display helpers of study progress (学习进度): the bar by source, status badges. No queries here."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-
-from django.urls import reverse
 
 from apps.core import study_hours
 from apps.core.metrics import percent
@@ -16,11 +14,6 @@ from .ledger import Ledger, Status
 # Colours for sources that registered none (the bar must tell its segments apart).
 PALETTE = ("#b5121b", "#e0620d", "#f4c430", "#198754", "#0dcaf0", "#6f42c1", "#d63384", "#20c997")
 ZERO = Decimal("0")
-
-
-def link(url_name: str, *args) -> str:
-    """The URL of a study page (a view hands the template its links; a wrong name fails loudly)."""
-    return reverse(url_name, args=args)
 
 
 def source_colours() -> dict[str, str]:

@@ -11,6 +11,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from apps.core.metrics import percent
@@ -23,7 +24,7 @@ from apps.orgs.models import Member, Unit, User
 from .. import permissions
 from ..ledger import Status, ledgers
 from ..models import Exam, ExamAttempt, StudyYear, UnitStudySnapshot
-from ..presenters import evaluation_day, link
+from ..presenters import evaluation_day
 from ..selectors import exams as exam_reads
 from ..selectors import knowledge as knowledge_reads
 
@@ -179,7 +180,7 @@ def _hours(value: Decimal) -> str:
 
 def _behind_messages(today: dt.date, accounts: dict[int, tuple[int, int]]) -> list[Message]:
     """Members behind their pro-rated target: once per member per month."""
-    url = link("study:progress")
+    url = reverse("study:progress")
     key = f"study-behind:{today.year}-{today.month:02d}"
     out = []
     for ledger in ledgers(today.year, today=today).values():
@@ -215,7 +216,7 @@ def _exam_messages(now: dt.datetime, accounts: dict[int, tuple[int, int]]) -> li
     out = []
     for exam in exams:
         units = {unit.pk for unit in exam.units.all()}
-        url = link("study:exam_detail", exam.pk)
+        url = reverse("study:exam_detail", args=[exam.pk])
         body = (
             f"学法用法考试“{exam.title}”已开放，截止{local_time_label(exam.closes_at)}，"
             f"答题时长 {exam.duration_minutes} 分钟，及格分 {exam.pass_score}。请按时参加。"

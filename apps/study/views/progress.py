@@ -29,7 +29,7 @@ from ..filters.progress import ROLE_CHOICES, SORT_CHOICES
 from ..forms.progress import OVERVIEW_SORTS, OverviewParams, StudyYearForm, YearForm, year_choices
 from ..ledger import PRORATION_NOTE
 from ..models import StudyYear
-from ..presenters import link, source_colours, status_choices
+from ..presenters import source_colours, status_choices
 from ..selectors import progress as reads
 from ..services import progress as services
 
@@ -39,14 +39,14 @@ from ..services import progress as services
 def _links() -> dict[str, str]:
     """The other study pages this one points to."""
     return {
-        "self_study_new": link("study:self_study_new"),
-        "my_exams": link("study:my_exams"),
-        "knowledge_list": link("study:knowledge_list"),
+        "self_study_new": reverse("study:self_study_new"),
+        "my_exams": reverse("study:my_exams"),
+        "knowledge_list": reverse("study:knowledge_list"),
     }
 
 
 def _exam_links(exams) -> list[tuple]:
-    return [(exam, link("study:exam_detail", exam.pk)) for exam in exams]
+    return [(exam, reverse("study:exam_detail", args=[exam.pk])) for exam in exams]
 
 
 def own_progress(scope, *, year: int, today) -> reads.MemberProgress | None:
