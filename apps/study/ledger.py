@@ -116,18 +116,20 @@ def ledgers(
     members: QuerySet[Member] | Iterable[int] | None = None,
     start: dt.date | None = None,
     end: dt.date | None = None,
+    settings: StudyYear | None = None,
 ) -> dict[int, Ledger]:
     """Every member's ledger for a year (or a window inside it), as of `today`.
 
     `members`: a Member queryset (kept as a subquery), ids, or None for every member on a roster
     in the window. Hours count from `start` (default 1 January) to `end` (default 31 December),
     never after `today`; the target is the year's, pro-rated to the roster days in [start, end].
+    `settings`: the year's `StudyYear` when the caller already read it (else it is read here).
     """
     year_start, year_end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     start = max(start or year_start, year_start)
     end = min(end or year_end, year_end)
     days_in_year = (year_end - year_start).days + 1
-    settings = StudyYear.for_year(year)
+    settings = settings or StudyYear.for_year(year)
 
     member_filter = _member_subquery(members)
     people = Member.objects.all()

@@ -91,9 +91,9 @@ def test_member_home_shows_own_makeups_and_attended_activities_only(client, side
 COMMITTEE_HOME_QUERIES = 9 + 2 + 1 + 1 + (1 + 1 + 1 + 8 + 5)  # units + member counts, roster, chart, units behind
 UNIT_HOME_QUERIES = 11 + 2 + 1 + 1 + 9  # units + member counts, roster, branches, this month's verdicts
 BRANCH_HOME_QUERIES = 11 + 1 + 9 + 1 + 1  # branches, this month's verdicts, roster, members
-# The member's: member, the study progress block (issue 8: the year's settings 1, the ledger 10 (one per source),
+# The member's: member, the study progress block (issue 8: the year's settings 1, the ledger 9 (one per source),
 # 应知应会 2, exams taken and due 2), open 补学, recent records.
-MEMBER_HOME_QUERIES = 11 + 1 + (1 + 10 + 2 + 2) + 1 + 1
+MEMBER_HOME_QUERIES = 11 + 1 + (1 + 9 + 2 + 2) + 1 + 1
 
 
 def pinned(assert_constant_queries, client, *, grow, expected):

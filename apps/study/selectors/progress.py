@@ -83,13 +83,13 @@ def member_progress(
 ) -> MemberProgress:
     """One member's year: hours by source against the pro-rated target, 应知应会, exams, what is still due.
 
-    Queries: settings 1, the ledger (4 + one per source), 应知应会 2, exams 2 (the due ones only for this
+    Queries: settings 1, the ledger (3 + one per source), 应知应会 2, exams 2 (the due ones only for this
     year); with `detail` (the page, not the home's block) also the ledger lines (one per source) and the
     suggested items (2) — nothing more however many lines, exams or items there are.
     """
     as_of = evaluation_day(year, today)
     settings = StudyYear.for_year(year)
-    found = ledgers(year, today=as_of, members=[member.pk])
+    found = ledgers(year, today=as_of, members=[member.pk], settings=settings)
     ledger = found.get(member.pk) or _empty_ledger(member, year, settings)
     entries = study_hours.entries_for(member.pk, dt.date(year, 1, 1), as_of) if detail and as_of.year == year else []
     done = knowledge_reads.knowledge_done([member.pk]).get(member.pk, 0)
@@ -208,8 +208,8 @@ def progress_table(*, user, filters=None, today: dt.date) -> ProgressTable:
         return ProgressTable(filterset, year, as_of, None, [], Summary(), 0, messages=filterset.messages())
     members_qs = filterset.qs.select_related("branch__unit").order_by("branch__unit__order", "branch__order", "name")
     members = list(members_qs)
-    found = ledgers(year, today=as_of, members=members_qs)
-    settings = StudyYear.for_year(year) if any(m.pk not in found for m in members) else None
+    settings = StudyYear.for_year(year)
+    found = ledgers(year, today=as_of, members=members_qs, settings=settings)
     done = knowledge_reads.knowledge_done(members_qs)
     tallies = exam_reads.exam_tallies(members_qs, year)
     none = exam_reads.ExamTally()
