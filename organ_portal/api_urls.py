@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from apps.discipline import api as discipline_api
 from apps.orgs import api as orgs_api
 from apps.partylife import api as partylife_api
+from apps.scoring import api as scoring_api
 from apps.study import api as study_api
 
 router = DefaultRouter()
@@ -21,6 +22,7 @@ router.register("partylife/rules", partylife_api.ComplianceRuleViewSet, basename
 router.register("partylife/compliance", partylife_api.ComplianceViewSet, basename="partylife-compliance")
 study_api.register(router)  # /api/study/…
 discipline_api.register(router)  # /api/discipline/…
+scoring_api.register(router)  # /api/scoring/…
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -44,6 +44,13 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=8, minute=15),
         "options": {"expires": 4 * 3600},
     },
+    # Provisional rankings of the current month, quarter and year, as of yesterday (a duplicate tick finds the
+    # first run); the first night after a period ends this is its final run.
+    "scoring-nightly-runs": {
+        "task": "apps.scoring.tasks.nightly_runs_task",
+        "schedule": crontab(hour=1, minute=40),
+        "options": {"expires": 6 * 3600},
+    },
     "study-reminders-daily": {
         "task": "apps.study.tasks.send_reminders_task",
         "schedule": crontab(hour=8, minute=30),

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "apps.study",
     "apps.partylife",
     "apps.discipline",
+    "apps.scoring",
     "apps.dashboards",
     "apps.demo",  # last: seed_demo runs the demo steps every app above registers
 ]

@@ -8,6 +8,7 @@ urlpatterns = [
     path("partylife/", include("apps.partylife.urls")),
     path("study/", include("apps.study.urls")),
     path("discipline/", include("apps.discipline.urls")),
+    path("scoring/", include("apps.scoring.urls")),
     path("notifications/", include("apps.core.urls")),
     path("api/", include("organ_portal.api_urls")),
     path("django-admin/", admin.site.urls),

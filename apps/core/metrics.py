@@ -82,3 +82,50 @@ def percent(numerator: int, denominator: int) -> Decimal | None:
     if not denominator:
         return None
     return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(Decimal("0.1"))
+
+
+# --- tier caps ------------------------------------------------------------------------------------
+#: Tiers of a ranking (DOMAIN §4), best first. A cap names the best tier a unit may get.
+TIERS = ("好", "较好", "一般", "差")
+
+TierCapFn = Callable[..., dict[int, tuple[str, str]]]  # fn(period, *, today) -> {unit_id: (tier, reason)}
+
+
+@dataclass(frozen=True)
+class TierCap:
+    """A rule of a record app that caps a unit's tier whatever its score (e.g. a 红牌 in force)."""
+
+    key: str
+    label: str
+    fn: TierCapFn
+
+    def compute(self, period: Period, *, today: dt.date) -> dict[int, tuple[str, str]]:
+        return self.fn(period, today=today)
+
+
+_CAPS: dict[str, TierCap] = {}
+
+
+def register_tier_cap(key: str, *, label: str) -> Callable[[TierCapFn], TierCapFn]:
+    """Decorator: `fn(period, *, today) -> {unit_id: (best tier allowed, reason)}`, one grouped query."""
+
+    def decorator(fn: TierCapFn) -> TierCapFn:
+        if key in _CAPS and _CAPS[key].fn is not fn:
+            raise ValueError(f"tier cap {key} registered twice")
+        _CAPS[key] = TierCap(key=key, label=label, fn=fn)
+        return fn
+
+    return decorator
+
+
+def all_tier_caps() -> list[TierCap]:
+    return sorted(_CAPS.values(), key=lambda c: c.key)
+
+
+def worse_tier(a: str | None, b: str | None) -> str | None:
+    """The lower of two tiers (None: no cap)."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a if TIERS.index(a) >= TIERS.index(b) else b

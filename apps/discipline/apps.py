@@ -12,9 +12,7 @@ class DisciplineConfig(AppConfig):
     verbose_name = "纪律监督"
 
     def ready(self):
-        from importlib import import_module
-
-        from apps.core import default_data, navigation
+        from apps.core import areas, default_data, navigation
 
         from . import defaults, demo, metrics, study_sources
 
@@ -23,5 +21,4 @@ class DisciplineConfig(AppConfig):
         metrics.register()  # what discipline feeds scoring (core metric registry)
         demo.register()  # the demo city's supervision records (core demo registry)
         navigation.register_menu("discipline", label="纪律监督", icon="shield-check", order=27)
-        for area in AREAS:
-            navigation.register(*getattr(import_module(f"{__package__}.views.{area}"), "NAV_ITEMS", ()))
+        areas.register_navigation(__package__, AREAS)

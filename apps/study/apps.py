@@ -11,9 +11,7 @@ class StudyConfig(AppConfig):
     verbose_name = "理论学习"
 
     def ready(self):
-        from importlib import import_module
-
-        from apps.core import navigation
+        from apps.core import areas, navigation
 
         from . import demo, metrics, sources
 
@@ -21,5 +19,4 @@ class StudyConfig(AppConfig):
         metrics.register()  # what study feeds scoring (core metric registry)
         demo.register()  # the demo city's year of study (core demo registry)
         navigation.register_menu("study", label="理论学习", icon="book", order=25)
-        for area in AREAS:
-            navigation.register(*getattr(import_module(f"{__package__}.views.{area}"), "NAV_ITEMS", ()))
+        areas.register_navigation(__package__, AREAS)

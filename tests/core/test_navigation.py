@@ -13,6 +13,7 @@ PARTY_LIFE = ("组织生活", "calendar-check")
 ORGS = ("组织架构", "diagram-3")
 STUDY = ("理论学习", "book")
 DISCIPLINE = ("纪律监督", "shield-check")
+SCORING = ("四看评价", "trophy")
 
 
 class NavbarParser(HTMLParser):
@@ -120,6 +121,16 @@ EXPECTED = {
                 ("黄红牌规则", "/discipline/card-rules/"),
             ],
         ),
+        (  # issue 10
+            *SCORING,
+            [
+                ("排名", "/scoring/rankings/"),
+                ("排名测算", "/scoring/runs/"),
+                ("人工评分", "/scoring/manual/"),
+                "---",
+                ("指标体系", "/scoring/"),
+            ],
+        ),
         (
             *ORGS,
             [
@@ -172,6 +183,10 @@ EXPECTED = {
                 ("典型案例", "/discipline/cases/"),
                 ("警示教育", "/discipline/warning/"),
             ],
+        ),
+        (  # issue 10: the published rankings, the unit's own score, the indicator system it is judged by
+            *SCORING,
+            [("排名", "/scoring/rankings/"), ("本单位得分", "/scoring/mine/"), "---", ("指标体系", "/scoring/")],
         ),
         (*ORGS, [("本单位支部", "/orgs/branches/"), ("党员名册", "/orgs/members/"), ("名册导入", "/orgs/import/")]),
     ],
@@ -234,7 +249,7 @@ def test_menu_for_orders_links_and_menus_and_skips_empty_menus():
     assert [e.menu.key for e in entries if e.menu] == ["study"]  # the only dropdown with a member item
     committee = navigation.menu_for("committee")
     assert [e.order for e in committee] == sorted(e.order for e in committee)
-    assert [e.menu.key for e in committee if e.menu] == ["partylife", "study", "discipline", "orgs"]
+    assert [e.menu.key for e in committee if e.menu] == ["partylife", "study", "discipline", "scoring", "orgs"]
 
 
 def test_registering_the_same_item_again_changes_nothing_and_an_unknown_menu_is_refused():

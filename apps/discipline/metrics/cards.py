@@ -13,13 +13,10 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import reverse
 
-from apps.core.metrics import MetricRecord, register
+from apps.core.metrics import TIERS, MetricRecord, register, register_tier_cap
 from apps.core.periods import Period
 
 from ..models import Card
-
-#: Tiers from best to worst (DOMAIN §4); a unit under several caps gets the lowest.
-TIERS = ("好", "较好", "一般", "差")
 
 
 def judged_on(period: Period, today: dt.date) -> dt.date:
@@ -79,3 +76,12 @@ def tier_caps(today: dt.date) -> dict[int, str]:
         if current is None or rank.get(cap, -1) > rank.get(current, -1):
             caps[unit_id] = cap
     return caps
+
+
+@register_tier_cap("discipline.red_cards", label="红牌限定等次")
+def red_card_caps(period: Period, *, today: dt.date) -> dict[int, tuple[str, str]]:
+    """Scoring's view of `tier_caps`: on the period's judged day, each capped unit's best tier and why (one query)."""
+    return {
+        unit_id: (cap, f"红牌有效期内，等次最高为“{cap}”")
+        for unit_id, cap in tier_caps(judged_on(period, today)).items()
+    }

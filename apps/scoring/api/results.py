@@ -1,0 +1,5 @@
+"""Scoring API · results (stub: the area's viewsets are registered here)."""
+
+
+def register(router) -> None:
+    pass

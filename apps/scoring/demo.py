@@ -1,0 +1,5 @@
+"""The demo city's rankings (stub: registered as a demo step)."""
+
+
+def register() -> None:
+    pass

@@ -1,0 +1,1 @@
+"""Scoring's writes: the indicator system (`systems`), manual points (`manual`), ranking runs (`runs`)."""

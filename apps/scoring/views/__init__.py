@@ -1,0 +1,1 @@
+"""Scoring pages, one module per area (apps.AREAS)."""
