@@ -136,7 +136,10 @@ def _line(spec: Spec, unit_id: int, inputs: Inputs) -> Line:
     metric = inputs.metrics.get(spec.metric_key, {}) if spec.metric_key else None
     entry = inputs.manual.get((spec.id, unit_id))
     value = metric.get(unit_id) if metric is not None else None
-    data = {"metric": spec.metric_key} if spec.metric_key else {}
+    # The indicator as it was when the run was made: a later edit of the system never changes a snapshot's page.
+    data = {"indicator": spec.name, "look": spec.look, "method": spec.method, "max_points": str(spec.max_points)}
+    if spec.metric_key:
+        data["metric"] = spec.metric_key
     if entry is not None:
         data.update(manual=str(entry.points), note=entry.note, period=entry.period_key, entry=entry.entry_id)
     if spec.method == "auto":
