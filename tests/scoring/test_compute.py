@@ -58,7 +58,7 @@ def by_unit(scores):
     return {s.unit.id: s for s in scores}
 
 
-# --- ranks ---------------------------------------------------------------------------------------------------
+# --- ranks ----------
 
 
 def test_ties_share_a_rank_and_the_next_rank_skips_overall_and_within_category():
@@ -112,7 +112,7 @@ def test_tiers_by_proportion_follow_ranks_and_a_tie_shares_its_rank_tier():
     assert [s[i].tier for i in range(1, 11)] == ["好"] * 3 + ["较好"] * 2 + ["一般"] * 4 + ["差"]
 
 
-# --- bonus and deduction caps ----------------------------------------------------------------------------------
+# --- bonus and deduction caps ----------
 
 
 def test_bonus_and_deductions_are_capped_per_indicator():
@@ -141,7 +141,7 @@ def test_manual_points_above_the_max_count_as_the_max():
     assert score.total == D("60.00")  # 0 + min(75, 60)
 
 
-# --- missing values ---------------------------------------------------------------------------------------------
+# --- missing values ----------
 
 
 @pytest.mark.parametrize(
@@ -182,7 +182,7 @@ def test_a_unit_with_every_base_indicator_excluded_is_not_scored():
     assert not score.scored and score.rank is None and score.tier == "" and "均无数据" in score.not_scored_reason
 
 
-# --- caps -------------------------------------------------------------------------------------------------------
+# --- caps ----------
 
 
 def test_a_veto_caps_the_tier_without_touching_points():
@@ -214,7 +214,7 @@ def test_a_registered_cap_lowers_the_tier_and_never_raises_it():
     assert s[3].tier == "差"  # a cap of 一般 never lifts 差
 
 
-# --- not scored ---------------------------------------------------------------------------------------------------
+# --- not scored ----------
 
 
 def test_a_unit_judged_from_after_the_period_is_listed_not_scored():
@@ -241,7 +241,7 @@ def test_previous_ranks_are_carried_and_the_digest_fingerprints_the_inputs():
     assert again.digest() != inputs.digest()
 
 
-# --- the same rules through the database, with a real 红牌 ------------------------------------------------------------
+# --- the same rules through the database, with a real 红牌 ----------
 
 
 @pytest.mark.django_db
