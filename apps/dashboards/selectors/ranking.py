@@ -278,7 +278,7 @@ def falling_behind(rows: list[Row], compliance: dict[int, Decimal], *, limit: in
             reasons.append(f"排名下降{-r.rank_change}位")
         rate = compliance.get(r.unit_id)
         if rate is not None and rate < COMPLIANCE_LOW:
-            reasons.append(f"组织生活落实率{rate:g}%")
+            reasons.append(f"组织生活落实率{float(rate):g}%")
         if reasons:
             severity = (r.tier == Tier.POOR, -(r.rank_change or 0), -(float(rate) if rate is not None else 100))
             out.append({"row": r, "reasons": reasons, "compliance": rate, "severity": severity})
