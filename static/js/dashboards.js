@@ -49,11 +49,11 @@
           return heat.units[p.value[1]] + " · " + heat.months[p.value[0]] + "：" + p.value[2] + "%";
         },
       },
-      grid: { left: dark ? 220 : 150, right: 20, top: 10, bottom: 70 },
-      xAxis: { type: "category", data: heat.months, splitArea: { show: true }, axisLabel: { color: dark ? "#e8eef8" : "#555", fontSize: fontSize } },
-      yAxis: { type: "category", data: heat.units, inverse: true, splitArea: { show: true }, axisLabel: { color: dark ? "#e8eef8" : "#555", fontSize: fontSize, width: dark ? 200 : 140, overflow: "truncate" } },
+      grid: { left: dark ? 220 : 150, right: 20, top: 10, bottom: dark ? 110 : 90 },
+      xAxis: { type: "category", data: heat.months, axisLabel: { color: dark ? "#e8eef8" : "#555", fontSize: fontSize } },
+      yAxis: { type: "category", data: heat.units, inverse: true, axisLabel: { color: dark ? "#e8eef8" : "#555", fontSize: fontSize, width: dark ? 200 : 140, overflow: "truncate" } },
       visualMap: {
-        min: 0, max: 100, calculable: true, orient: "horizontal", left: "center", bottom: 0,
+        min: 0, max: 100, calculable: true, orient: "horizontal", left: "center", bottom: 0, itemHeight: dark ? 260 : 160,
         inRange: { color: ["#dc3545", "#f0a000", "#f4e04d", "#8bc34a", "#198754"] },
         textStyle: { color: dark ? "#e8eef8" : "#333", fontSize: fontSize },
       },
@@ -63,7 +63,7 @@
 
   function fitHeatmap(id, heat, perRow) {
     const el = document.getElementById(id);
-    if (el) el.style.height = Math.max(260, heat.units.length * perRow + 90) + "px";
+    if (el) el.style.height = Math.max(260, heat.units.length * perRow + 130) + "px";
   }
 
   // --- committee home --------------------------------------------------------------------------------------
@@ -136,14 +136,15 @@
     const chart = chartOn("unit-history-chart");
     if (chart) {
       const points = history.points;
+      const worst = Math.max.apply(null, points.map(function (p) { return p.rank || 1; }));
       chart.setOption({
         tooltip: { trigger: "axis" },
         legend: { bottom: 0 },
         grid: { left: 44, right: 44, top: 20, bottom: 60 },
         xAxis: { type: "category", data: points.map(function (p) { return p.period + (p.note === "已发布" ? "" : "（" + p.note + "）"); }), axisLabel: { interval: 0, rotate: points.length > 4 ? 30 : 0 } },
         yAxis: [
-          { type: "value", name: "总分", scale: true },
-          { type: "value", name: "排名", inverse: true, minInterval: 1, min: 1 },
+          { type: "value", name: "总分", min: 0, max: 100 },
+          { type: "value", name: "排名", inverse: true, minInterval: 1, min: 1, max: worst + 1 },
         ],
         series: [
           { name: "总分", type: "bar", data: points.map(function (p) { return p.total; }), itemStyle: { color: "#b5121b" }, label: { show: true, position: "top" } },

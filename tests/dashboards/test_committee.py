@@ -39,7 +39,7 @@ def test_published_ranking_with_tiers_and_arrows(login, committee_user, side_a, 
     response = login(committee_user).get(reverse("home"))
     body = response.content.decode()
     assert response.context["board"].run == published
-    assert 'data-run-label>已发布' in body and "临时/未发布" not in body
+    assert "data-run-label>已发布" in body and "临时/未发布" not in body
     assert '<span class="tier-badge tier-good" data-tier="好">好</span>' in body
     assert '<span class="tier-badge tier-poor" data-tier="差">差</span>' in body
     assert 'class="rank-up" data-change="2"' in body and 'class="rank-down" data-change="-1"' in body

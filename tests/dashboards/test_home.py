@@ -65,8 +65,8 @@ def test_member_home_study_first_then_upcoming_activities(client, side_a, side_b
     client.force_login(side_a.member_user)
     response = client.get(reverse("home"))
     body = response.content.decode()
-    study, upcoming, makeups = body.index("data-expected"), body.index("data-upcoming"), body.index("<span>我的补学</span>")
-    assert study < upcoming < makeups
+    blocks = [body.index(marker) for marker in ("data-expected", "data-upcoming", "<span>我的补学</span>")]
+    assert blocks == sorted(blocks)  # study progress, then upcoming activities, then 补学
     assert "下周的主题党日" in body and "别的支部的会" not in body and "外单位的会" not in body
     due = response.context["upcoming"]["due"]
     assert due and all(c.status == "due" for c in due)  # what the branch still has to hold now
