@@ -114,7 +114,7 @@
         legend: { bottom: 0 },
         grid: { left: 40, right: 16, top: 16, bottom: 60 },
         xAxis: { type: "category", data: cats.map(function (c) { return c.name; }), axisLabel: { interval: 0 } },
-        yAxis: { type: "value", scale: true },
+        yAxis: { type: "value", min: 0, max: 100 },
         series: [
           { name: "最高", type: "bar", data: cats.map(function (c) { return c.max; }), itemStyle: { color: "#198754" } },
           { name: "平均", type: "bar", data: cats.map(function (c) { return c.avg; }), itemStyle: { color: "#b5121b" } },
