@@ -57,16 +57,20 @@ def test_unit_home_lists_own_branches_with_status(client, side_a, side_b):
     assert side_b.branch.name not in body
 
 
-def test_committee_home_ranks_units_behind(client, committee_user, side_a, side_b):
-    # Unit A holds every 支委会 this year; unit B holds none: B is listed first.
-    today = timezone.localdate()
-    for month in range(1, today.month + 1):
-        ActivityFactory(branch=side_a.branch, held_at=dt.datetime(today.year, month, 1, 9, tzinfo=SHANGHAI))
-    client.force_login(committee_user)
+def test_member_home_study_first_then_upcoming_activities(client, side_a, side_b):
+    future = timezone.now() + dt.timedelta(days=3)
+    ActivityFactory(branch=side_a.branch, topic="下周的主题党日", held_at=future)
+    ActivityFactory(branch=side_a.other_branch, topic="别的支部的会", held_at=future)
+    ActivityFactory(branch=side_b.branch, topic="外单位的会", held_at=future)
+    client.force_login(side_a.member_user)
     response = client.get(reverse("home"))
-    behind = response.context["behind"]
-    assert [row["unit"] for row in behind][:2] == [side_b.unit, side_a.unit]
-    assert behind[0]["rate"] == 0 < behind[1]["rate"]
+    body = response.content.decode()
+    blocks = [body.index(marker) for marker in ("data-expected", "data-upcoming", "<span>我的补学</span>")]
+    assert blocks == sorted(blocks)  # study progress, then upcoming activities, then 补学
+    assert "下周的主题党日" in body and "别的支部的会" not in body and "外单位的会" not in body
+    due = response.context["upcoming"]["due"]
+    assert due and all(c.status == "due" for c in due)  # what the branch still has to hold now
+    assert "支部尚待召开" in body
 
 
 def test_member_home_shows_own_makeups_and_attended_activities_only(client, side_a, side_b):
@@ -88,12 +92,16 @@ def test_member_home_shows_own_makeups_and_attended_activities_only(client, side
 # release): 11 (9 for the committee). Then each page's grouped reads; the engine is 9 queries for
 # branches (each unit's judging start, rules, overrides, party groups, two grouped counts, reasons,
 # 谈心谈话's memberships and talks) and 5 for units (+1 for the judging start when asked alone).
-COMMITTEE_HOME_QUERIES = 9 + 2 + 1 + 1 + (1 + 1 + 1 + 8 + 5)  # units + member counts, roster, chart, units behind
-UNIT_HOME_QUERIES = 11 + 2 + 1 + 1 + 9  # units + member counts, roster, branches, this month's verdicts
+# The committee's: units + member counts, roster, no run yet (published, then any); with runs see test_committee.
+COMMITTEE_HOME_QUERIES = 9 + 2 + 1 + 2
+# The unit's: units + member counts, roster, branches, this month's verdicts, score card, history,
+# to-dos (rectifications, reports, returned records, study figures).
+UNIT_HOME_QUERIES = 11 + 2 + 1 + 1 + 9 + 1 + 1 + 4
 BRANCH_HOME_QUERIES = 11 + 1 + 9 + 1 + 1  # branches, this month's verdicts, roster, members
 # The member's: member, the study progress block (issue 8: the year's settings 1, the ledger 9 (one per source),
 # 应知应会 2, exams taken and due 2), open 补学, recent records.
-MEMBER_HOME_QUERIES = 11 + 1 + (1 + 9 + 2 + 2) + 1 + 1
+# Then the branch's cells now (the engine for one branch: 9) and its records ahead (1).
+MEMBER_HOME_QUERIES = 11 + 1 + (1 + 9 + 2 + 2) + 9 + 1 + 1 + 1
 
 
 def pinned(assert_constant_queries, client, *, grow, expected):

@@ -1,13 +1,11 @@
 """Home pages (首页), one per role. `home` sends each user to theirs."""
 
-import json
-
 from django.shortcuts import render
 from django.utils import timezone
 
 from apps.orgs.access import Role, scope_required
 
-from . import selectors
+from .. import selectors
 
 
 @scope_required
@@ -32,23 +30,40 @@ def _with_month_cells(branches):
 
 def _committee_home(request, scope):
     units = selectors.units_overview(scope)
+    board = selectors.committee_board()
+    charts = None
+    if board is not None:
+        charts = {
+            "radar": board.radar,
+            "trends": board.trends,
+            "categories": board.categories,
+            "heatmap": board.heatmap,
+            "tiers": board.headline["tiers"],
+        }
     context = {
         "stats": selectors.roster_stats(scope),
-        "behind": selectors.units_behind(scope, today=timezone.localdate()),
         "unit_count": len(units),
         "branch_count": sum(u.branch_count for u in units),
-        "units": units,
-        "category_chart": json.dumps(selectors.members_by_category(scope), ensure_ascii=False),
+        "board": board,
+        "charts": charts,
+        "empty_message": selectors.EMPTY_MESSAGE,
     }
     return render(request, "dashboards/committee_home.html", context)
 
 
 def _unit_home(request, scope):
+    today = timezone.localdate()
     units = selectors.units_overview(scope)
+    branches = _with_month_cells(selectors.unit_branches(scope, units))
+    card = selectors.score_card(scope)
     context = {
         "units": units,
         "stats": selectors.roster_stats(scope),
-        "branches": _with_month_cells(selectors.unit_branches(scope, units)),
+        "branches": branches,
+        "card": card,
+        "history": selectors.score_history(scope, latest=card),
+        "todos": selectors.unit_todos(scope, branches, today=today),
+        "today": today,
     }
     return render(request, "dashboards/unit_home.html", context)
 
@@ -64,12 +79,15 @@ def _branch_home(request, scope):
 
 
 def _member_home(request, scope):
-    member = scope.members().get(pk=scope.member_id)
+    today = timezone.localdate()
+    member = scope.members().select_related("branch__unit", "party_group").get(pk=scope.member_id)
+    cells = selectors.branch_month_status([member.branch], today=today).get(member.branch_id, [])
     context = {
         "member": member,
         # The first block: the member's year of study (学习进度), as on the study app's own page.
-        "progress": selectors.member_study_progress(member, today=timezone.localdate()),
+        "progress": selectors.member_study_progress(member, today=today),
         "study_links": selectors.study_links(),
+        "upcoming": selectors.member_upcoming(scope, member, today=today, month_cells=cells),
         "makeups": selectors.member_open_makeups(scope),
         "activities": selectors.member_recent_activities(scope),
     }

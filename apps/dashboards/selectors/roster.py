@@ -1,4 +1,4 @@
-"""Read-only numbers for the home pages (首页), each a fixed number of grouped queries.
+"""The roster, party-life and study reads of the home pages (首页), each a fixed number of grouped queries.
 
 Every read starts from the user's scope: what they see (`scope.filter`) or what they keep records
 for (`scope.managed_units()` / `managed_branches()`). Party-life verdicts are the engine's.
@@ -12,12 +12,11 @@ from django.utils import timezone
 
 from apps.core.periods import Frequency, Period
 from apps.orgs.access import Scope
-from apps.orgs.models import Branch, Member, MemberStatus, Unit, UnitCategory, youth_born_after
+from apps.orgs.models import Branch, Member, MemberStatus, Unit, youth_born_after
 from apps.orgs.selectors import unit_member_counts
-from apps.partylife.compliance import Status, evaluate_branches, evaluate_by_unit
+from apps.partylife.compliance import Status, evaluate_branches
 from apps.partylife.counting import submitted
 from apps.partylife.models import Activity, MakeupTask
-from apps.partylife.presenters import summarise
 from apps.partylife.selectors import with_own_attendance
 from apps.study.selectors.progress import MemberProgress, member_progress
 
@@ -37,17 +36,6 @@ def roster_stats(scope: Scope, *, unit_id: int | None = None, branch_id: int | N
         cadres=Count("id", filter=Q(is_leading_cadre=True)),
         women=Count("id", filter=Q(gender="F")),
     )
-
-
-def members_by_category(scope: Scope) -> list[dict]:
-    """Active members per unit category, for the committee's chart (one grouped query)."""
-    rows = dict(
-        scope.filter(Member.objects.filter(active=True))
-        .values("branch__unit__category")
-        .annotate(n=Count("id"))
-        .values_list("branch__unit__category", "n")
-    )
-    return [{"name": label, "value": rows.get(value, 0)} for value, label in UnitCategory.choices]
 
 
 def units_overview(scope: Scope) -> list[Unit]:
@@ -102,21 +90,6 @@ def branch_month_status(branches, *, today: dt.date):
         )
         for pk, result in results.items()
     }
-
-
-def units_behind(scope: Scope, *, today: dt.date, limit: int = 8):
-    """The units with the lowest compliance rate this year, as the overview reads it: done out of what was asked
-    so far (windows still due included), with done / due / behind apart (constant queries: the engine is grouped)."""
-    units = list(scope.managed_units().filter(active=True))
-    results = evaluate_by_unit(units, Period.containing(today, Frequency.YEAR), today=today)
-    rows = []
-    for unit in units:
-        s = summarise(results[unit.pk].cells)
-        rows.append(
-            {"unit": unit, "rate": s.rate, "met": s.met, "due": s.due, "warning": s.warning, "failure": s.failure}
-        )
-    ranked = sorted(rows, key=lambda r: (r["rate"] is None, r["rate"] or 0, -r["failure"]))
-    return ranked[:limit]
 
 
 def member_open_makeups(scope: Scope, *, today=None):
