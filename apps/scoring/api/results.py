@@ -134,6 +134,7 @@ def _breakdown_lines(scope):
 class ScoringResultViewSet(viewsets.ReadOnlyModelViewSet):
     """单位得分 (filter ?run=): rows of published runs, and the user's own units' rows in any run."""
 
+    queryset = UnitResult.objects.all()  # scoped by get_queryset (published rows, and the user's own units' rows)
     serializer_class = ScoringUnitResultSerializer
     filter_backends = [ScopedFilterSetBackend]
     filterset_class = ResultFilter
@@ -158,6 +159,7 @@ class ScoringResultViewSet(viewsets.ReadOnlyModelViewSet):
 class ScoringLineViewSet(viewsets.ReadOnlyModelViewSet):
     """指标得分: a line of a breakdown the user may open, and the records behind its metric."""
 
+    queryset = IndicatorResult.objects.all()  # scoped by get_queryset (the breakdowns the user may open)
     serializer_class = ScoringLineSerializer
     filter_backends: list = []
 

@@ -75,6 +75,7 @@ class ScoringRunCreateSerializer(serializers.Serializer):
 class ScoringRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """排名测算: the committee's every run, everyone else's published ones; POST starts a run (committee)."""
 
+    queryset = RankingRun.objects.all()  # the model (COMMITTEE_ONLY); get_queryset lets others see published runs
     serializer_class = ScoringRunSerializer
     filter_backends = [ScopedFilterSetBackend]
     filterset_class = RunFilter
