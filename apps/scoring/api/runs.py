@@ -25,6 +25,8 @@ DENIED = "只有工委管理员可以发起和发布排名测算。"
 
 
 class ScoringRunSerializer(serializers.ModelSerializer):
+    # plain text: the same choices are the partylife rules' frequency enum in the schema
+    period_kind = serializers.CharField(read_only=True, help_text="month / quarter / year")
     period_label = serializers.SerializerMethodField()
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     trigger_display = serializers.CharField(source="get_trigger_display", read_only=True)
