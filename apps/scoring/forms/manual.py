@@ -31,6 +31,8 @@ class ManualForm(BootstrapFormMixin, forms.ModelForm):
     evidence = forms.FileField(label="佐证材料", required=False, help_text="图片或 PDF，可不上传")
     clear_evidence = forms.BooleanField(label="删除已上传的佐证材料", required=False)
 
+    field_order = ("indicator", "unit", "period_kind", "period_key", "points", "note", "evidence", "clear_evidence")
+
     class Meta:
         model = ManualScore
         fields = ("period_kind", *MANUAL_FIELDS)

@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from simple_history.utils import bulk_create_with_history
 
 from apps.core import metrics
 from apps.core.permissions import require
@@ -55,9 +56,13 @@ def copy_system(source: IndicatorSystem, *, year: int, version: int, actor=None)
     system = IndicatorSystem.objects.create(
         year=year, version=version, created_by=actor, **{f: getattr(source, f) for f in COPIED_SYSTEM_FIELDS}
     )
-    Indicator.objects.bulk_create(
-        Indicator(system=system, **{f: getattr(i, f) for f in COPIED_INDICATOR_FIELDS})
-        for i in source.indicators.order_by("order", "id")
+    bulk_create_with_history(  # each copied indicator starts its history (who made the copy, when)
+        [
+            Indicator(system=system, **{f: getattr(i, f) for f in COPIED_INDICATOR_FIELDS})
+            for i in source.indicators.order_by("order", "id")
+        ],
+        Indicator,
+        default_user=actor,
     )
     return system
 
