@@ -106,7 +106,9 @@ def test_valid_methods_pass(committee_user, system):
         fields=fields(code="d1", method="deduction", metric_key="partylife.compliance_rate", per_unit=Decimal(1)),
     )
     assert not deduction.entered_by_hand
-    by_hand = services.indicator_create(actor=committee_user, system=system, fields=fields(code="d2", method="deduction"))
+    by_hand = services.indicator_create(
+        actor=committee_user, system=system, fields=fields(code="d2", method="deduction")
+    )
     assert by_hand.entered_by_hand
     veto = services.indicator_create(
         actor=committee_user, system=system, fields=fields(code="v1", method="veto", tier_cap="一般")

@@ -66,8 +66,11 @@ class ManualForm(BootstrapFormMixin, forms.ModelForm):
         self.fields["period_key"].widget.attrs["data-period-select"] = "1"
         self.fields["period_kind"].widget.attrs["data-period-kind"] = "1"
 
-    def validate_unique(self):
-        """One entry per indicator, unit and period is the service's check (it links to the first)."""
+    def _get_validation_exclusions(self):
+        # One entry per indicator, unit and period is the service's check (it names and links the first).
+        exclude = super()._get_validation_exclusions()
+        exclude.add("period_key")
+        return exclude
 
     def clean(self):
         data = super().clean()
