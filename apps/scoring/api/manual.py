@@ -24,6 +24,7 @@ class IsCommittee(permissions.BasePermission):
 
 class ManualScoreSerializer(ScopedRelatedFieldsMixin, serializers.ModelSerializer):
     period_key = serializers.CharField(label="期间", max_length=10, help_text="如 2026、2026-Q3、2026-03")
+    period_kind = serializers.CharField(label="期间类型", read_only=True, help_text="year、quarter 或 month")
     indicator_name = serializers.CharField(source="indicator.name", read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     has_evidence = serializers.SerializerMethodField()

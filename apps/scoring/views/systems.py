@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from apps.core.navigation import NavItem
@@ -44,7 +45,9 @@ def _system(pk) -> IndicatorSystem:
 
 @unit_manager_required(message=READ_DENIED)
 def systems_list(request, scope):
-    form = NewYearForm(request.POST or None)
+    systems = selectors.systems_list()
+    next_year = (systems[0].year + 1) if systems else timezone.localdate().year
+    form = NewYearForm(request.POST or None, initial={"year": next_year})
     if request.method == "POST":
         require(can_manage(scope), WRITE_DENIED)
         if form.is_valid():
@@ -58,7 +61,7 @@ def systems_list(request, scope):
     return render(
         request,
         "scoring/systems_list.html",
-        {"systems": selectors.systems_list(), "can_manage": can_manage(scope), "form": form},
+        {"systems": systems, "can_manage": can_manage(scope), "form": form},
     )
 
 
