@@ -95,9 +95,10 @@ def test_exam_records_agree_with_the_values(city, side_a, side_b):  # noqa: F811
         assert records[0].note == "未参考" and all("/results/" in r.url for r in records)
         passed = passing.records(Q2, side.unit.pk, today=today)
         assert len(passed) == len(taken)
-        assert percent(sum(r.note == "及格" for r in passed), len(passed)) == passing.compute(Q2, today=today)[
-            side.unit.pk
-        ]
+        assert (
+            percent(sum(r.note == "及格" for r in passed), len(passed))
+            == passing.compute(Q2, today=today)[side.unit.pk]
+        )
         other = side_b if side is side_a else side_a
         assert not any(f"（{other.branch.name}）" in r.label for r in records)
     # 31 May: the June exam is not closed yet, and is not listed.
