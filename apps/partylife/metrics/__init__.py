@@ -24,41 +24,31 @@ what that is worth.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q
-from django.db.models.functions import TruncMonth
 
 from apps.core.metrics import percent, register
-from apps.core.periods import Frequency, Period, local_date, local_tz
-from apps.orgs.models import Branch, Membership, Unit
+from apps.core.periods import Period
+from apps.orgs.models import Unit
 from apps.orgs.tree import in_force_at_midpoint, judged_from_units
 
-from .compliance import evaluate_by_unit, switched_off
-from .counting import counted, submitted
-from .models import Activity, Attendance, EnterpriseProblem
+from ..compliance import evaluate_by_unit
+from ..counting import counted
+from ..models import Activity, Attendance, EnterpriseProblem
+from . import records
+from .scope import (
+    THEME_DAY_CODE,
+    attendance_counted,
+    attendance_counts,
+    problem_solved,
+    reaching_talks,
+    submitted_in,
+    talk_members,
+    theme_months,
+)
 
-THEME_DAY_CODE = "theme_party_day"
-
-
-def attendance_counts(attendance: Attendance) -> bool:
-    """Whether one attendance counts: present, or absent with a done make-up (补学已完成, which feeds scoring)."""
-    if attendance.present:
-        return True
-    makeup = getattr(attendance, "makeup", None)  # the reverse one-to-one raises when missing
-    return bool(makeup is not None and makeup.done_at)
-
-
-def _held_in(period: Period, today: dt.date, prefix: str = "") -> Q:
-    """Records held in the period up to the end of the evaluation day, of active units."""
-    start, end = period.bounds()
-    end = min(end, dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min, tzinfo=local_tz()))
-    return Q(**{f"{prefix}held_at__gte": start, f"{prefix}held_at__lt": end, f"{prefix}unit__active": True})
-
-
-def _submitted_in(period: Period, today: dt.date, prefix: str = "") -> Q:
-    return submitted(prefix) & _held_in(period, today, prefix)
+__all__ = ["THEME_DAY_CODE", "attendance_counts"]
 
 
 def _percentages(rows, key: str, numerator: str, denominator: str) -> dict[int, Decimal]:
@@ -78,6 +68,7 @@ def _percentages(rows, key: str, numerator: str, denominator: str) -> dict[int, 
     label="组织生活落实率",
     unit="%",
     description="本期已到期的规则周期中已完成的比例（支部规则与单位规则合计；未到期的不计）。",
+    records=records.compliance,
 )
 def compliance_rate(period: Period, *, today: dt.date) -> dict[int, Decimal]:
     """Met windows out of decided windows (met + missed), over branch and unit rules, per unit."""
@@ -92,47 +83,15 @@ def compliance_rate(period: Period, *, today: dt.date) -> dict[int, Decimal]:
     unit="%",
     description="支部·月中开展了主题党日（已提交且材料齐全）的比例；未结束的月份仅在已开展时计入，"
     "成立不足半月的支部该月不计。",
+    records=records.theme_days,
 )
 def theme_day_completion(period: Period, *, today: dt.date) -> dict[int, Decimal]:
-    """Branch-months with a counted 主题党日 / applicable branch-months (three queries).
-
-    Applicability is the engine's: a branch-month is judged when the month has ended (or the day
-    was already held), the branch existed at the month's midpoint (founded by then, not yet dissolved
-    or merged), the unit was judged by then (`orgs.tree.judged_from`) and has not switched the
-    主题党日 rule off (`compliance.switched_off`).
-    """
-    months = period.windows(Frequency.MONTH)
-    held = (
-        Activity.objects.filter(
-            Q(activity_type__code=THEME_DAY_CODE) | Q(also_counts_as__code=THEME_DAY_CODE),
-            counted(),
-            _held_in(period, today),
-            branch__isnull=False,
-        )
-        .annotate(month=TruncMonth("held_at", tzinfo=local_tz()))
-        .values_list("branch_id", "month")
-        .distinct()
-    )
-    done = {(branch_id, local_date(month)) for branch_id, month in held}
-    branches = list(
-        Branch.objects.filter(unit__active=True)
-        .existing_during(period.start, period.end)
-        .annotate(off=switched_off(activity_type__code=THEME_DAY_CODE))
-        .values_list("pk", "unit_id", "founded_on", "dissolved_on", "off")
-    )
-    starts = judged_from_units({unit_id for _, unit_id, *_ in branches})
-    tally: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for branch_id, unit_id, founded_on, dissolved_on, off in branches:
-        if off:
-            continue  # 本单位不适用: the engine judges none of its months
-        for month in months:
-            met = (branch_id, month.start) in done
-            judged = in_force_at_midpoint(month, since=founded_on, until=dissolved_on) and in_force_at_midpoint(
-                month, since=starts[unit_id]
-            )
-            if met or (month.end < today and judged):
-                tally[unit_id][0] += met
-                tally[unit_id][1] += 1
+    """Branch-months with a counted 主题党日 / applicable branch-months (three queries: `scope.theme_months`)."""
+    tally: dict[int, list[int]] = {}
+    for row in theme_months(period, today=today):
+        counts = tally.setdefault(row.unit_id, [0, 0])
+        counts[0] += row.met
+        counts[1] += 1
     return {unit_id: percent(n, d) for unit_id, (n, d) in tally.items() if d}
 
 
@@ -144,10 +103,11 @@ def theme_day_completion(period: Period, *, today: dt.date) -> dict[int, Decimal
     label="组织生活材料齐全率",
     unit="%",
     description="本期已提交的记录中材料齐全（无“需补充”）的比例。",
+    records=records.evidence,
 )
 def evidence_completeness(period: Period, *, today: dt.date) -> dict[int, Decimal]:
     rows = (
-        Activity.objects.filter(_submitted_in(period, today))
+        Activity.objects.filter(submitted_in(period, today))
         .values("unit_id")
         .annotate(total=Count("id"), complete=Count("id", filter=counted()))
     )
@@ -160,6 +120,7 @@ def evidence_completeness(period: Period, *, today: dt.date) -> dict[int, Decima
     unit="%",
     description="本期在支部的党员（按组织关系）中，作为谈话人或谈话对象参加过已计入（已提交且材料齐全）的"
     "谈心谈话的比例；本期未纳入评判的单位不计。",
+    records=records.talks,
 )
 def talk_reach(period: Period, *, today: dt.date) -> dict[int, Decimal]:
     """Members of the unit's branches during the period (by membership) reached by a complete talk (two queries).
@@ -167,16 +128,13 @@ def talk_reach(period: Period, *, today: dt.date) -> dict[int, Decimal]:
     The same talks and people as the engine's 谈心谈话 verdict: complete talks only, and whoever was a
     member during the period, whatever their roster status today.
     """
-    last = min(period.end, today)
-    if last < period.start:
+    memberships = talk_members(period, today)
+    if memberships is None:
         return {}
-    talks = Activity.objects.filter(counted(), _held_in(period, today), activity_type__has_talk_pair=True)
+    talks = reaching_talks(period, today)
     reached = Exists(talks.filter(Q(talker_id=OuterRef("member_id")) | Q(talkee_id=OuterRef("member_id"))))
-    rows = (
-        Membership.objects.during(period.start, last)
-        .filter(branch__unit__active=True)
-        .values("branch__unit_id")
-        .annotate(total=Count("member_id", distinct=True), reached=Count("member_id", filter=Q(reached), distinct=True))
+    rows = memberships.values("branch__unit_id").annotate(
+        total=Count("member_id", distinct=True), reached=Count("member_id", filter=Q(reached), distinct=True)
     )
     values = _percentages(rows, "branch__unit_id", "reached", "total")
     starts = judged_from_units(values)
@@ -184,13 +142,12 @@ def talk_reach(period: Period, *, today: dt.date) -> dict[int, Decimal]:
 
 
 def _problem_counts(period: Period, today: dt.date):
-    solved = Q(solved=True, solved_on__lte=today)
     return (
         EnterpriseProblem.objects.filter(
-            _submitted_in(period, today, "activity__"), activity__activity_type__has_enterprise=True
+            submitted_in(period, today, "activity__"), activity__activity_type__has_enterprise=True
         )
         .values("activity__unit_id")
-        .annotate(raised=Count("id"), solved=Count("id", filter=solved))
+        .annotate(raised=Count("id"), solved=Count("id", filter=problem_solved(today)))
     )
 
 
@@ -199,6 +156,7 @@ def _problem_counts(period: Period, today: dt.date):
     label="联系企业反映问题数",
     unit="个",
     description="“万名干部联万企”已提交的走访记录中，企业反映的问题数。",
+    records=records.problems_raised,
 )
 def enterprise_problems_raised(period: Period, *, today: dt.date) -> dict[int, Decimal]:
     return {row["activity__unit_id"]: Decimal(row["raised"]) for row in _problem_counts(period, today)}
@@ -209,6 +167,7 @@ def enterprise_problems_raised(period: Period, *, today: dt.date) -> dict[int, D
     label="帮助企业解决问题数",
     unit="个",
     description="“万名干部联万企”已提交的走访记录中，到评价日已解决的企业问题数。",
+    records=records.problems_solved,
 )
 def enterprise_problems_solved(period: Period, *, today: dt.date) -> dict[int, Decimal]:
     return {row["activity__unit_id"]: Decimal(row["solved"]) for row in _problem_counts(period, today)}
@@ -219,13 +178,12 @@ def enterprise_problems_solved(period: Period, *, today: dt.date) -> dict[int, D
     label="组织生活出勤率",
     unit="%",
     description="已提交记录的出勤名单中，出席或缺席后到评价日已完成补学的比例。",
+    records=records.attendance,
 )
 def attendance_rate(period: Period, *, today: dt.date) -> dict[int, Decimal]:
-    made_up = dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min, tzinfo=local_tz())
-    counted_then = Q(present=True) | Q(makeup__done_at__lt=made_up)
     rows = (
-        Attendance.objects.filter(_submitted_in(period, today, "activity__"))
+        Attendance.objects.filter(submitted_in(period, today, "activity__"))
         .values("activity__unit_id")
-        .annotate(total=Count("id"), counted=Count("id", filter=counted_then))
+        .annotate(total=Count("id"), counted=Count("id", filter=attendance_counted(today)))
     )
     return _percentages(rows, "activity__unit_id", "counted", "total")
