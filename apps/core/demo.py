@@ -76,3 +76,17 @@ def steps() -> list[DemoStep]:
     for app in sorted(_STEPS):
         place(_STEPS[app])
     return ordered
+
+
+def needed_for(app: str) -> set[str]:
+    """The app's step and every step it builds on, transitively (what `seed_demo --only app` runs)."""
+    if app not in _STEPS:
+        raise KeyError(app)
+    needed: set[str] = set()
+    pending = [app]
+    while pending:
+        current = pending.pop()
+        if current not in needed:
+            needed.add(current)
+            pending.extend(_STEPS[current].after)
+    return needed

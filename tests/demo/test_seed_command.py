@@ -67,6 +67,14 @@ def test_org_only_runs_the_org_steps_and_names_the_others(db, log):
     assert "a 已写入；未生成b数据（--org-only）；未生成c数据（--org-only）；用时" in out
 
 
+def test_only_runs_a_step_and_the_steps_it_builds_on(db, log):
+    out = run("--only", "b")
+    assert log.calls == ["seed a", "seed b"]
+    assert "a 已写入；b 已写入；未生成c数据（--only b）；用时" in out
+    with pytest.raises(CommandError, match="invalid choice"):
+        run("--only", "nobody")
+
+
 def test_an_existing_demo_is_repaired_with_if_empty_refused_without_and_reset_in_reverse(db, log):
     log.present = "3 个甲"
     assert run("--if-empty") == "演示数据已存在（3 个甲），跳过导入。\n"

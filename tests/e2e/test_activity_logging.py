@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def demo(transactional_db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", "--only", "partylife", verbosity=0)
 
 
 @pytest.fixture

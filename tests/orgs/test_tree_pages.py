@@ -202,7 +202,7 @@ COMMITTEE_PINNED = {
     reverse("orgs:branch_list"): 12,  # page: count, unit choices, rows
     reverse("orgs:unit_list"): 12,  # page: count, rows, member counts
     reverse("orgs:account_list"): 11,  # page: count, rows
-    reverse("home"): 26 + 3,  # issue 7: the engine reads each unit's judging start and 谈心谈话's people and talks
+    reverse("home"): 14,  # issue 10: the committee home reads stored ranking snapshots, never the engine
     reverse("orgs:member_export"): 9,
     reverse("orgs:branch_export"): 9,
     reverse("orgs:unit_export"): 10,

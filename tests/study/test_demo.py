@@ -56,7 +56,7 @@ def city(django_db_setup, django_db_blocker):
     out = StringIO()
     try:
         with django_db_blocker.unblock():
-            call_command("seed_demo", stdout=out)
+            call_command("seed_demo", "--only", "study", stdout=out)
         yield out.getvalue()
     finally:
         with django_db_blocker.unblock(), transaction.atomic():

@@ -45,8 +45,14 @@ class Command(BaseCommand):
             action="store_true",
             help=f"只导入{_labels(org)}，不生成{_labels(rest)}（更快，供测试使用）。",
         )
+        parser.add_argument(
+            "--only",
+            metavar="APP",
+            choices=[s.app for s in steps],
+            help="只导入该应用的演示数据及其依赖的步骤（如 --only partylife：组织架构与组织生活；供测试使用）。",
+        )
 
-    def handle(self, *args, if_empty: bool = False, reset: bool = False, org_only: bool = False, **options):
+    def handle(self, *args, if_empty: bool = False, reset: bool = False, org_only: bool = False, only=None, **options):
         started = time.perf_counter()
         steps = demo.steps()
         existing = "，".join(text for step in steps if step.present and (text := step.present()))
@@ -62,6 +68,7 @@ class Command(BaseCommand):
                 f"如需清空后重新导入，请使用 --reset（将删除全部{_labels(list(reversed(steps)))}）。"
             )
         context = DemoContext(today=timezone.localdate(), now=timezone.now(), org_only=org_only)
+        wanted = demo.needed_for(only) if only else None
         summaries = []
         with transaction.atomic():
             if reset:
@@ -69,6 +76,8 @@ class Command(BaseCommand):
             for step in steps:
                 if org_only and not step.org_data:
                     summaries.append(f"未生成{step.label}（--org-only）")
+                elif wanted is not None and step.app not in wanted:
+                    summaries.append(f"未生成{step.label}（--only {only}）")
                 else:
                     summaries.append(step.seed(context))
 
