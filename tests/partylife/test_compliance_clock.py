@@ -89,8 +89,11 @@ def test_a_past_period_is_computed_as_of_its_end(branch):
         ActivityFactory(branch=branch, held_at=at(2025, month, 5))
     ActivityFactory(branch=branch, held_at=at(2026, 1, 1, 0, 0))  # next year: never December's
     compute = registry.get("partylife.compliance_rate").compute
-    # On 31 December the December window is still due; from 1 January it is missed.
-    assert compute(Y2025, today=dt.date(2025, 12, 31)) == {branch.unit_id: Decimal("100.0")}
+    # A metric judges as of the close of its evaluation day (issue 10: a ranking of 2025 is evaluated on
+    # 31 December): on 30 December the December window is still due; at the close of 31 December it is missed,
+    # and nothing later changes that.
+    assert compute(Y2025, today=dt.date(2025, 12, 30)) == {branch.unit_id: Decimal("100.0")}
+    assert compute(Y2025, today=dt.date(2025, 12, 31)) == {branch.unit_id: Decimal("91.7")}
     assert compute(Y2025, today=dt.date(2026, 1, 1)) == {branch.unit_id: Decimal("91.7")}
 
 

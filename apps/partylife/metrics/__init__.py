@@ -41,6 +41,7 @@ from .scope import (
     THEME_DAY_CODE,
     attendance_counted,
     attendance_counts,
+    judged_on,
     problem_solved,
     reaching_talks,
     submitted_in,
@@ -73,7 +74,7 @@ def _percentages(rows, key: str, numerator: str, denominator: str) -> dict[int, 
 def compliance_rate(period: Period, *, today: dt.date) -> dict[int, Decimal]:
     """Met windows out of decided windows (met + missed), over branch and unit rules, per unit."""
     units = list(Unit.objects.filter(active=True))
-    results = evaluate_by_unit(units, period, today=today)
+    results = evaluate_by_unit(units, period, today=judged_on(today))
     return {unit_id: result.rate for unit_id, result in results.items() if result.rate is not None}
 
 

@@ -31,7 +31,7 @@ from ..compliance import Status, evaluate_branches, evaluate_units, rollup_branc
 from ..counting import missing_evidence
 from ..models import Activity, Attendance, EnterpriseProblem
 from ..presenters.navigation import cell_url
-from .scope import day_end, reaching_talks, submitted_in, talk_members, theme_months
+from .scope import day_end, judged_on, reaching_talks, submitted_in, talk_members, theme_months
 
 #: The order a unit's windows are listed in: what failed first.
 _VERDICT_ORDER = {Status.FAILURE: 0, Status.WARNING: 1, Status.MET: 2}
@@ -59,8 +59,8 @@ def compliance(period: Period, unit_id: int, *, today: dt.date) -> list[MetricRe
         return []
     starts = judged_from_units([unit.pk])
     branches = list(rollup_branches([unit], period))
-    by_branch = evaluate_branches(branches, period, today=today, judged_from=starts)
-    by_unit = evaluate_units([unit], period, today=today, judged_from=starts)
+    by_branch = evaluate_branches(branches, period, today=judged_on(today), judged_from=starts)
+    by_unit = evaluate_units([unit], period, today=judged_on(today), judged_from=starts)
     cells = [(cell, unit, "本单位") for cell in by_unit[unit.pk].cells]
     cells += [(cell, b, b.name) for b in branches for cell in by_branch[b.pk].rollup_cells()]
     decided = [row for row in cells if row[0].status in _VERDICT_ORDER]

@@ -32,6 +32,13 @@ def attendance_counts(attendance: Attendance) -> bool:
     return bool(makeup is not None and makeup.done_at)
 
 
+def judged_on(today: dt.date) -> dt.date:
+    """The engine's day for a metric's evaluation day. A metric judges as of the *close* of its evaluation day
+    (a ranking of March is evaluated on 31 March, and March's windows have ended by then); the engine's `today`
+    is a day still in progress (a window ending on it is still due), so the engine is given the day after."""
+    return today + dt.timedelta(days=1)
+
+
 def day_end(today: dt.date) -> dt.datetime:
     """The first instant after the evaluation day (local midnight): what happened that day counts."""
     return dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min, tzinfo=local_tz())
@@ -119,7 +126,7 @@ def theme_months(period: Period, *, today: dt.date, unit_id: int | None = None) 
             judged = in_force_at_midpoint(month, since=founded_on, until=dissolved_on) and in_force_at_midpoint(
                 month, since=starts[branch_unit]
             )
-            if found or (month.end < today and judged):
+            if found or (month.end < judged_on(today) and judged):
                 pk, held_on = found or (None, None)
                 yield ThemeMonth(branch_unit, branch_id, name, month, pk, held_on)
 
