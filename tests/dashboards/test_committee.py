@@ -89,9 +89,12 @@ def test_heatmap_reads_the_latest_monthly_run_of_each_month_without_the_engine(l
     with patch_engine, patch_package:
         response = login(committee_user).get(reverse("home"))
     assert response.status_code == 200
-    heatmap = response.context["board"].heatmap
+    heatmap = response.context["board"].heatmap.as_json()
     a, b = heatmap["units"].index(side_a.unit.name), heatmap["units"].index(side_b.unit.name)
     assert sorted(heatmap["cells"]) == sorted([[0, a, 55.0], [1, a, 90.0], [1, b, 40.0]])
+    # The 大屏 keeps the lowest on average: B (40) before A (72.5); one unit kept is B alone.
+    lowest = response.context["board"].heatmap.lowest(1).as_json()
+    assert lowest["units"] == [side_b.unit.name] and lowest["cells"] == [[1, 0, 40.0]]
     behind = response.context["board"].behind
     assert [item["row"].unit_id for item in behind] == [side_b.unit.pk, side_a.unit.pk]  # 差 first
     assert behind[0]["reasons"] == ["等次为“差”", "排名下降1位", "组织生活落实率40%"]
@@ -115,7 +118,7 @@ def test_committee_home_query_count_is_constant(login, committee_user, assert_co
     client = login(committee_user)
     client.get(reverse("home"))
     response = assert_constant_queries(lambda: client.get(reverse("home")), grow=lambda: grow(27), expected=COMMITTEE)
-    assert len(response.context["board"].rows) == 30 and len(response.context["board"].heatmap["units"]) == 30
+    assert len(response.context["board"].rows) == 30 and len(response.context["board"].heatmap.units) == 30
 
 
 # Session, user, permissions, scope, bell, session save: 9 for the committee; units + member counts 2, roster 1;

@@ -10,6 +10,7 @@ from django.utils import timezone
 from apps.scoring.models import RankingRun
 
 from .ranking import (
+    Heatmap,
     Row,
     category_comparison,
     compliance_heatmap,
@@ -25,6 +26,9 @@ from .ranking import (
     trends,
 )
 
+#: How many units the 大屏's heatmap shows (those with the lowest compliance).
+BIGSCREEN_HEATMAP_UNITS = 12
+
 
 @dataclass
 class Board:
@@ -35,7 +39,7 @@ class Board:
     radar: dict
     categories: list[dict]
     trends: dict
-    heatmap: dict
+    heatmap: Heatmap
     behind: list[dict]
 
     @property
@@ -57,7 +61,7 @@ def committee_board() -> Board | None:
         radar=radar(rows, look_maxima(run), excluded_maxima(run)),
         categories=category_comparison(rows),
         trends=trends(),
-        heatmap=compliance_heatmap(run.period.year).as_json(),
+        heatmap=compliance_heatmap(run.period.year),
         behind=falling_behind(rows, compliance_of(run)),
     )
 
@@ -89,5 +93,6 @@ def bigscreen_payload(board: Board | None) -> dict:
         "top": [_brief(r) for r in ranked[:10]],
         "bottom": [_brief(r) for r in ranked[-5:][::-1]] if len(ranked) > 10 else [],
         "radar": {"indicators": board.radar["indicators"], "average": board.radar["average"]},
-        "heatmap": board.heatmap,
+        # The units with the lowest compliance over the year: the big screen shows one screen, not 40 rows.
+        "heatmap": board.heatmap.lowest(BIGSCREEN_HEATMAP_UNITS).as_json(),
     }

@@ -228,6 +228,20 @@ class Heatmap:
     def as_json(self) -> dict:
         return {"year": self.year, "months": self.months, "units": self.units, "cells": self.cells}
 
+    def lowest(self, n: int) -> Heatmap:
+        """Only the `n` units with the lowest average over the months (the 大屏 fits one screen), lowest first."""
+        sums: dict[int, list[float]] = {}
+        for _, unit, value in self.cells:
+            sums.setdefault(unit, []).append(value)
+        keep = sorted(sums, key=lambda u: (sum(sums[u]) / len(sums[u]), self.units[u]))[:n]
+        index = {old: new for new, old in enumerate(keep)}
+        return Heatmap(
+            year=self.year,
+            months=self.months,
+            units=[self.units[u] for u in keep],
+            cells=[[m, index[u], v] for m, u, v in self.cells if u in index],
+        )
+
 
 def compliance_heatmap(year: int) -> Heatmap:
     """Units × months of `year`: the compliance line's value in the latest finished monthly run of each month

@@ -37,7 +37,7 @@ def _committee_home(request, scope):
             "radar": board.radar,
             "trends": board.trends,
             "categories": board.categories,
-            "heatmap": board.heatmap,
+            "heatmap": board.heatmap.as_json(),
             "tiers": board.headline["tiers"],
         }
     context = {
