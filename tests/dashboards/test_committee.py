@@ -82,6 +82,8 @@ def test_heatmap_reads_the_latest_monthly_run_of_each_month_without_the_engine(l
     new_feb = make_run("2026-02", evaluated_on=dt.date(2026, 2, 28))
     add_result(new_feb, side_a.unit, total=70, rank=1, compliance=90)
     add_result(new_feb, side_b.unit, total=55, rank=2, compliance=40)
+    march_so_far = make_run("2026-03", provisional=True, evaluated_on=dt.date(2026, 3, 10))
+    add_result(march_so_far, side_a.unit, total=70, rank=1, compliance=100)  # a month still going: not shown
     quarter = make_run("2026-Q1", published=True)
     add_result(quarter, side_a.unit, total=70, rank=1, compliance=55)
     add_result(quarter, side_b.unit, total=55, rank=2, previous_rank=1, compliance=40)

@@ -244,9 +244,10 @@ class Heatmap:
 
 
 def compliance_heatmap(year: int) -> Heatmap:
-    """Units × months of `year`: the compliance line's value in the latest finished monthly run of each month
-    (two queries over stored rows: the runs, then their compliance lines)."""
-    runs = finished_runs().filter(period_kind=Frequency.MONTH, period_key__startswith=f"{year}-")
+    """Units × months of `year`: the compliance line's value in the latest finished monthly run of each ended
+    month (two queries over stored rows: the runs, then their compliance lines). A month still going is left
+    out: its provisional run counts only the windows already decided, which would read as 100 for everyone."""
+    runs = finished_runs().filter(period_kind=Frequency.MONTH, period_key__startswith=f"{year}-", provisional=False)
     latest: dict[str, tuple] = {}
     for pk, key, evaluated_on, finished_at in runs.values_list("pk", "period_key", "evaluated_on", "finished_at"):
         order = (evaluated_on, finished_at or dt.datetime.min.replace(tzinfo=dt.UTC), pk)

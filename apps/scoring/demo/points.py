@@ -2,7 +2,7 @@
 
 - 12345热线诉求办结率: every judged unit, every ended quarter (and a year figure for each ended year), from the
   unit's own standing plus a little noise per quarter, so ranks move; 市发改委 is weak.
-- 年度重点目标完成情况: each judged unit, for each ended year.
+- 年度重点目标完成情况: each judged unit, for each ended year, and its progress for each ended quarter.
 - 安全生产与信访稳定: points taken off two units in the latest ended quarters (the rest have none: full marks).
 - 表彰奖励加分: 示范党支部 for a few strong units (a quarter, and the ended year).
 - 违规违纪问题扣分: 市发改委 in the latest ended quarter.
@@ -128,11 +128,16 @@ def plan_points(
                     f"{year.label}12345热线年度通报",
                 )
                 plan.hotline += 1
-    # 年度重点目标: each ended year.
+    # 年度重点目标: each ended year; and each ended quarter, the committee's assessment of progress so far
+    # (a quarter's ranking reads its own entry before its year's).
     for year in years:
         for unit in judged(year):
             points = half_points(15 * _noisy(unit, f"targets-{year.key}", spread=0.08))
             add(year, "annual-targets", unit, points, f"{year.label}进位争先重点目标考核结果")
+    for quarter in quarters:
+        for unit in judged(quarter):
+            points = half_points(15 * _noisy(unit, f"targets-{quarter.key}", spread=0.08))
+            add(quarter, "annual-targets", unit, points, f"{quarter.label}重点目标推进情况评估")
             plan.targets += 1
     if not quarters:
         return plan
