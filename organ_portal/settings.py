@@ -256,6 +256,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RectificationStatusEnum": "apps.discipline.models.RectificationStatus",
         "ReportStatusEnum": "apps.discipline.models.ReportStatus",
+        "TierEnum": "apps.scoring.models.Tier",  # a result's tier, its tier by score, a veto's cap
     },
 }
 
