@@ -6,25 +6,18 @@ nothing and seeds the same again."""
 
 import datetime as dt
 import re
-import shutil
-import tempfile
 from collections import Counter
 from decimal import Decimal
-from io import StringIO
 
 import pytest
 from django.apps import apps as django_apps
-from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
-from django.test.utils import override_settings
 from django.utils import timezone
 from simple_history.utils import get_history_model_for_model
 
 from apps.core import demo as demo_registry
 from apps.core import study_hours
 from apps.core.demo import DemoContext
-from apps.demo.management.commands.seed_demo import Command
 from apps.discipline import demo
 from apps.discipline.demo import write
 from apps.discipline.models import (
@@ -51,6 +44,7 @@ from apps.discipline.study_sources import SOURCE as WARNING_SOURCE
 from apps.orgs import demo_data
 from apps.orgs.access import scope_for
 from apps.orgs.models import Membership, Unit, User
+from tests.demo_city import demo_city
 
 S = RectificationStatus
 
@@ -58,19 +52,8 @@ S = RectificationStatus
 @pytest.fixture(scope="module")
 def city(django_db_setup, django_db_blocker):
     """Seed the whole demo once for this module (committed), and remove it again afterwards; the output."""
-    root = tempfile.mkdtemp(prefix="organ_portal-discipline-demo-media-")
-    media = override_settings(MEDIA_ROOT=root)
-    media.enable()
-    out = StringIO()
-    try:
-        with django_db_blocker.unblock():
-            call_command("seed_demo", "--only", "discipline", stdout=out)
-        yield out.getvalue()
-    finally:
-        with django_db_blocker.unblock(), transaction.atomic():
-            Command()._reset()
-        media.disable()
-        shutil.rmtree(root, ignore_errors=True)
+    with demo_city(django_db_blocker, "--only", "discipline") as (out, _root):
+        yield out
 
 
 @pytest.fixture

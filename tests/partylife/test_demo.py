@@ -4,8 +4,6 @@ that rebuilds the same records."""
 
 import datetime as dt
 import random
-import shutil
-import tempfile
 from collections import Counter, defaultdict
 from io import StringIO
 
@@ -14,16 +12,13 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import TruncDate
-from django.test.utils import override_settings
 from django.utils import timezone
 from simple_history.utils import get_history_model_for_model
 
 from apps.core.files import check_upload
 from apps.core.periods import Frequency, Period, local_date, local_tz
-from apps.demo.management.commands.seed_demo import Command
 from apps.orgs import demo_data
 from apps.orgs.access import scope_for
 from apps.orgs.models import Branch, BranchKind, Member, Membership, PartyGroup, Unit, User
@@ -43,6 +38,7 @@ from apps.partylife.models import (
     MissedReason,
     PeriodLock,
 )
+from tests.demo_city import demo_city
 
 PARTY_LIFE = (Activity, Attendance, MakeupTask, Evidence, EnterpriseProblem, MissedReason, PeriodLock, ActivityUnlock)
 HISTORY = (Activity, MakeupTask, EnterpriseProblem, MissedReason, PeriodLock)
@@ -55,19 +51,8 @@ def city(django_db_setup, django_db_blocker):
     Yields the command's output and the media folder its files went to: a folder of this module's
     own (not pytest's tmp_path, which a concurrent pytest session may prune).
     """
-    root = tempfile.mkdtemp(prefix="organ_portal-demo-media-")
-    media = override_settings(MEDIA_ROOT=root)
-    media.enable()
-    out = StringIO()
-    try:
-        with django_db_blocker.unblock():
-            call_command("seed_demo", "--only", "partylife", stdout=out)
-        yield out.getvalue(), root
-    finally:
-        with django_db_blocker.unblock(), transaction.atomic():
-            Command()._reset()
-        media.disable()
-        shutil.rmtree(root, ignore_errors=True)
+    with demo_city(django_db_blocker, "--only", "partylife") as (out, root):
+        yield out, root
 
 
 @pytest.fixture

@@ -3,39 +3,22 @@ year's published final freezing its system, provisional runs for the periods sti
 veto, 市发改委 at the bottom, and a reset that leaves nothing and seeds the same again."""
 
 import re
-import shutil
-import tempfile
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
-from django.test.utils import override_settings
 from django.utils import timezone
 
 from apps.core.demo import DemoContext
-from apps.demo.management.commands.seed_demo import Command
 from apps.orgs import demo_data
 from apps.scoring import demo
 from apps.scoring.models import IndicatorSystem, ManualScore, RankingRun, RunStatus, UnitResult
+from tests.demo_city import demo_city
 
 
 @pytest.fixture(scope="module")
 def city(django_db_setup, django_db_blocker):
     """Seed the whole demo once for this module (committed), and remove it again afterwards; the output."""
-    root = tempfile.mkdtemp(prefix="organ_portal-scoring-demo-media-")
-    media = override_settings(MEDIA_ROOT=root)
-    media.enable()
-    out = StringIO()
-    try:
-        with django_db_blocker.unblock():
-            call_command("seed_demo", stdout=out)
-        yield out.getvalue()
-    finally:
-        with django_db_blocker.unblock(), transaction.atomic():
-            Command()._reset()
-        media.disable()
-        shutil.rmtree(root, ignore_errors=True)
+    with demo_city(django_db_blocker) as (out, _root):
+        yield out
 
 
 @pytest.fixture

@@ -4,24 +4,17 @@ weak unit, members behind, `dangyuan`'s page, a session linked to a 党课 and n
 reset that leaves nothing and seeds the same again."""
 
 import re
-import shutil
 import statistics
-import tempfile
 from collections import defaultdict
 from decimal import Decimal
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, Sum
-from django.test.utils import override_settings
 from django.utils import timezone
 from simple_history.utils import get_history_model_for_model
 
 from apps.core import study_hours
 from apps.core.demo import DemoContext
-from apps.demo.management.commands.seed_demo import Command
 from apps.orgs import demo_data
 from apps.orgs.models import Member, Membership, Unit
 from apps.study import demo
@@ -45,24 +38,14 @@ from apps.study.models import (
 )
 from apps.study.selectors.exams import due_exams, missed_items
 from apps.study.selectors.knowledge import knowledge_done, knowledge_total
+from tests.demo_city import demo_city
 
 
 @pytest.fixture(scope="module")
 def city(django_db_setup, django_db_blocker):
     """Seed the whole demo once for this module (committed), and remove it again afterwards; the output."""
-    root = tempfile.mkdtemp(prefix="organ_portal-study-demo-media-")
-    media = override_settings(MEDIA_ROOT=root)
-    media.enable()
-    out = StringIO()
-    try:
-        with django_db_blocker.unblock():
-            call_command("seed_demo", "--only", "study", stdout=out)
-        yield out.getvalue()
-    finally:
-        with django_db_blocker.unblock(), transaction.atomic():
-            Command()._reset()
-        media.disable()
-        shutil.rmtree(root, ignore_errors=True)
+    with demo_city(django_db_blocker, "--only", "study") as (out, _root):
+        yield out
 
 
 @pytest.fixture
