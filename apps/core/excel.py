@@ -189,3 +189,24 @@ def cell_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
+
+
+def data_rows(
+    lines, columns: dict[str, int], *, max_rows: int, max_sheet_rows: int, noun: str = "条"
+) -> Iterator[tuple[int, dict]]:
+    """An import's data lines below the header: (row number, {column: raw value}) for the `columns` found in the
+    header (name → index), blank lines skipped. SheetError past `max_sheet_rows` lines (blank ones included) or
+    `max_rows` data rows, or when there is no data at all."""
+    found = 0
+    for number, values in enumerate(lines, start=2):
+        if number > max_sheet_rows:
+            raise SheetError(f"工作表超过 {max_sheet_rows} 行（含空行），请删除多余的空行或分批导入。")
+        cells = {column: (values[i] if i < len(values) else None) for column, i in columns.items()}
+        if all(cell_text(v) == "" for v in cells.values()):
+            continue
+        if found >= max_rows:
+            raise SheetError(f"每次最多导入 {max_rows} {noun}，请分批导入。")
+        found += 1
+        yield number, cells
+    if not found:
+        raise SheetError("文件中没有数据：表头下面都是空行。")

@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from apps.core.excel import SheetError, cell_text, is_formula, xlsx_rows
+from apps.core.excel import SheetError, cell_text, data_rows, is_formula, xlsx_rows
 from apps.core.imports import ImportResult, RowError
 from apps.core.permissions import require
 from apps.orgs.access import scope_for
@@ -114,23 +114,13 @@ def _read(lines) -> list[tuple[int, dict]]:
     if missing:
         raise SheetError(f"缺少必需的列：{'、'.join(missing)}。第一行须为表头，建议下载模板填写。")
     rows = []
-    for number, values in enumerate(lines, start=2):
-        if number > MAX_SHEET_ROWS:
-            raise SheetError(f"工作表超过 {MAX_SHEET_ROWS} 行（含空行），请删除多余的空行或分批导入。")
-        cells = {c: (values[i] if i < len(values) else None) for c, i in columns.items()}
-        if all(cell_text(v) == "" for v in cells.values()):
-            continue
-        if len(rows) >= MAX_ROWS:
-            raise SheetError(f"每次最多导入 {MAX_ROWS} 条，请分批导入。")
-        raw = dict(cells)
-        cells = {c: cell_text(v) for c, v in cells.items()}
+    for number, raw in data_rows(lines, columns, max_rows=MAX_ROWS, max_sheet_rows=MAX_SHEET_ROWS):
+        cells = {c: cell_text(v) for c, v in raw.items()}
         period = raw[PERIOD_COLUMN]
         if isinstance(period, dt.date | dt.datetime):  # Excel read “2026-03” as a date
             cells[PERIOD_COLUMN] = f"{period.year}-{period.month:02d}"
         cells["_raw"] = raw
         rows.append((number, cells))
-    if not rows:
-        raise SheetError("文件中没有数据：表头下面都是空行。")
     return rows
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 
-from apps.core.excel import SheetError, cell_text, is_formula, xlsx_rows
+from apps.core.excel import SheetError, cell_text, data_rows, is_formula, xlsx_rows
 from apps.core.imports import ImportResult, RowError
 from apps.core.permissions import require
 from apps.orgs.access import scope_for
@@ -124,19 +124,7 @@ def question_import(*, actor: User, file, dry_run: bool = False) -> QuestionImpo
 def _read(file) -> list[tuple[int, dict]]:
     with xlsx_rows(file, max_bytes=MAX_FILE_BYTES, max_unpacked_bytes=MAX_UNPACKED_BYTES) as lines:
         columns = _columns(next(lines, None) or ())
-        out = []
-        for number, values in enumerate(lines, start=2):
-            if number > MAX_SHEET_ROWS:
-                raise SheetError(f"工作表超过 {MAX_SHEET_ROWS} 行（含空行），请删除末尾空行或分批导入。")
-            cells = {c: (values[i] if i < len(values) else None) for c, i in columns.items()}
-            if all(cell_text(v) == "" for v in cells.values()):
-                continue
-            if len(out) >= MAX_ROWS:
-                raise SheetError(f"每次最多导入 {MAX_ROWS} 道试题，请分批导入。")
-            out.append((number, cells))
-    if not out:
-        raise SheetError("文件中没有试题：表头下面都是空行。")
-    return out
+        return list(data_rows(lines, columns, max_rows=MAX_ROWS, max_sheet_rows=MAX_SHEET_ROWS, noun="道试题"))
 
 
 def _columns(header) -> dict[str, int]:

@@ -14,7 +14,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from apps.core.excel import SheetError, cell_text, is_formula, parse_date_cell, xlsx_rows
+from apps.core.excel import SheetError, cell_text, data_rows, is_formula, parse_date_cell, xlsx_rows
 from apps.core.imports import ImportResult, RowError
 from apps.core.permissions import require
 from apps.orgs.access import scope_for
@@ -151,19 +151,10 @@ def _read_sheet(lines) -> list[tuple[int, str, dict, list[str]]]:
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
         raise SheetError(f"缺少必需的列：{'、'.join(missing)}。第一行须为表头，建议下载模板填写。")
-    rows = []
-    for number, values in enumerate(lines, start=2):
-        if number > MAX_SHEET_ROWS:
-            raise SheetError(f"工作表超过 {MAX_SHEET_ROWS} 行（含空行），请删除多余的空行或分批导入。")
-        cells = {column: (values[i] if i < len(values) else None) for column, i in columns.items()}
-        if all(cell_text(v) == "" for v in cells.values()):
-            continue
-        if len(rows) >= MAX_ROWS:
-            raise SheetError(f"每次最多导入 {MAX_ROWS} 条，请分批导入。")
-        rows.append(_parse_row(number, cells))
-    if not rows:
-        raise SheetError("文件中没有数据：表头下面都是空行。")
-    return rows
+    return [
+        _parse_row(number, cells)
+        for number, cells in data_rows(lines, columns, max_rows=MAX_ROWS, max_sheet_rows=MAX_SHEET_ROWS)
+    ]
 
 
 def _parse_row(number: int, cells: dict) -> tuple[int, str, dict, list[str]]:
