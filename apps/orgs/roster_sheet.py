@@ -16,9 +16,8 @@ from django.utils import timezone
 from openpyxl.utils.datetime import from_excel
 
 from apps.core.excel import SheetError, cell_text, is_formula, parse_date_cell, xlsx_rows
-from apps.core.periods import add_years
 
-from .models import Branch, Gender, Member, MemberStatus, Unit
+from .models import Branch, Gender, Member, MemberStatus, Unit, join_date_problem
 
 # --- the sheet ---------------------------------------------------------------------------
 
@@ -82,7 +81,6 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000  # member rows (blank rows not counted)
 MAX_SHEET_ROWS = 50_000  # rows read at all, blank ones included: stops a sheet padded with a million empty rows
 MAX_UNPACKED_BYTES = 40 * 1024 * 1024  # an .xlsx is a zip (a 10,000-member roster unpacks to about 5 MB)
-MIN_JOIN_AGE = 18  # 党章第一条：年满十八岁
 NAME_MAX = Member._meta.get_field("name").max_length
 POSITION_MAX = Member._meta.get_field("position").max_length
 _GENDERS = {label: value for value, label in Gender.choices}
@@ -219,11 +217,8 @@ def _parse_row(number: int, cells: dict, *, has_position: bool) -> RosterRow:
     row.join_date = _date(cells[COLUMN_JOIN], COLUMN_JOIN, problems)
     if row.join_date and row.join_date > today:
         problems.append("入党日期不能晚于今天")
-    if row.birth_date and row.join_date:
-        if row.join_date <= row.birth_date:
-            problems.append("入党日期必须晚于出生日期")
-        elif row.join_date < add_years(row.birth_date, MIN_JOIN_AGE):
-            problems.append(f"入党时未满十八周岁（出生于 {row.birth_date:%Y-%m-%d}，入党于 {row.join_date:%Y-%m-%d}）")
+    if problem := join_date_problem(row.birth_date, row.join_date):
+        problems.append(problem)
 
     status = _WHITESPACE.sub("", cell_text(cells[COLUMN_STATUS]))
     if not status:

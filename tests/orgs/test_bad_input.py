@@ -150,6 +150,28 @@ def test_member_form_refuses_year_1_and_9999(client, side_a, dates, field):
     assert Member.objects.count() == count
 
 
+def test_form_and_api_refuse_a_join_before_eighteen_as_the_roster_import_does(client, side_a):
+    # Issue 11 (validation parity): the roster import refused it; the form and the API took it.
+    client.force_login(side_a.unit_secretary)
+    count = Member.objects.count()
+    young = {"birth_date": "2000-03-01", "join_date": "2018-02-28"}  # one day short of eighteen
+
+    response = client.post(reverse("orgs:member_create"), {**MEMBER_POST, "branch": side_a.branch.pk, **young})
+    assert response.status_code == 200 and "入党时未满十八周岁" in response.content.decode()
+
+    member = side_a.members[1]
+    before = Member.objects.values().get(pk=member.pk)
+    answer = client.patch(f"/api/members/{member.pk}/", young, content_type="application/json")
+    assert answer.status_code == 400 and "入党时未满十八周岁" in str(answer.json())
+    assert Member.objects.count() == count and Member.objects.values().get(pk=member.pk) == before
+
+    ok = client.post(
+        reverse("orgs:member_create"),
+        {**MEMBER_POST, "branch": side_a.branch.pk, "birth_date": "2000-03-01", "join_date": "2018-03-01"},
+    )
+    assert ok.status_code == 302 and Member.objects.count() == count + 1
+
+
 @pytest.mark.parametrize("founded_on", ["0001-01-01", "9999-12-31"])
 def test_branch_form_refuses_year_1_and_9999(client, side_a, founded_on):
     client.force_login(side_a.unit_secretary)

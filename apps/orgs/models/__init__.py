@@ -13,7 +13,17 @@ anything is judged at all.
 """
 
 from .accounts import LoginEvent, User
-from .members import Gender, Member, MemberQuerySet, Membership, MembershipQuerySet, MemberStatus, youth_born_after
+from .members import (
+    MIN_JOIN_AGE,
+    Gender,
+    Member,
+    MemberQuerySet,
+    Membership,
+    MembershipQuerySet,
+    MemberStatus,
+    join_date_problem,
+    youth_born_after,
+)
 from .permissions import (
     BranchGroupObjectPermission,
     BranchUserObjectPermission,

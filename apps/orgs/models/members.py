@@ -32,6 +32,21 @@ def youth_born_after(on: dt.date) -> dt.date:
     return add_years(on, -(settings.PORTAL_YOUTH_MAX_AGE + 1))
 
 
+#: 党章第一条：年满十八岁的中国工人、农民、军人、知识分子和其他社会阶层的先进分子…可以申请加入中国共产党。
+MIN_JOIN_AGE = 18
+
+
+def join_date_problem(birth_date, join_date) -> str | None:
+    """Why a join date cannot be right for this birth date (one rule for the form, the API and the roster import)."""
+    if not birth_date or not join_date:
+        return None
+    if join_date <= birth_date:
+        return "入党日期必须晚于出生日期"
+    if join_date < add_years(birth_date, MIN_JOIN_AGE):
+        return f"入党时未满十八周岁（出生于 {birth_date:%Y-%m-%d}，入党于 {join_date:%Y-%m-%d}）"
+    return None
+
+
 class MemberQuerySet(models.QuerySet):
     def active(self):
         return self.filter(active=True)

@@ -19,7 +19,7 @@ from apps.core.permissions import require
 
 from .. import permissions
 from ..access import scope_for
-from ..models import Branch, Member, Membership, PartyGroup, User
+from ..models import Branch, Member, Membership, PartyGroup, User, join_date_problem
 from .common import MEMBER_FIELDS, _apply, _require_destination, _saved
 
 # --- memberships (组织关系) -------------------------------------------------------------------
@@ -85,8 +85,8 @@ def _check_member_placement(member: Member) -> None:
             raise ValidationError({"party_group": "党小组必须属于该党员所在的支部。"})
         if group["dissolved_on"] is not None:
             raise ValidationError({"party_group": f"党小组“{member.party_group.name}”已撤销。"})
-    if member.birth_date and member.join_date and member.join_date <= member.birth_date:
-        raise ValidationError({"join_date": "入党日期必须晚于出生日期。"})
+    if problem := join_date_problem(member.birth_date, member.join_date):  # the roster import's rule too
+        raise ValidationError({"join_date": f"{problem}。"})
 
 
 @transaction.atomic
