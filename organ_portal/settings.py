@@ -239,8 +239,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="organ-portal@localho
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Both under the password rule of every page; tokens expire and are revoked (apps/orgs/tokens.py).
-        "apps.orgs.tokens.PortalSessionAuthentication",
+        # The token class first: its WWW-Authenticate header makes a bad token (or none) a 401, not a 403.
         "apps.orgs.tokens.PortalTokenAuthentication",
+        "apps.orgs.tokens.PortalSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
