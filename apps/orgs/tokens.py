@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication, get_authorization_header
 
@@ -158,3 +159,28 @@ def revoke_all(*, user: User, reason: str, actor: User | None = None, now: dt.da
     return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
         revoked_at=now or timezone.now(), revoked_by=actor, revoke_reason=reason
     )
+
+
+# --- the OpenAPI schema's description of both (drf-spectacular) ---------------------------------
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    target_class = "apps.orgs.tokens.PortalTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": f"接口令牌（POST /api/auth/token/ 获取，{settings.PORTAL_API_TOKEN_TTL_DAYS} 天后过期）："
+            "Authorization: Token <令牌>",
+        }
+
+
+class SessionScheme(OpenApiAuthenticationExtension):
+    target_class = "apps.orgs.tokens.PortalSessionAuthentication"
+    name = "cookieAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "cookie", "name": settings.SESSION_COOKIE_NAME}
