@@ -39,7 +39,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -173,8 +172,19 @@ AXES_DISABLE_ACCESS_LOG = True  # LoginEvent is the login audit; no second log
 AXES_LOCKOUT_CALLABLE = "apps.orgs.auth.lockout_response"  # each door shows its own Chinese message
 AXES_VERBOSE = False  # no banner on every manage.py command; failures are still logged
 AXES_COOLOFF_MESSAGE = "登录失败次数过多，账号已锁定，请稍后再试，或联系管理员解锁。"
-# The client address is REMOTE_ADDR alone for now; trusting a proxy's X-Forwarded-For is a later issue.
+# The client address of the lockout and the login audit (apps.orgs.auth.client_ip): REMOTE_ADDR, unless
+# the request came from one of PORTAL_TRUSTED_PROXIES (addresses or networks, e.g. 10.0.0.5,172.16.0.0/12)
+# and PORTAL_TRUSTED_PROXY_HEADER names the header it sets (HTTP_X_FORWARDED_FOR, HTTP_X_REAL_IP). From
+# any other address the header is ignored: a client cannot choose the address it is counted under.
 AXES_CLIENT_IP_CALLABLE = "apps.orgs.auth.client_ip"
+PORTAL_TRUSTED_PROXY_HEADER = env.str("PORTAL_TRUSTED_PROXY_HEADER", default="")
+PORTAL_TRUSTED_PROXIES = env.list("PORTAL_TRUSTED_PROXIES", default=[])
+
+# API tokens (apps/orgs/tokens.py) expire; a password change revokes them.
+PORTAL_API_TOKEN_TTL_DAYS = env.int("PORTAL_API_TOKEN_TTL_DAYS", default=7)
+# The Django admin (/django-admin/) logs in through the same lockout and audit as the portal;
+# PORTAL_ADMIN_ENABLED=false takes it off the site altogether.
+PORTAL_ADMIN_ENABLED = env.bool("PORTAL_ADMIN_ENABLED", default=True)
 
 # --- Security (on by default outside DEBUG; each can be turned off by env) ------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -228,8 +238,10 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="organ-portal@localho
 # --- API -------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # Both under the password rule of every page; tokens expire and are revoked (apps/orgs/tokens.py).
+        # The token class first: its WWW-Authenticate header makes a bad token (or none) a 401, not a 403.
+        "apps.orgs.tokens.PortalTokenAuthentication",
+        "apps.orgs.tokens.PortalSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [

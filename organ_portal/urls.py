@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -11,8 +12,9 @@ urlpatterns = [
     path("scoring/", include("apps.scoring.urls")),
     path("notifications/", include("apps.core.urls")),
     path("api/", include("organ_portal.api_urls")),
-    path("django-admin/", admin.site.urls),
 ]
+if settings.PORTAL_ADMIN_ENABLED:  # same lockout and audit as the login page (apps.orgs.admin)
+    urlpatterns.append(path("django-admin/", admin.site.urls))
 
 admin.site.site_header = "模范机关创建管理平台 · 后台"
 admin.site.site_title = "模范机关创建管理平台"

@@ -11,16 +11,17 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import services
-from .api_scoping import ScopedRelatedFieldsMixin
+from . import services, tokens
+from .access import scope_for
+from .api_scoping import ScopedFilterSetBackend, ScopedRelatedFieldsMixin
 from .auth import authenticate_with_lockout
 from .filters import BranchFilter, MemberFilter, MembershipFilter, PartyGroupFilter, UnitFilter
-from .models import Branch, Member, Membership, PartyGroup, Unit
+from .models import ApiToken, Branch, Member, Membership, PartyGroup, Unit
 
 
 class UnitSerializer(ScopedRelatedFieldsMixin, serializers.ModelSerializer):
@@ -235,17 +236,22 @@ class TokenRequestSerializer(serializers.Serializer):
 
 
 class TokenResponseSerializer(serializers.Serializer):
-    token = serializers.CharField()
+    token = serializers.CharField(help_text="令牌，仅此一次显示；请求时放在 Authorization: Token <令牌> 头中")
+    expires_at = serializers.DateTimeField()
 
 
 class TokenView(APIView):
-    """Exchange username and password for an API token, under the same lockout and audit as the login page."""
+    """Exchange username and password for an API token, under the same lockout and audit as the login page.
+
+    The token expires after PORTAL_API_TOKEN_TTL_DAYS; an account that must change its password first
+    gets none (403). Each call issues a new token: list and revoke them at /api/auth/tokens/.
+    """
 
     authentication_classes = []
     permission_classes = []
     throttle_classes = []
 
-    @extend_schema(request=TokenRequestSerializer, responses=TokenResponseSerializer, auth=[])
+    @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponseSerializer}, auth=[])
     def post(self, request):
         payload = TokenRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -255,7 +261,52 @@ class TokenView(APIView):
             )
         except DjangoValidationError as exc:
             return Response({"detail": exc.messages[0]}, status=status.HTTP_400_BAD_REQUEST)
+        ip = getattr(request._request, "axes_ip_address", None)
+        if tokens.password_policy_refuses(user):
+            services.login_failed(username=user.username, ip=ip, reason="须先修改密码")
+            return Response({"detail": tokens.MUST_CHANGE_PASSWORD}, status=status.HTTP_403_FORBIDDEN)
         # Issuing a token is a login: the same signal as a session login (audit, lockout reset, last_login).
         user_logged_in.send(sender=user.__class__, request=request._request, user=user)
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        token, key = tokens.issue(user=user, ip=ip)
+        return Response({"token": key, "expires_at": token.expires_at})
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username", read_only=True)
+    status = serializers.CharField(source="status_label", read_only=True)
+
+    class Meta:
+        model = ApiToken
+        fields = (
+            "id",
+            "user",
+            "username",
+            "prefix",
+            "status",
+            "created_at",
+            "expires_at",
+            "last_used_at",
+            "created_ip",
+            "revoked_at",
+            "revoke_reason",
+        )
+        read_only_fields = fields
+
+
+class ApiTokenViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+):
+    """API tokens: your own (the committee: every account's). DELETE revokes a token (it stays listed as 已吊销)."""
+
+    queryset = ApiToken.objects.none()
+    serializer_class = ApiTokenSerializer
+    filterset_class = tokens.ApiTokenFilter
+    ordering = ["-created_at", "-pk"]
+    # The owner's tokens or the committee's view of all (tokens.visible) replace the unit scope here.
+    filter_backends = [ScopedFilterSetBackend, OrderingFilter]
+
+    def get_queryset(self):
+        return tokens.visible(scope_for(self.request.user))
+
+    def perform_destroy(self, instance):
+        tokens.revoke(actor=self.request.user, token=instance)

@@ -6,6 +6,9 @@ refuses a locked account or address before any password is checked, and `PortalA
 (AXES_HANDLER) counts each failure and writes the LoginEvent of every attempt, in one place.
 """
 
+import ipaddress
+from functools import lru_cache
+
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username, get_lockout_parameters
 from django.conf import settings
@@ -17,10 +20,49 @@ from django.http import HttpResponse
 from . import lockout, services
 from .models import User
 
+INVALID_LOGIN = "用户名或密码错误。"
+
+
+@lru_cache(maxsize=8)
+def _networks(proxies: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(proxy.strip(), strict=False) for proxy in proxies if proxy.strip())
+
+
+def _address(value: str | None):
+    try:
+        return ipaddress.ip_address((value or "").strip())
+    except ValueError:
+        return None
+
 
 def client_ip(request) -> str | None:
-    """The client address (AXES_CLIENT_IP_CALLABLE): REMOTE_ADDR until proxy headers are trusted."""
-    return request.META.get("REMOTE_ADDR") or None
+    """The client address of the lockout and the login audit (AXES_CLIENT_IP_CALLABLE).
+
+    REMOTE_ADDR, unless it is one of PORTAL_TRUSTED_PROXIES and PORTAL_TRUSTED_PROXY_HEADER is set:
+    then the header's addresses are read from the right (the one our proxy appended last) and the
+    first that is not itself a trusted proxy is the client. A header from anywhere else, or one
+    that is not an address, is ignored.
+    """
+    remote = _address(request.META.get("REMOTE_ADDR"))
+    header = settings.PORTAL_TRUSTED_PROXY_HEADER
+    trusted = _networks(tuple(settings.PORTAL_TRUSTED_PROXIES))
+    if remote is None:
+        return None
+
+    def is_trusted(address) -> bool:
+        return any(address.version == net.version and address in net for net in trusted)
+
+    if not header or not is_trusted(remote):
+        return str(remote)
+    client = remote
+    for value in reversed(request.META.get(header, "").split(",")):
+        address = _address(value)
+        if address is None:
+            break  # a forged or garbled entry: stop at the last address a trusted proxy vouched for
+        client = address
+        if not is_trusted(address):
+            break
+    return str(client)
 
 
 class PortalAxesHandler(AxesDatabaseHandler):
@@ -61,6 +103,8 @@ class PortalAxesHandler(AxesDatabaseHandler):
             request.portal_lockout = lockout.lock_of(username=username, ip=ip)
             what = "地址" if request.portal_lockout and request.portal_lockout[0] == lockout.ADDRESS else "账号"
             reason = f"{what}锁定中" if refused else f"连续失败，{what}锁定"
+        if not reason and User.objects.filter(username=username, is_active=False).exists():
+            reason = "账号已停用"  # for the audit only: the person is told what a wrong password is told
         services.login_failed(username=username, ip=ip, reason=reason)
 
     def user_logged_in(self, sender, request, user, **kwargs):
@@ -95,6 +139,5 @@ def authenticate_with_lockout(request, *, username: str, password: str) -> User:
         lock = getattr(request, "portal_lockout", None)
         message = lockout.locked_message(lock[1], kind=lock[0]) if lock else settings.AXES_COOLOFF_MESSAGE
         raise ValidationError(message, code="locked")
-    if existing is not None and not existing.is_active:
-        raise ValidationError("该账号已停用，请联系管理员。", code="inactive")
-    raise ValidationError("用户名或密码错误。", code="invalid_login")
+    # A deactivated account answers like a wrong password: the answer never tells whether a name exists.
+    raise ValidationError(INVALID_LOGIN, code="invalid_login")

@@ -1,7 +1,6 @@
 """API skeleton: schema and docs served locally, token and session auth, Chinese errors."""
 
-from rest_framework.authtoken.models import Token
-
+from apps.orgs.models import ApiToken
 from tests.orgs.factories import PASSWORD
 
 
@@ -28,7 +27,7 @@ def test_token_auth_round_trip(client, side_a):
         content_type="application/json",
     )
     token = response.json()["token"]
-    assert Token.objects.get(user=side_a.unit_secretary).key == token
+    assert ApiToken.objects.get(user=side_a.unit_secretary).prefix == token[:8]
     data = client.get("/api/members/", HTTP_AUTHORIZATION=f"Token {token}").json()
     assert {row["branch"] for row in data["results"]} == {side_a.branch.pk, side_a.other_branch.pk}
 
@@ -43,7 +42,7 @@ def test_token_refused_with_chinese_message_and_counts_toward_lockout(client, si
     assert "锁定" in response.json()["detail"]
     user.refresh_from_db()
     assert user.is_locked()
-    assert not Token.objects.filter(user=user).exists()
+    assert not ApiToken.objects.filter(user=user).exists()
 
 
 def test_api_validation_errors_are_chinese_and_change_nothing(client, side_a):

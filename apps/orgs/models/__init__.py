@@ -12,7 +12,7 @@ judged by the tree as it was then (`apps.orgs.tree`). The platform's start date
 anything is judged at all.
 """
 
-from .accounts import LoginEvent, User
+from .accounts import ApiToken, LoginEvent, User
 from .members import (
     MIN_JOIN_AGE,
     Gender,

@@ -32,6 +32,18 @@ class User(AbstractUser):
     def __str__(self):
         return self.display_name or self.username
 
+    def save(self, *args, **kwargs):
+        """Any change of the password (own change, committee reset, admin, manage.py) revokes the API tokens.
+
+        The account's other sessions end with it: Django checks each session's password hash.
+        """
+        password_changed = self._password is not None and not self._state.adding
+        super().save(*args, **kwargs)
+        if password_changed:
+            ApiToken.objects.filter(user=self, revoked_at__isnull=True).update(
+                revoked_at=timezone.now(), revoke_reason="密码已修改"
+            )
+
     def is_locked(self, now: dt.datetime | None = None) -> bool:
         return self.locked_until(now) is not None
 
@@ -71,3 +83,46 @@ class LoginEvent(models.Model):
 # --- django-guardian direct foreign-key permission models ------------------------
 # Roles are granted on Unit and Branch rows; these tables make the scope query a
 # plain join instead of a generic (content type, text pk) lookup.
+
+
+class ApiToken(models.Model):
+    """An API token (接口令牌): under the same policy as a session (apps.orgs.tokens).
+
+    Only a digest of the key is stored; the key is shown once, when it is issued. A token
+    expires (PORTAL_API_TOKEN_TTL_DAYS), is refused while its account must change its password,
+    and is revoked by its owner, the committee, or any change of the account's password.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens", verbose_name="账号"
+    )
+    digest = models.CharField("摘要", max_length=64, unique=True)
+    prefix = models.CharField("前缀", max_length=8, help_text="令牌的前几位，用于辨认")
+    created_at = models.DateTimeField("签发时间", default=timezone.now)
+    expires_at = models.DateTimeField("过期时间", db_index=True)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    created_ip = models.GenericIPAddressField("签发地址", null=True, blank=True)
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoke_reason = models.CharField("吊销原因", max_length=50, blank=True)
+
+    scope_paths = COMMITTEE_ONLY  # the committee sees every token; an owner sees their own (tokens.visible)
+
+    class Meta:
+        verbose_name = "接口令牌"
+        verbose_name_plural = "接口令牌"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.user} {self.prefix}…"
+
+    def is_active(self, now: dt.datetime | None = None) -> bool:
+        return self.revoked_at is None and self.expires_at > (now or timezone.now())
+
+    @property
+    def status_label(self) -> str:
+        if self.revoked_at is not None:
+            return "已吊销"
+        return "有效" if self.is_active() else "已过期"

@@ -6,11 +6,16 @@ from django.contrib import messages
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from apps.core.forms import BootstrapFormMixin
+from apps.core.listing import paginate
 
-from .. import services
-from ..auth import authenticate_with_lockout
+from .. import services, tokens
+from ..access import committee_required, scope_required
+from ..auth import INVALID_LOGIN, authenticate_with_lockout, client_ip
 
 
 class LockoutLoginMixin:
@@ -31,7 +36,16 @@ class LoginForm(LockoutLoginMixin, BootstrapFormMixin, AuthenticationForm):
 
 
 class AdminLoginForm(LockoutLoginMixin, AdminAuthenticationForm):
-    """The Django admin's login (admin.site.login_form): the same lockout and audit as the portal's."""
+    """The Django admin's login (admin.site.login_form): the same lockout and audit as the portal's.
+
+    A right password of an account without admin rights gets the wrong password's answer (and is
+    logged as refused), so the admin cannot be used to test passwords either.
+    """
+
+    def confirm_login_allowed(self, user):
+        if not (user.is_active and user.is_staff):
+            services.login_failed(username=user.username, ip=client_ip(self.request), reason="无后台权限")
+            raise forms.ValidationError(INVALID_LOGIN, code="invalid_login")
 
 
 class PortalPasswordChangeForm(BootstrapFormMixin, PasswordChangeForm):
@@ -71,3 +85,41 @@ class PortalPasswordChangeView(auth_views.PasswordChangeView):
         response = super().form_valid(form)
         messages.success(self.request, "密码已修改。")
         return response
+
+
+# --- API tokens (接口令牌): the owner's page under the account menu, the committee's page of all ----------
+
+
+def _token_page(request, queryset, *, all_accounts: bool):
+    filters = tokens.ApiTokenFilter(request.GET or None, queryset, scope=None)
+    page, querystring = paginate(request, filters.qs)
+    context = {
+        "page": page,
+        "querystring": querystring,
+        "all_accounts": all_accounts,
+        "filter_messages": filters.messages(),
+        "q": request.GET.get("q", ""),
+        "ttl_days": settings.PORTAL_API_TOKEN_TTL_DAYS,
+        "now": timezone.now(),
+    }
+    return render(request, "accounts/tokens.html", context)
+
+
+@scope_required
+def token_list(request, scope):
+    """The signed-in user's own API tokens: when issued, last used, until when; revoke."""
+    return _token_page(request, tokens.visible(scope).filter(user_id=scope.user_id), all_accounts=False)
+
+
+@committee_required(message="只有工委管理员可以查看全部账号的接口令牌。")
+def token_all(request, scope):
+    return _token_page(request, tokens.visible(scope), all_accounts=True)
+
+
+@require_POST
+@scope_required
+def token_revoke(request, scope, pk):
+    token = get_object_or_404(tokens.visible(scope), pk=pk)
+    tokens.revoke(actor=request.user, token=token)
+    messages.success(request, f"接口令牌 {token.prefix}… 已吊销。")
+    return redirect("api_tokens" if token.user_id == request.user.pk else "api_tokens_all")
