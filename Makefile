@@ -10,7 +10,7 @@ PYTEST_ARGS ?= -n auto
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev lint format bench check-deploy browser clean
+.PHONY: run test install install-dev lint format bench check-deploy browser clean backup restore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,14 @@ format: install-dev
 ## make bench: benchmarks (not part of make test)
 bench: install-dev
 	$(BIN)/pytest tests/bench -o addopts="-p no:cacheprovider" --benchmark-columns=min,median,max,rounds -q $(BENCH_ARGS)
+
+## make backup: database (pg_dump, or the SQLite file) + MEDIA_ROOT + a manifest in backups/organ_portal-<time>.tar.gz
+backup: install
+	PYTHON=$(BIN)/python bash scripts/backup.sh
+
+## make restore FILE=backups/organ_portal-<time>.tar.gz [FORCE=1]: refuses to overwrite existing data without FORCE=1
+restore: install
+	PYTHON=$(BIN)/python FILE="$(FILE)" FORCE="$(FORCE)" bash scripts/restore.sh
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache db.sqlite3 test-artifacts

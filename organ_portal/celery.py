@@ -11,6 +11,11 @@ app = Celery("organ_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# Task defaults for any task not declared with apps.core.tasks.portal_task (which sets these and more): acked
+# when done (CELERY_TASK_ACKS_LATE), handed back when the worker process dies or loses the broker mid-task.
+app.conf.task_reject_on_worker_lost = True
+app.conf.worker_cancel_long_running_tasks_on_connection_loss = True
+
 # Times are Asia/Shanghai (CELERY_TIMEZONE). Frequent jobs carry `expires` so a
 # worker that was down does not run a pile of stale copies when it comes back.
 app.conf.beat_schedule = {

@@ -160,15 +160,18 @@ class Worker:
 
 
 @contextmanager
-def worker(tmp_path: Path, via: Broker) -> Iterator[Worker]:
+def worker(tmp_path: Path, via: Broker, *, include: tuple[str, ...] = ()) -> Iterator[Worker]:
     """A `celery worker` process consuming `via.queue` only; stopped, its log printed (pytest shows it when the
-    test fails) and the queue deleted on the way out."""
+    test fails) and the queue deleted on the way out. `include`: modules the worker imports too (a test-only
+    metric, say)."""
     log_path = tmp_path / "worker.log"
     command = [
         str(CELERY), "-A", "organ_portal", "worker", "--pool=solo", "--concurrency=1", "-Q", via.queue,
         "--loglevel=INFO", "--hostname", f"{via.queue}@%h", "--without-mingle", "--without-gossip",
         "--without-heartbeat",
     ]  # fmt: skip
+    if include:
+        command += ["--include", ",".join(include)]
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             command,

@@ -2,13 +2,14 @@
 
 import datetime as dt
 
-from celery import shared_task
 from django.utils import timezone
+
+from apps.core.tasks import portal_task
 
 from . import services
 
 
-@shared_task
+@portal_task(lock=lambda on=None: on or timezone.localdate().isoformat())
 def headcount_snapshot_task(on: str | None = None) -> int:
     """Snapshot every unit's headcount for a day (default: today in Asia/Shanghai). Idempotent."""
     day = dt.date.fromisoformat(on) if on else timezone.localdate()
