@@ -264,6 +264,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation documents its 400/401/403/404 answers (apps/core/schema.py); enums as by default.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.core.schema.document_error_answers",
+    ],
     # One name per choice set shared by several fields (a rectification's status, from_status, to_status …).
     "ENUM_NAME_OVERRIDES": {
         "RectificationStatusEnum": "apps.discipline.models.RectificationStatus",

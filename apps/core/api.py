@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -22,3 +23,12 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or "您没有执行该操作的权限。")
     return drf_exception_handler(exc, context)
+
+
+def is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def json_error(status: int, message: str) -> JsonResponse:
+    """An error answer under /api/ that no view handled (a path no route matches): JSON, as the schema says."""
+    return JsonResponse({"detail": message}, status=status, json_dumps_params={"ensure_ascii": False})
