@@ -9,16 +9,15 @@
 - `Cache-Control: no-store` on what must not stay in a browser's or proxy's cache: every API
   answer, every download (an Excel export, an evidence file: any response with a
   Content-Disposition, or a file/streaming response).
-- No `Server` header from the application (gunicorn sends only its name, never its version).
+- No `Server` header from the application (gunicorn, docker/gunicorn.conf.py, sends only its name,
+  never its version; runserver's `WSGIServer/… CPython/…` is development only).
 
-A view that cannot live under the policy (a third-party page that injects `<style>` elements, such
-as ReDoc) is wrapped with `relaxed_styles`, which allows inline styles for that response only.
+Third-party pages live under the same policy: /api/docs/ is Swagger UI's split view with its inline
+style block moved to static/css/swagger_ui.css (organ_portal/api_urls.py); ECharts tooltips render in
+the canvas (`renderMode: "richText"`), as its HTML tooltips carry style= attributes.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
-from functools import wraps
 
 from django.conf import settings
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -28,23 +27,9 @@ SPREADSHEET = "application/vnd.openxmlformats"
 NO_STORE = "no-store, private"  # private: no shared cache either, whatever it makes of no-store
 
 
-def policy(overrides: dict[str, str] | None = None) -> str:
-    """The policy text: settings.CONTENT_SECURITY_POLICY with `overrides` (directive → sources)."""
-    directives = dict(settings.CONTENT_SECURITY_POLICY)
-    directives.update(overrides or {})
-    return "; ".join(f"{name} {sources}".strip() for name, sources in directives.items())
-
-
-def relaxed_styles(view: Callable) -> Callable:
-    """Allow inline styles on this view's responses only (third-party pages that inject <style>)."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        response.csp_overrides = {"style-src": "'self' 'unsafe-inline'"}
-        return response
-
-    return wrapped
+def policy() -> str:
+    """The policy text of settings.CONTENT_SECURITY_POLICY (directive → sources)."""
+    return "; ".join(f"{name} {sources}".strip() for name, sources in settings.CONTENT_SECURITY_POLICY.items())
 
 
 def _is_download(response: HttpResponse) -> bool:
@@ -69,7 +54,7 @@ class SecurityHeadersMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if CSP_HEADER not in response:
-            response[CSP_HEADER] = policy(getattr(response, "csp_overrides", None))
+            response[CSP_HEADER] = policy()
         if _is_api(request) or _is_download(response):
             response["Cache-Control"] = NO_STORE
             response["Pragma"] = "no-cache"  # HTTP/1.0 proxies
