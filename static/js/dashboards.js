@@ -1,5 +1,6 @@
 // Dashboards: the committee home's charts, the unit's score history, and the 大屏 (refetched every minute).
-// Data comes from json_script blocks; no inline scripts.
+// Data comes from json_script blocks; no inline scripts. Tooltips render inside the canvas (renderMode
+// "richText"): ECharts' HTML tooltips carry style= attributes, which the Content-Security-Policy refuses.
 (function () {
   "use strict";
   if (!window.echarts) return;
@@ -27,7 +28,7 @@
   // --- shared chart options ------------------------------------------------------------------------------
   function radarOption(radar, series, dark) {
     return {
-      tooltip: {},
+      tooltip: { renderMode: "richText" },
       legend: { bottom: 0, textStyle: { color: dark ? "#e8eef8" : "#333", fontSize: dark ? 22 : 12 } },
       radar: {
         indicator: radar.indicators,
@@ -44,6 +45,7 @@
     const fontSize = dark ? 20 : 12;
     return {
       tooltip: {
+        renderMode: "richText",
         position: "top",
         formatter: function (p) {
           return heat.units[p.value[1]] + " · " + heat.months[p.value[0]] + "：" + p.value[2] + "%";
@@ -91,7 +93,7 @@
         series.push({ name: unit.name, type: "line", data: board.trends.units[String(unit.id)] || [], lineStyle: { width: 4, type: "dashed" }, connectNulls: true });
       }
       trendChart.setOption({
-        tooltip: { trigger: "axis" },
+        tooltip: { renderMode: "richText", trigger: "axis" },
         legend: { bottom: 0, type: "scroll" },
         grid: { left: 40, right: 16, top: 16, bottom: 50 },
         xAxis: { type: "category", data: board.trends.periods },
@@ -110,7 +112,7 @@
     if (categoryChart) {
       const cats = board.categories;
       categoryChart.setOption({
-        tooltip: { trigger: "axis" },
+        tooltip: { renderMode: "richText", trigger: "axis" },
         legend: { bottom: 0 },
         grid: { left: 40, right: 16, top: 16, bottom: 60 },
         xAxis: { type: "category", data: cats.map(function (c) { return c.name; }), axisLabel: { interval: 0 } },
@@ -138,7 +140,7 @@
       const points = history.points;
       const worst = Math.max.apply(null, points.map(function (p) { return p.rank || 1; }));
       chart.setOption({
-        tooltip: { trigger: "axis" },
+        tooltip: { renderMode: "richText", trigger: "axis" },
         legend: { bottom: 0 },
         grid: { left: 44, right: 44, top: 20, bottom: 60 },
         xAxis: { type: "category", data: points.map(function (p) { return p.period + (p.note === "已发布" ? "" : "（" + p.note + "）"); }), axisLabel: { interval: 0, rotate: points.length > 4 ? 30 : 0 } },
@@ -207,7 +209,7 @@
     listItems("bs-bottom", data.bottom);
     const tierChart = chartOn("bs-tier-chart");
     tierChart.setOption({
-      tooltip: { trigger: "item", formatter: "{b}：{c} 个（{d}%）" },
+      tooltip: { renderMode: "richText", trigger: "item", formatter: "{b}：{c} 个（{d}%）" },
       series: [{
         type: "pie", radius: ["38%", "68%"],
         label: { color: "#e8eef8", fontSize: 26, formatter: "{b}\n{c}" },

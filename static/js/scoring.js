@@ -30,7 +30,7 @@
   const chart = echarts.init(el);
   chart.setOption({
     grid: { left: 48, right: 48, top: 36, bottom: 40 },
-    tooltip: { trigger: "axis" },
+    tooltip: { renderMode: "richText" /* no HTML tooltip: CSP refuses its style= */, trigger: "axis" },
     legend: { data: ["总分", "排名"], top: 4 },
     xAxis: { type: "category", data: data.map(function (d) { return d.period; }) },
     yAxis: [

@@ -16,6 +16,7 @@ from .compliance import (
     rule_override_delete,
     rule_override_set,
     rule_update,
+    window_closed,
 )
 from .evidence import (
     EVIDENCE_TYPES,

@@ -23,13 +23,26 @@ from ..models import ComplianceRule, MissedReason, PeriodLock, RuleOverride, Str
 # --- 未开展原因 -------------------------------------------------------------------------------------
 
 
+def window_closed(window: Period) -> bool:
+    """Whether a window's verdicts are settled: the month that ends it is closed (关账)."""
+    return PeriodLock.objects.filter(month=window.end.replace(day=1)).exists()
+
+
 @transaction.atomic
 def missed_reason_set(
     *, actor: User, rule: ComplianceRule, unit: Unit, branch: Branch | None, window: Period, reason: str
 ) -> MissedReason:
-    """未开展原因 of an ended window of a soft rule, by those who keep the branch's (unit's) records."""
+    """未开展原因 of an ended window of a soft rule, by those who keep the branch's (unit's) records.
+
+    Not once the window is closed (`window_closed`): the reason is part of its verdict; only the
+    committee's reopening of the month (logged in PeriodLock's history) makes it writable again.
+    """
     allowed = permissions.keeps_records_of(scope_for(actor), unit_id=unit.pk, branch=branch)
     require(allowed, "您不能为该支部（单位）填写未开展原因。")
+    if window_closed(window):
+        raise ValidationError(
+            f"{window.end:%Y年%m月}已关账，{window.label}的未开展原因不能再填写或修改。如需更正请联系工委重新开放该月份。"
+        )
     if window.end >= timezone.localdate():
         raise ValidationError("该周期尚未结束，不需要填写未开展原因。")
     override = RuleOverride.objects.filter(rule=rule, unit=unit).first()
