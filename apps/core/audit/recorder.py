@@ -176,10 +176,29 @@ def _permission_row_label(obj) -> str:
         return _label(obj)
 
 
-def _entry(obj, action: str, *, before=None, after=None, note: str = "", actor=None, at=None) -> AuditEntry:
+def units_of(objects: Sequence[models.Model]) -> dict:
+    """{pk: (unit id, unit label)} of objects of one model in two queries, whatever their number (bulk paths)."""
+    model = type(objects[0])
+    paths = getattr(model, "scope_paths", None)
+    if _is_permission_row(model) or not isinstance(paths, ScopePaths) or not paths.unit:
+        return {o.pk: unit_of(o) for o in objects}
+    if paths.unit == "pk":
+        return {o.pk: (o.pk, _label(o)[:200]) for o in objects}
+    unit_model = model
+    for part in paths.unit.split("__"):
+        field = unit_model._meta.get_field(part)
+        if field.many_to_many or field.one_to_many:
+            return {}
+        unit_model = field.related_model
+    pairs = dict(model._base_manager.filter(pk__in=[o.pk for o in objects]).values_list("pk", paths.unit))
+    units = unit_model._base_manager.in_bulk({u for u in pairs.values() if u is not None})
+    return {pk: (u, _label(units[u])[:200]) if u in units else (None, "") for pk, u in pairs.items()}
+
+
+def _entry(obj, action: str, *, before=None, after=None, note: str = "", actor=None, at=None, unit=None) -> AuditEntry:
     model = type(obj)
     actor = actor or current_actor()
-    unit_id, unit_label = unit_of(obj)
+    unit_id, unit_label = unit if unit is not None else unit_of(obj)
     permission_row = _is_permission_row(model)
     if permission_row:
         action = {CREATE: GRANT, DELETE: REVOKE}.get(action, action)
@@ -227,15 +246,20 @@ def record_bulk(
     actor, at = current_actor(), timezone.now()
     fields = list(fields) if fields is not None else None
     entries = []
+    units = units_of(objects)
+    # Labels (str) of rows read without their parents: one query per foreign key, not one per row.
+    parents = [f.name for f in type(objects[0])._meta.concrete_fields if f.many_to_one]
+    models.prefetch_related_objects(list(objects), *parents)
     for obj in objects:
+        unit = units.get(obj.pk, (None, ""))
         values = snapshot(obj, fields)
         old = (before or {}).get(obj.pk)
         if old is not None:
             old, values = _diff(old, values)
         if action == DELETE:
-            entry = _entry(obj, action, before=values, note=note, actor=actor, at=at)
+            entry = _entry(obj, action, before=values, note=note, actor=actor, at=at, unit=unit)
         else:
-            entry = _entry(obj, action, before=old, after=values, note=note, actor=actor, at=at)
+            entry = _entry(obj, action, before=old, after=values, note=note, actor=actor, at=at, unit=unit)
         entries.append(entry)
     AuditEntry.objects.bulk_create(entries, batch_size=1000)
     return len(entries)
