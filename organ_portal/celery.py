@@ -56,6 +56,11 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=1, minute=40),
         "options": {"expires": 6 * 3600},
     },
+    "core-audit-purge-daily": {
+        "task": "apps.core.audit.tasks.purge_audit_entries_task",
+        "schedule": crontab(hour=3, minute=40),
+        "options": {"expires": 6 * 3600},
+    },
     "study-reminders-daily": {
         "task": "apps.study.tasks.send_reminders_task",
         "schedule": crontab(hour=8, minute=30),

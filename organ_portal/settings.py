@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "apps.orgs.middleware.PasswordPolicyMiddleware",
+    "apps.core.audit.AuditContextMiddleware",  # who and from where, for the audit trail (留痕)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -306,6 +307,8 @@ LOGGING = {
 # Portal domain settings (defaults; the year-by-year values live in tables).
 PORTAL_YOUTH_MAX_AGE = env.int("PORTAL_YOUTH_MAX_AGE", default=35)
 PORTAL_PAGE_SIZE = 20
+# Audit trail (留痕) kept this many days; 网络安全法 第二十一条 asks for six months, so never under 180.
+PORTAL_AUDIT_RETENTION_DAYS = max(env.int("PORTAL_AUDIT_RETENTION_DAYS", default=365), 180)
 # Evidence uploads (佐证材料): images and PDFs up to this size (set the web server's body limit to match).
 PORTAL_EVIDENCE_MAX_BYTES = env.int("PORTAL_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 # The city's platform start date until the committee sets one (平台设置): earlier windows are not judged.

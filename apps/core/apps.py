@@ -5,3 +5,9 @@ class CoreConfig(AppConfig):
     name = "apps.core"
     label = "core"
     verbose_name = "公共"
+
+    def ready(self):
+        from . import audit
+        from .audit import tasks  # noqa: F401 - registers the cleanup task (not an app's tasks.py)
+
+        audit.connect()

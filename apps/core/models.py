@@ -1,9 +1,10 @@
-"""Shared model pieces: timestamps. Periods, attachments and notifications join later."""
+"""Shared model pieces: timestamps, notifications, the audit trail (审计日志)."""
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import models
 
-from .scoping import ScopePaths
+from .scoping import COMMITTEE_ONLY, ScopePaths
 
 
 class TimeStampedModel(models.Model):
@@ -42,3 +43,66 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class AuditQuerySet(models.QuerySet):
+    """Entries are never changed or deleted in bulk either; only `audit.purge_expired` removes old ones."""
+
+    def update(self, **kwargs):
+        raise PermissionDenied("审计日志不可修改。")
+
+    def delete(self):
+        raise PermissionDenied("审计日志不可删除。")
+
+    update.queryset_only = True
+    delete.queryset_only = True
+
+
+class AuditEntry(models.Model):
+    """One change of one object (留痕): who, when, from where, what, its unit, before and after. Append-only.
+
+    Written by `apps.core.audit` (signals on the project's models, role grants, bulk paths); `save()` refuses
+    to change a written entry, `delete()` refuses always; no page, API or admin writes them. Actor and unit are
+    kept as ids and labels at the time (no foreign key), so deleting an account or a unit changes no entry.
+    """
+
+    CREATE, UPDATE, DELETE = "create", "update", "delete"
+    GRANT, REVOKE = "grant", "revoke"
+    ACTIONS = [(CREATE, "新增"), (UPDATE, "修改"), (DELETE, "删除"), (GRANT, "授权"), (REVOKE, "撤销授权")]
+
+    at = models.DateTimeField("时间", db_index=True)
+    actor_id = models.BigIntegerField("操作人ID", null=True, blank=True, db_index=True)
+    actor_label = models.CharField("操作人", max_length=200, blank=True)
+    address = models.GenericIPAddressField("来源地址", null=True, blank=True)
+    action = models.CharField("操作", max_length=10, choices=ACTIONS)
+    object_type = models.CharField("对象类型", max_length=100, db_index=True)  # app_label.model
+    object_type_label = models.CharField("对象类型名称", max_length=100)
+    object_id = models.CharField("对象ID", max_length=64, blank=True)
+    object_label = models.CharField("对象", max_length=300, blank=True)
+    unit_id = models.BigIntegerField("单位ID", null=True, blank=True, db_index=True)
+    unit_label = models.CharField("单位", max_length=200, blank=True)
+    before = models.JSONField("修改前", null=True, blank=True)
+    after = models.JSONField("修改后", null=True, blank=True)
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    scope_paths = COMMITTEE_ONLY  # the committee reads the trail; nobody writes it by hand
+
+    class Meta:
+        verbose_name = "审计日志"
+        verbose_name_plural = "审计日志"
+        ordering = ["-at", "-id"]
+        default_permissions = ("view",)
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.actor_label or '系统'} {self.get_action_display()} {self.object_type_label} {self.object_label}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionDenied("审计日志不可修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied("审计日志不可删除。")

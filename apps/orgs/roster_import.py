@@ -23,6 +23,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from apps.core import audit
 from apps.core.imports import ImportResult as BaseImportResult
 from apps.core.imports import RowError
 
@@ -341,23 +342,28 @@ def _write(*, actor: User, plan: ImportPlan) -> None:
     if plan.to_create:
         members = [member for member, _ in plan.to_create]
         bulk_create_with_history(members, Member, batch_size=BATCH, **history)
+        audit.record_bulk(members, action=audit.CREATE, note=CHANGE_REASON)
         since = {member.pk: day for member, day in plan.to_create if day}
         memberships_open_bulk(members, reason=CHANGE_REASON, since=since, actor=actor)
     if plan.to_update:
         for member in plan.to_update:
             member.updated_at = now  # bulk_update skips auto_now
         fields = sorted(plan.changed_fields | {"updated_at"})
+        before = audit.stored_values(plan.to_update, fields)
         bulk_update_with_history(plan.to_update, Member, fields=fields, batch_size=BATCH, **history)
+        audit.record_bulk(plan.to_update, action=audit.UPDATE, fields=fields, before=before, note=CHANGE_REASON)
     if plan.transfers:
         ended = []
         for transfer in plan.transfers:
             transfer.current.end_on = transfer.on
             ended.append(transfer.current)
         bulk_update_with_history(ended, Membership, fields=["end_on"], batch_size=BATCH, **history)
+        audit.record_bulk(ended, action=audit.UPDATE, fields=["end_on"], note=CHANGE_REASON)
         opened = [
             Membership(member=t.member, branch=t.member.branch, start_on=t.on, reason=t.reason) for t in plan.transfers
         ]
         bulk_create_with_history(opened, Membership, batch_size=BATCH, **history)
+        audit.record_bulk(opened, action=audit.CREATE, note=CHANGE_REASON)
 
 
 __all__ = [

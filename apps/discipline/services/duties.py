@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
+from apps.core import audit
 from apps.core.permissions import require
 from apps.orgs.access import scope_for
 from apps.orgs.models import Unit, User
@@ -73,7 +74,7 @@ def duty_template_new_version(*, actor: User, note: str = "") -> DutyTemplate:
         template.full_clean()
         template.save()
         if latest is not None:
-            DutyTemplateItem.objects.bulk_create(
+            created = DutyTemplateItem.objects.bulk_create(
                 DutyTemplateItem(
                     template=template,
                     category=i.category,
@@ -83,6 +84,7 @@ def duty_template_new_version(*, actor: User, note: str = "") -> DutyTemplate:
                 )
                 for i in latest.items.all()
             )
+            audit.record_bulk(created, action=audit.CREATE)
         return template
 
 
@@ -168,7 +170,7 @@ def unit_duty_list_adopt(*, actor: User, unit: Unit, note: str = "") -> UnitDuty
         )
         duty_list.full_clean(exclude=["adopted_by"])  # set on confirming
         duty_list.save()
-        UnitDutyItem.objects.bulk_create(
+        created = UnitDutyItem.objects.bulk_create(
             UnitDutyItem(
                 duty_list=duty_list,
                 source=i,
@@ -179,6 +181,7 @@ def unit_duty_list_adopt(*, actor: User, unit: Unit, note: str = "") -> UnitDuty
             )
             for i in template.items.all()
         )
+        audit.record_bulk(created, action=audit.CREATE)
         return duty_list
 
 

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core import audit
 from apps.core.permissions import require
 from apps.orgs.access import scope_for
 from apps.orgs.models import Unit, User
@@ -154,7 +155,7 @@ def warning_session_save(
     session.cases.set(cases)
     if attendance is not None:
         session.attendances.all().delete()
-        WarningAttendance.objects.bulk_create(
+        created = WarningAttendance.objects.bulk_create(
             WarningAttendance(
                 session=session,
                 member_id=row.member_id,
@@ -163,6 +164,7 @@ def warning_session_save(
             )
             for row in attendance
         )
+        audit.record_bulk(created, action=audit.CREATE)
     return session
 
 

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
+from apps.core import audit
 from apps.core.dates import validate_record_date
 from apps.core.files import files_removed_on_failure
 from apps.core.periods import local_tz
@@ -93,7 +94,8 @@ def report_round_open(*, actor: User, fields: dict, units: Sequence[Unit] = (), 
         _clean_round(round_)
         round_.save()
         round_.units.set(units)
-        DutyReport.objects.bulk_create(DutyReport(round=round_, unit_id=pk) for pk in _expected_units(units))
+        created = DutyReport.objects.bulk_create(DutyReport(round=round_, unit_id=pk) for pk in _expected_units(units))
+        audit.record_bulk(created, action=audit.CREATE)
         return round_
 
 
@@ -118,9 +120,10 @@ def report_round_update(
                 names = "、".join(str(r.unit) for r in used)
                 raise ValidationError({"units": f"{names}已填写或报送报告，不能从本报告期移除。"})
             DutyReport.objects.filter(pk__in=[r.pk for r in dropped]).delete()
-            DutyReport.objects.bulk_create(
+            created = DutyReport.objects.bulk_create(
                 DutyReport(round=round_, unit_id=pk) for pk in sorted(expected - set(reports))
             )
+            audit.record_bulk(created, action=audit.CREATE)
             round_.units.set(units)
         return round_
 

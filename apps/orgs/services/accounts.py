@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
+from apps.core import audit
 from apps.core.permissions import require
 
 from .. import lockout
@@ -38,6 +39,8 @@ def account_create(
     user.save()
     if member is not None:
         Member.objects.filter(pk=member.pk).update(user=user)
+        member.user = user
+        audit.record_bulk([member], action=audit.UPDATE, fields=["user"], note="关联账号")
     return user
 
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from apps.core import audit
 from apps.core.periods import day_label
 from apps.core.permissions import require
 
@@ -54,6 +55,7 @@ def memberships_open_bulk(
         for m in members
     ]
     bulk_create_with_history(rows, Membership, batch_size=2000, default_user=actor, default_change_reason=reason)
+    audit.record_bulk(rows, action=audit.CREATE, note=reason)
 
 
 def _open_membership(member: Member) -> Membership | None:

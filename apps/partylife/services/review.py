@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core import audit
 from apps.core.permissions import require
 from apps.orgs.access import scope_for
 from apps.orgs.models import User
@@ -28,8 +29,10 @@ UNLOCK_DAYS = 7
 
 def _unlock(*, actor: User, activity: Activity, reason: str, days: int) -> ActivityUnlock:
     until = timezone.now() + dt.timedelta(days=days)
+    before = audit.stored_values([activity], ["unlocked_until"])
     Activity.objects.filter(pk=activity.pk).update(unlocked_until=until)
     activity.unlocked_until = until
+    audit.record_bulk([activity], action=audit.UPDATE, fields=["unlocked_until"], before=before, note=reason)
     return ActivityUnlock.objects.create(activity=activity, unlocked_by=actor, reason=reason, until=until)
 
 

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.core import audit
 from apps.core.notifications import Message, notify
 from apps.core.periods import Frequency, Period
 from apps.core.permissions import require
@@ -203,6 +204,7 @@ def run_publish(*, actor, run: RankingRun) -> RankingRun:
         if run.period_kind == Frequency.YEAR:
             type(run.system).objects.filter(pk=run.system_id, frozen_at=None).update(frozen_at=now)
         run.refresh_from_db()
+        audit.record_bulk([run], action=audit.UPDATE, fields=["published_at", "published_by"], note="发布排名")
         _notify_units(run)
     return run
 

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from simple_history.utils import bulk_create_with_history
 
-from apps.core import metrics
+from apps.core import audit, metrics
 from apps.core.permissions import require
 from apps.orgs.access import scope_for
 
@@ -56,7 +56,7 @@ def copy_system(source: IndicatorSystem, *, year: int, version: int, actor=None)
     system = IndicatorSystem.objects.create(
         year=year, version=version, created_by=actor, **{f: getattr(source, f) for f in COPIED_SYSTEM_FIELDS}
     )
-    bulk_create_with_history(  # each copied indicator starts its history (who made the copy, when)
+    copied = bulk_create_with_history(  # each copied indicator starts its history (who made the copy, when)
         [
             Indicator(system=system, **{f: getattr(i, f) for f in COPIED_INDICATOR_FIELDS})
             for i in source.indicators.order_by("order", "id")
@@ -64,6 +64,7 @@ def copy_system(source: IndicatorSystem, *, year: int, version: int, actor=None)
         Indicator,
         default_user=actor,
     )
+    audit.record_bulk(copied, action=audit.CREATE, note=f"复制自{source}")
     return system
 
 

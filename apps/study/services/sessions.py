@@ -21,7 +21,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from apps.core import study_hours
+from apps.core import audit, study_hours
 from apps.core.periods import add_years, day_label
 from apps.core.permissions import require
 from apps.orgs.access import Scope, scope_for
@@ -179,10 +179,11 @@ def _write_speeches(session: StudySession, rows: Sequence[SpeechInput], scope: S
             raise ValidationError({"speeches": f"第{n}条研讨发言：发言要点不能超过300字。"})
     _check_people(scope, session, field="speeches", ids=[r.speaker_id for r in rows], label="研讨发言人")
     session.speeches.all().delete()
-    SessionSpeech.objects.bulk_create(
+    created = SessionSpeech.objects.bulk_create(
         SessionSpeech(session=session, speaker_id=row.speaker_id, summary=row.summary.strip(), order=n)
         for n, row in enumerate(rows, start=1)
     )
+    audit.record_bulk(created, action=audit.CREATE)
 
 
 def _write_attendance(session: StudySession, rows: Sequence[AttendanceInput]) -> None:
@@ -201,7 +202,7 @@ def _write_attendance(session: StudySession, rows: Sequence[AttendanceInput]) ->
         if not r.present and not r.absence_reason.strip():
             raise ValidationError({"attendance": "缺席的党员须填写缺席原因。"})
     session.attendances.all().delete()
-    SessionAttendance.objects.bulk_create(
+    created = SessionAttendance.objects.bulk_create(
         SessionAttendance(
             session=session,
             member_id=r.member_id,
@@ -210,6 +211,7 @@ def _write_attendance(session: StudySession, rows: Sequence[AttendanceInput]) ->
         )
         for r in rows
     )
+    audit.record_bulk(created, action=audit.CREATE)
 
 
 def _refuse_youth(session: StudySession, invalid: list[int]) -> None:
