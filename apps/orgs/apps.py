@@ -30,6 +30,8 @@ class OrgsConfig(AppConfig):
             NavItem("名册导入", "orgs:roster_import", roles=(*committee, *unit), menu="orgs", order=40),
             NavItem("账号与角色", "orgs:account_list", roles=committee, menu="orgs", order=50, divider_before=True),
             NavItem("平台设置", "orgs:platform", roles=committee, menu="orgs", order=60),
+            # The audit trail (留痕) is core's page; the committee finds it beside accounts and settings.
+            NavItem("审计日志", "core:audit_list", roles=committee, menu="orgs", order=70),
             # A branch secretary keeps no roster: their branch's members are one link, not a menu.
             NavItem("支部党员", "orgs:member_list", roles=(Role.BRANCH,), icon="people", order=35),
         )

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from apps.core import demo
+from apps.core import audit, demo
 from apps.core.demo import DemoContext, DemoStep
 
 
@@ -70,7 +70,8 @@ class Command(BaseCommand):
         context = DemoContext(today=timezone.localdate(), now=timezone.now(), org_only=org_only)
         wanted = demo.needed_for(only) if only else None
         summaries = []
-        with transaction.atomic():
+        # Demo data is nobody's change: no audit entry per generated row (hundreds of thousands of them).
+        with transaction.atomic(), audit.suppressed():
             if reset:
                 self._reset()
             for step in steps:
@@ -88,6 +89,7 @@ class Command(BaseCommand):
 
     def _reset(self) -> None:
         """Reset every step, the last built first (party life's records point at the org tree)."""
-        for step in reversed(demo.steps()):
-            if step.reset:
-                step.reset()
+        with audit.suppressed():
+            for step in reversed(demo.steps()):
+                if step.reset:
+                    step.reset()
