@@ -11,6 +11,7 @@ import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from django.http import HttpResponse
@@ -18,6 +19,7 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -129,6 +131,49 @@ def is_formula(value) -> bool:
     return isinstance(value, ArrayFormula | DataTableFormula)
 
 
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet of a download: its title, header row, rows and (optionally) column widths in characters."""
+
+    title: str
+    headers: Sequence[str]
+    rows: Iterable[Sequence]
+    widths: Sequence[int] = ()
+
+
+def workbook_response(
+    *, filename: str, sheets: Sequence[Sheet], freeze_header: bool = False, fallback: str = "export"
+) -> HttpResponse:
+    """An .xlsx download of several sheets in write-only mode; the filename may be Chinese (`fallback` names it
+    for clients that read only the ASCII one). Headers are bold, widths applied, the header row frozen when asked;
+    every string is written as text (never a formula)."""
+    wb = Workbook(write_only=True)
+    bold = Font(bold=True)
+    for sheet in sheets:
+        ws = wb.create_sheet(title=sheet.title[:31])
+        if freeze_header:
+            ws.freeze_panes = "A2"
+        for i, width in enumerate(sheet.widths, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = width
+        if sheet.headers:  # a sheet of notes has none
+            header_cells = []
+            for h in sheet.headers:
+                cell = WriteOnlyCell(ws, value=h)
+                cell.font = bold
+                header_cells.append(cell)
+            ws.append(header_cells)
+        for row in sheet.rows:
+            ws.append([_cell(ws, v) for v in row])
+    response = HttpResponse(content_type=XLSX_CONTENT_TYPE)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    full = f"{filename}-{stamp}.xlsx"
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"{fallback}-{stamp}.xlsx\"; filename*=UTF-8''{quote(full)}"
+    )
+    wb.save(response)
+    return response
+
+
 def xlsx_response(
     *,
     filename: str,
@@ -137,32 +182,15 @@ def xlsx_response(
     rows: Iterable[Sequence],
     notes: Sequence[str] = (),
 ) -> HttpResponse:
-    """Build an .xlsx download in write-only mode; the filename may be Chinese.
+    """Build an .xlsx download of one sheet; the filename may be Chinese.
 
     Every string is written as text (never a formula). `notes` (e.g. the filter
     conditions that were ignored) go on a second sheet, "说明".
     """
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=sheet_title[:31])
-    bold = Font(bold=True)
-    header_cells = []
-    for h in headers:
-        cell = WriteOnlyCell(ws, value=h)
-        cell.font = bold
-        header_cells.append(cell)
-    ws.append(header_cells)
-    for row in rows:
-        ws.append([_cell(ws, v) for v in row])
+    sheets = [Sheet(title=sheet_title, headers=headers, rows=rows)]
     if notes:
-        note_sheet = wb.create_sheet(title=NOTES_SHEET)
-        for note in notes:
-            note_sheet.append([_cell(note_sheet, note)])
-    response = HttpResponse(content_type=XLSX_CONTENT_TYPE)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    full = f"{filename}-{stamp}.xlsx"
-    response["Content-Disposition"] = f"attachment; filename=\"export-{stamp}.xlsx\"; filename*=UTF-8''{quote(full)}"
-    wb.save(response)
-    return response
+        sheets.append(Sheet(title=NOTES_SHEET, headers=(), rows=[[note] for note in notes]))
+    return workbook_response(filename=filename, sheets=sheets)
 
 
 def _cell(ws, value):

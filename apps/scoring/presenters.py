@@ -4,20 +4,14 @@ what each line's points come from, the suggestions (提升建议), and the run /
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from urllib.parse import quote
 
 from django.http import HttpResponse
 from django.urls import reverse
-from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
-from apps.core.excel import XLSX_CONTENT_TYPE, is_formula
+from apps.core import excel
+from apps.core.excel import Sheet
 from apps.orgs.models.tree import UnitCategory
 
 from .models import IndicatorResult, Look, Method, ResultStatus, UnitResult
@@ -181,55 +175,9 @@ def breakdown(lines: Sequence[IndicatorResult]) -> list[dict]:
 # --- workbooks ---------------------------------------------------------------------------------------------------
 
 
-@dataclasses.dataclass
-class Sheet:
-    title: str
-    headers: Sequence[str]
-    widths: Sequence[int]
-    rows: Iterable[Sequence]
-
-
-def _value(ws, value):
-    if isinstance(value, bool):
-        value = "是" if value else "否"
-    elif isinstance(value, dt.datetime):
-        value = timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
-    if isinstance(value, str) and is_formula(value):
-        cell = WriteOnlyCell(ws, value=value)
-        cell.data_type = "s"
-        cell.quotePrefix = True
-        return cell
-    return value
-
-
-def workbook_response(*, filename: str, sheets: Sequence[Sheet]) -> HttpResponse:
-    """An .xlsx of several sheets, each with its column widths and a frozen header row; text is never a formula."""
-    wb = Workbook(write_only=True)
-    bold = Font(bold=True)
-    for sheet in sheets:
-        ws = wb.create_sheet(title=sheet.title[:31])
-        ws.freeze_panes = "A2"
-        for i, width in enumerate(sheet.widths):
-            ws.column_dimensions[_column(i)].width = width
-        header = []
-        for text in sheet.headers:
-            cell = WriteOnlyCell(ws, value=text)
-            cell.font = bold
-            header.append(cell)
-        ws.append(header)
-        for row in sheet.rows:
-            ws.append([_value(ws, v) for v in row])
-    response = HttpResponse(content_type=XLSX_CONTENT_TYPE)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"scoring-{stamp}.xlsx\"; filename*=UTF-8''{quote(f'{filename}-{stamp}.xlsx')}"
-    )
-    wb.save(response)
-    return response
-
-
-def _column(i: int) -> str:
-    return get_column_letter(i + 1)
+def workbook_response(*, filename: str, sheets) -> HttpResponse:
+    """A scoring download: every sheet with its column widths and a frozen header row."""
+    return excel.workbook_response(filename=filename, sheets=sheets, freeze_header=True, fallback="scoring")
 
 
 def ranking_sheet(results: Iterable[UnitResult]) -> Sheet:
@@ -257,7 +205,7 @@ def ranking_sheet(results: Iterable[UnitResult]) -> Sheet:
         )
         for r in results
     )
-    return Sheet("排名", headers, widths, rows)
+    return Sheet("排名", headers, rows, widths)
 
 
 def lines_sheet(lines: Iterable[IndicatorResult], *, with_unit: bool = True) -> Sheet:
@@ -277,4 +225,4 @@ def lines_sheet(lines: Iterable[IndicatorResult], *, with_unit: bool = True) -> 
         ]
         for ln in lines
     )
-    return Sheet("指标明细", headers, widths, rows)
+    return Sheet("指标明细", headers, rows, widths)

@@ -5,6 +5,8 @@ secretaries in any run of their unit (`permissions.can_see_breakdown`); another 
 
 from __future__ import annotations
 
+import dataclasses
+
 from django import forms
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -72,13 +74,12 @@ def unit_result(request, scope, pk):
 def unit_result_export(request, scope, pk):
     result = _result_or_404(request, pk)
     context = _breakdown_context(result)
-    summary = presenters.ranking_sheet([result])
-    summary.title = "得分"
+    summary = dataclasses.replace(presenters.ranking_sheet([result]), title="得分")
     advice = presenters.Sheet(
         "提升建议",
         ["指标", "目前", "目标", "可再得分"],
-        [30, 14, 14, 10],
         [(s["name"], s["current"], s["goal"], s["adds"]) for s in context["suggestions"]],
+        [30, 14, 14, 10],
     )
     sheets = [summary, presenters.lines_sheet(context["lines"], with_unit=False), advice]
     return presenters.workbook_response(filename=f"{result.unit_name}{result.run.period.label}得分", sheets=sheets)
