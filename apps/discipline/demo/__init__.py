@@ -16,6 +16,7 @@ Speed: drawn in memory and bulk-inserted with their history (`write`); each unit
 
 from __future__ import annotations
 
+from apps.core import audit
 from apps.core import demo as demo_registry
 from apps.core.demo import DemoContext
 
@@ -31,6 +32,7 @@ __all__ = ["LABEL", "register", "reset", "seed"]
 LABEL = "纪律监督（责任清单、履责报告、约谈提醒、督促检查与整改、黄红牌、典型案例、警示教育）"
 
 
+@audit.suppressed()  # demo rows are no one's writing: no entry per generated row
 def seed(context: DemoContext) -> str:
     """Write the demo city's supervision records for `context.today`; returns the summary line."""
     w = World(today=context.today, now=context.now)

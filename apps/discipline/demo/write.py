@@ -15,6 +15,8 @@ from django.apps import apps as django_apps
 from django.test.utils import override_settings
 from simple_history.utils import get_history_model_for_model
 
+from apps.core import audit
+
 from ..models import (
     Attachment,
     Card,
@@ -156,6 +158,7 @@ def link(model, field: str, objs: list, targets) -> None:
     )
 
 
+@audit.suppressed()  # demo rows are no one's writing: no entry per generated row
 def reset() -> None:
     """Delete every discipline row (but the card rules) and its history, the many-to-many histories too."""
     with override_settings(SIMPLE_HISTORY_ENABLED=False):  # no "deleted" versions: the histories go below

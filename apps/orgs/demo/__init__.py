@@ -21,6 +21,7 @@ from django.db.models import ProtectedError, RestrictedError
 from django.test.utils import override_settings
 from simple_history.utils import bulk_create_with_history, get_history_model_for_model
 
+from apps.core import audit
 from apps.core.demo import DemoContext
 
 from .. import demo_data as data
@@ -36,6 +37,7 @@ LABEL = "单位、支部、党小组、党员、演示账号及组织沿革"
 ORG_MODELS = (Membership, Member, PartyGroup, Branch, Unit, Platform)  # in the order they can be deleted
 
 
+@audit.suppressed()  # demo rows are no one's writing: no entry per generated row
 def seed(context: DemoContext) -> str:
     """Write the city drawn for `context.today`, open the demo accounts, snapshot today's headcount.
 
@@ -69,6 +71,7 @@ def present() -> str:
     return f"{count} 个单位" if count else ""
 
 
+@audit.suppressed()  # demo rows are no one's writing: no entry per generated row
 def reset() -> None:
     """Delete the org tree leaf first (Member and Branch are PROTECTed), the demo users, and their history.
 

@@ -18,6 +18,7 @@ from django.db.models.functions import Coalesce
 from django.test.utils import override_settings
 from simple_history.utils import bulk_create_with_history, get_history_model_for_model
 
+from apps.core import audit
 from apps.core.periods import Frequency, Period
 from apps.orgs import demo_data as org_data
 
@@ -264,6 +265,7 @@ def _locks(d: Drawing) -> int:
     return len(locks)
 
 
+@audit.suppressed()  # demo rows are no one's writing: no entry per generated row
 def reset() -> None:
     """Delete every party-life record (records, attendance, 补学, evidence, problems, reasons, locks,
     unlocks) with its history, and the stored evidence files. Rules and activity types stay."""

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.utils import get_history_model_for_model
 
+from apps.core import audit
 from apps.core import demo as demo_registry
 from apps.core.demo import DemoContext
 from apps.core.models import Notification
@@ -32,6 +33,7 @@ __all__ = ["LABEL", "register", "reset", "seed"]
 LABEL = "“四看”评价（人工评分、月度/季度/年度排名测算与发布）"
 
 
+@audit.suppressed()  # demo rows are no one's writing: no entry per generated row
 def seed(context: DemoContext) -> str:
     """Enter the manual points and make the runs for `context.today`; returns the summary line."""
     today = context.today
@@ -69,6 +71,7 @@ def present() -> str:
     return f"{runs} 次排名测算" if runs else ""
 
 
+@audit.suppressed()  # demo rows are no one's writing: no entry per generated row
 def reset() -> None:
     """Delete the runs and their snapshots, the manual points (with their history), the publication notices,
     and the indicator systems of other years than this one (made by the demo; this year's is default data)."""

@@ -16,6 +16,8 @@ from django.db import connections, models
 from django.test.utils import override_settings
 from simple_history.utils import bulk_create_with_history, get_history_model_for_model
 
+from apps.core import audit
+
 from ..models import (
     AttemptAnswer,
     Exam,
@@ -146,6 +148,7 @@ def link(model, field: str, pairs: list[tuple[int, int]]) -> None:
     )
 
 
+@audit.suppressed()  # demo rows are no one's writing: no entry per generated row
 def reset() -> None:
     """Delete every study row (settings, list, bank, exams, sessions, 自学, snapshots) and its history."""
     with override_settings(SIMPLE_HISTORY_ENABLED=False):  # no "deleted" versions: the histories go below
