@@ -43,6 +43,8 @@ from .models import Job, JobState
 from .notifications import Message, notify
 from .tasks import TRANSIENT, portal_task
 
+__all__ = ["TRANSIENT", "JobContext", "JobError", "Outcome", "jobs_for", "register", "run", "start"]
+
 log = logging.getLogger(__name__)
 
 #: Progress is saved every this many rows (and at the end).
@@ -114,6 +116,7 @@ class JobContext:
         self._done = 0
         self._total: int | None = None
         self._saved_at = 0
+        self._depth = len(connection.atomic_blocks)  # transactions open before the kind ran (a test's, say)
         self.finished = False  # set by finish_in()
 
     @property
@@ -158,13 +161,13 @@ class JobContext:
         values = {"done": self._done, "total": self._total}
         if message is not None:
             values["message"] = message[:500]
-        _save_progress(self.job.pk, values)
+        _save_progress(self.job.pk, values, in_kind_transaction=len(connection.atomic_blocks) > self._depth)
 
 
-def _save_progress(job_id: int, values: dict) -> None:
-    """Update the job row so the page sees it now: inside a transaction on PostgreSQL through a second
-    connection (autocommit); on SQLite inside a transaction not at all (one writer; the final save says it)."""
-    if not connection.in_atomic_block:
+def _save_progress(job_id: int, values: dict, *, in_kind_transaction: bool) -> None:
+    """Update the job row so the page sees it now. Inside a transaction the kind opened: on PostgreSQL through
+    a second connection (autocommit); on SQLite not at all (one writer; the final save says it)."""
+    if not in_kind_transaction:
         Job.objects.filter(pk=job_id).update(**values)
         return
     if connection.vendor != "postgresql":
