@@ -249,21 +249,18 @@ def _finish(job: Job, outcome: Outcome, *, done: int, total: int | None) -> None
         with open(outcome.file_path, "rb") as handle:
             job.file.save(name, File(handle), save=False)
         values.update(file=job.file.name, file_name=outcome.file_name[:200])
-    Job.objects.filter(pk=job.pk).update(**values)
     failed = outcome.failed
-    body = values["message"]
-    notify(
-        [
-            Message(
-                user_id=job.owner_id,
-                title=f"{job.title}{'失败' if failed else '已完成'}",
-                body=body,
-                url=job.get_absolute_url(),
-                category="job",
-                dedupe_key=f"job:{job.pk}",
-            )
-        ]
+    message = Message(
+        user_id=job.owner_id,
+        title=f"{job.title}{'失败' if failed else '已完成'}",
+        body=values["message"],
+        url=job.get_absolute_url(),
+        category="job",
+        dedupe_key=f"job:{job.pk}",
     )
+    with transaction.atomic():  # the page shows the job finished when its notification is there too
+        Job.objects.filter(pk=job.pk).update(**values)
+        notify([message])
 
 
 @portal_task(lock=lambda job_id: str(job_id))
