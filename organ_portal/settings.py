@@ -316,3 +316,9 @@ PORTAL_PLATFORM_START = date.fromisoformat(env.str("PORTAL_PLATFORM_START", defa
 # The earliest day a record (activity, make-up …) may be dated; later days up to a year ahead are accepted.
 PORTAL_EARLIEST_RECORD_DATE = date.fromisoformat(env.str("PORTAL_EARLIEST_RECORD_DATE", default="2018-01-01"))
 PORTAL_NOTIFY_BY_EMAIL = env.bool("PORTAL_NOTIFY_BY_EMAIL", default=False)
+# Background jobs (我的任务, apps/core/jobs.py): an export of more rows than this runs in a Celery worker and the
+# user downloads the file from the job page; a roster import of more rows than PORTAL_IMPORT_JOB_ROWS likewise.
+# A job's file is removed after PORTAL_JOB_FILE_DAYS days (a daily task).
+PORTAL_EXPORT_JOB_ROWS = env.int("PORTAL_EXPORT_JOB_ROWS", default=20_000)
+PORTAL_IMPORT_JOB_ROWS = env.int("PORTAL_IMPORT_JOB_ROWS", default=500)
+PORTAL_JOB_FILE_DAYS = max(env.int("PORTAL_JOB_FILE_DAYS", default=7), 1)

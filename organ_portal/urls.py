@@ -10,7 +10,7 @@ urlpatterns = [
     path("study/", include("apps.study.urls")),
     path("discipline/", include("apps.discipline.urls")),
     path("scoring/", include("apps.scoring.urls")),
-    path("", include("apps.core.urls")),  # notifications/, audit/
+    path("", include("apps.core.urls")),  # notifications/, jobs/, audit/
     path("api/", include("organ_portal.api_urls")),
 ]
 if settings.PORTAL_ADMIN_ENABLED:  # same lockout and audit as the login page (apps.orgs.admin)

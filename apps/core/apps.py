@@ -9,5 +9,6 @@ class CoreConfig(AppConfig):
     def ready(self):
         from . import audit
         from .audit import tasks  # noqa: F401 - registers the cleanup task (not an app's tasks.py)
+        from .exports import JOB_KIND  # noqa: F401 - registers the export job kind and, through jobs, its tasks
 
         audit.connect()

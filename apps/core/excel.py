@@ -7,7 +7,9 @@ quote-prefixed text cell, shown exactly as typed; an import refuses such cells
 """
 
 import datetime as dt
+import itertools
 import re
+import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -60,6 +62,35 @@ def _sheet_cells(archive: zipfile.ZipFile) -> int:
             count += data.count(b"<c ") + data.count(b"<c>") + data.count(b":c ")
             tail = data[-2:]  # an element split between chunks is counted with the next one (3 bytes > 2)
     return count
+
+
+def sheet_row_count(file) -> int:
+    """About how many rows the first sheet of an uploaded .xlsx holds (its `<row>` elements, counted without
+    parsing), to decide whether an import runs in the background; 0 for a file that is not an .xlsx (the
+    import then refuses it in the request, with its reason)."""
+    try:
+        file.seek(0)
+        if not zipfile.is_zipfile(file):
+            return 0
+        file.seek(0)
+        with zipfile.ZipFile(file) as archive:
+            sheets = sorted(
+                (n for n in archive.namelist() if n.startswith("xl/worksheets/sheet") and n.endswith(".xml")),
+                key=lambda n: (len(n), n),
+            )
+            if not sheets:
+                return 0
+            count, tail = 0, b""
+            with archive.open(sheets[0]) as xml:
+                while chunk := xml.read(1 << 20):
+                    data = tail + chunk
+                    count += data.count(b"<row ") + data.count(b"<row>") + data.count(b":row ")
+                    tail = data[-4:]
+            return count
+    except (zipfile.BadZipFile, OSError, RuntimeError, ValueError):
+        return 0
+    finally:
+        file.seek(0)
 
 
 @contextmanager
@@ -133,7 +164,10 @@ def is_formula(value) -> bool:
 
 @dataclass(frozen=True)
 class Sheet:
-    """One sheet of a download: its title, header row, rows and (optionally) column widths in characters."""
+    """One sheet of a download: its title, header row, rows and (optionally) column widths in characters.
+
+    Without widths, each column is as wide as the longest of its header and its first `WIDTH_SAMPLE` rows
+    (a CJK character counts two), between `MIN_WIDTH` and `MAX_WIDTH`."""
 
     title: str
     headers: Sequence[str]
@@ -141,19 +175,53 @@ class Sheet:
     widths: Sequence[int] = ()
 
 
-def workbook_response(
-    *, filename: str, sheets: Sequence[Sheet], freeze_header: bool = False, fallback: str = "export"
-) -> HttpResponse:
-    """An .xlsx download of several sheets in write-only mode; the filename may be Chinese (`fallback` names it
-    for clients that read only the ASCII one). Headers are bold, widths applied, the header row frozen when asked;
-    every string is written as text (never a formula)."""
+MIN_WIDTH, MAX_WIDTH = 8, 60
+WIDTH_SAMPLE = 200  # rows read ahead to size the columns (a write-only sheet takes widths before any row)
+
+
+def text_width(value) -> int:
+    """How many Latin characters wide a value shows in Excel: a CJK (wide) character counts two."""
+    value = _plain(value)
+    if value is None:
+        return 0
+    if isinstance(value, dt.datetime):
+        return 16
+    if isinstance(value, dt.date):
+        return 10
+    text = str(value)
+    longest = max(text.split("\n"), key=len) if "\n" in text else text
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in longest)
+
+
+def column_widths(headers: Sequence[str], sample: Sequence[Sequence]) -> list[int]:
+    """Widths (in characters) of the columns of `headers`, from the header text and a sample of rows."""
+    widths = [text_width(h) for h in headers]
+    for row in sample:
+        for i, value in enumerate(row):
+            if i < len(widths):
+                widths[i] = max(widths[i], text_width(value))
+            else:
+                widths.append(text_width(value))
+    return [min(MAX_WIDTH, max(MIN_WIDTH, w + 2)) for w in widths]
+
+
+def write_workbook(target, *, sheets: Sequence[Sheet], freeze_header: bool = True) -> None:
+    """Write sheets in openpyxl's write-only mode (constant memory: rows are streamed, never held) to `target`,
+    a path or a binary file. Headers are bold and (by default) frozen, columns sized (given widths, or
+    measured), every string written as text (never a formula)."""
     wb = Workbook(write_only=True)
     bold = Font(bold=True)
     for sheet in sheets:
         ws = wb.create_sheet(title=sheet.title[:31])
-        if freeze_header:
+        rows = iter(sheet.rows)
+        widths = list(sheet.widths)
+        if not widths:
+            sample = list(itertools.islice(rows, WIDTH_SAMPLE))
+            rows = itertools.chain(sample, rows)
+            widths = column_widths(sheet.headers, sample)
+        if freeze_header and sheet.headers:
             ws.freeze_panes = "A2"
-        for i, width in enumerate(sheet.widths, start=1):
+        for i, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(i)].width = width
         if sheet.headers:  # a sheet of notes has none
             header_cells = []
@@ -162,16 +230,40 @@ def workbook_response(
                 cell.font = bold
                 header_cells.append(cell)
             ws.append(header_cells)
-        for row in sheet.rows:
+        for row in rows:
             ws.append([_cell(ws, v) for v in row])
-    response = HttpResponse(content_type=XLSX_CONTENT_TYPE)
+    wb.save(target)
+
+
+def download_name(filename: str, *, fallback: str = "export") -> tuple[str, str]:
+    """The (ASCII fallback, full) names of a download made now: 党员名册-20260501-0930.xlsx."""
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    full = f"{filename}-{stamp}.xlsx"
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"{fallback}-{stamp}.xlsx\"; filename*=UTF-8''{quote(full)}"
-    )
-    wb.save(response)
+    return f"{fallback}-{stamp}.xlsx", f"{filename}-{stamp}.xlsx"
+
+
+def attachment_header(ascii_name: str, full_name: str) -> str:
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(full_name)}"
+
+
+def workbook_response(
+    *, filename: str, sheets: Sequence[Sheet], freeze_header: bool = True, fallback: str = "export"
+) -> HttpResponse:
+    """An .xlsx download of several sheets (see `write_workbook`); the filename may be Chinese (`fallback`
+    names it for clients that read only the ASCII one)."""
+    response = HttpResponse(content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = attachment_header(*download_name(filename, fallback=fallback))
+    write_workbook(response, sheets=sheets, freeze_header=freeze_header)
     return response
+
+
+def export_sheets(
+    *, sheet_title: str, headers: Sequence[str], rows: Iterable[Sequence], notes: Sequence[str] = ()
+) -> list[Sheet]:
+    """The sheets of a one-sheet export: the rows, and the notes (e.g. ignored filter conditions) on "说明"."""
+    sheets = [Sheet(title=sheet_title, headers=headers, rows=rows)]
+    if notes:
+        sheets.append(Sheet(title=NOTES_SHEET, headers=(), rows=[[n] for n in notes], widths=(80,)))
+    return sheets
 
 
 def xlsx_response(
@@ -184,12 +276,10 @@ def xlsx_response(
 ) -> HttpResponse:
     """Build an .xlsx download of one sheet; the filename may be Chinese.
 
-    Every string is written as text (never a formula). `notes` (e.g. the filter
-    conditions that were ignored) go on a second sheet, "说明".
+    The header row is frozen and the columns sized; every string is written as text (never a formula).
+    `notes` (e.g. the filter conditions that were ignored) go on a second sheet, "说明".
     """
-    sheets = [Sheet(title=sheet_title, headers=headers, rows=rows)]
-    if notes:
-        sheets.append(Sheet(title=NOTES_SHEET, headers=(), rows=[[note] for note in notes]))
+    sheets = export_sheets(sheet_title=sheet_title, headers=headers, rows=rows, notes=notes)
     return workbook_response(filename=filename, sheets=sheets)
 
 

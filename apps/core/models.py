@@ -106,3 +106,66 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionDenied("审计日志不可删除。")
+
+
+class JobState(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "进行中"
+    DONE = "done", "已完成"
+    FAILED = "failed", "失败"
+
+
+class Job(models.Model):
+    """A long import or export run by a Celery worker for one user (我的任务), with its progress and result.
+
+    Written by `apps.core.jobs` only: created by `jobs.start`, then changed with `update()` (progress every few
+    hundred rows is nobody's doing and is not audited; the creation is). The file lives in private storage and
+    is served by `views_jobs.job_file` to its owner alone; it is removed after `PORTAL_JOB_FILE_DAYS`.
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="发起人", on_delete=models.CASCADE, related_name="jobs"
+    )
+    kind = models.CharField("类型", max_length=60)
+    title = models.CharField("名称", max_length=200)
+    params = models.JSONField("参数", default=dict, blank=True)
+    state = models.CharField("状态", max_length=10, choices=JobState.choices, default=JobState.QUEUED)
+    done = models.PositiveIntegerField("已处理", default=0)
+    total = models.PositiveIntegerField("总数", null=True, blank=True)
+    message = models.CharField("说明", max_length=500, blank=True)
+    result = models.JSONField("结果", null=True, blank=True)
+    file = models.FileField("文件", upload_to="jobs/", max_length=300, blank=True)
+    file_name = models.CharField("文件名", max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField("执行次数", default=0)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+
+    scope_paths = ScopePaths(owner="owner")  # a job, its progress and its file are its owner's alone
+
+    class Meta:
+        verbose_name = "后台任务"
+        verbose_name_plural = "后台任务"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["owner", "-created_at"])]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("core:job_detail", args=[self.pk])
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in (JobState.QUEUED, JobState.RUNNING)
+
+    @property
+    def percent(self) -> int | None:
+        """Progress in whole percent, or None while the total is unknown."""
+        if self.state == JobState.DONE:
+            return 100
+        if not self.total:
+            return None
+        return min(100, self.done * 100 // self.total)

@@ -11,7 +11,7 @@ class OrgsConfig(AppConfig):
         from apps.core import navigation
         from apps.core.navigation import NavItem
 
-        from . import demo
+        from . import demo, roster_import  # noqa: F401 - roster_import registers its background job
         from .access import Role
 
         demo_registry.register(

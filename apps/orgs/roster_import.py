@@ -15,17 +15,21 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from apps.core import audit
+from apps.core import audit, jobs
 from apps.core.imports import ImportResult as BaseImportResult
 from apps.core.imports import RowError
+from apps.core.models import Job
 
 from . import permissions
 from .access import scope_for
@@ -67,7 +71,7 @@ def can_import(user) -> bool:
     return permissions.may_keep_rosters(scope_for(user))
 
 
-def roster_import(*, actor: User, file, dry_run: bool = False) -> ImportResult:
+def roster_import(*, actor: User, file, dry_run: bool = False, progress=None, within=None) -> ImportResult:
     """Import members from an uploaded .xlsx roster, all rows or none.
 
     Every row is checked first (cells, unit and branch, the actor's right to the
@@ -76,6 +80,10 @@ def roster_import(*, actor: User, file, dry_run: bool = False) -> ImportResult:
     and the result lists every problem. Otherwise new members are created and
     changed ones updated in bulk, each with a history row (history_user = actor);
     identical members are not touched. `dry_run` checks and counts, writes nothing.
+
+    A background job (`roster_job.py`) passes `progress` (an `apps.core.jobs.JobContext`: told the row count,
+    each row checked, the stage) and `within(result)`, called inside the transaction once the result is known,
+    so the job's end is committed with the rows it wrote.
 
     Raises PermissionDenied for anyone but the committee and unit secretaries.
     """
@@ -89,16 +97,21 @@ def roster_import(*, actor: User, file, dry_run: bool = False) -> ImportResult:
         result.file_errors.append(str(exc))
         return result
     result.rows = len(rows)
+    if progress is not None:
+        progress.total(len(rows), message="正在逐行检查…")
     try:
         with transaction.atomic():
-            plan = _check_rows(rows, scope=scope, has_position=has_position)
+            plan = _check_rows(rows, scope=scope, has_position=has_position, advance=progress and progress.advance)
             result.row_errors = [RowError(r.number, r.name, r.all_problems) for r in rows if r.all_problems]
-            if result.row_errors:
-                return result
-            result.created, result.updated = len(plan.to_create), len(plan.to_update)
-            result.transferred, result.unchanged = len(plan.transfers), plan.unchanged
-            if not dry_run:
-                _write(actor=actor, plan=plan)
+            if not result.row_errors:
+                result.created, result.updated = len(plan.to_create), len(plan.to_update)
+                result.transferred, result.unchanged = len(plan.transfers), plan.unchanged
+                if not dry_run:
+                    if progress is not None:
+                        progress.stage("正在写入…")
+                    _write(actor=actor, plan=plan)
+            if within is not None:
+                within(result)
     except IntegrityError:
         # Someone else added one of these members between our check and our write.
         logger.warning("roster import by %s hit a concurrent change", actor.pk, exc_info=True)
@@ -131,7 +144,7 @@ class ImportPlan:
     unchanged: int = 0
 
 
-def _check_rows(rows: list[RosterRow], *, scope, has_position: bool) -> ImportPlan:
+def _check_rows(rows: list[RosterRow], *, scope, has_position: bool, advance=None) -> ImportPlan:
     """Resolve units and branches, find each row's member, and sort rows into create / update / unchanged.
 
     Notes problems on the rows in place. Locks the existing members of the units
@@ -196,6 +209,8 @@ def _check_rows(rows: list[RosterRow], *, scope, has_position: bool) -> ImportPl
     first_seen: dict[tuple, int] = {}
     person_seen: dict[tuple, RosterRow] = {}
     for row in rows:
+        if advance is not None:
+            advance()
         if row.branch is None or not row.name or row.birth_date is None:
             continue
         key = (row.branch.pk, row.name, row.birth_date)
@@ -364,6 +379,74 @@ def _write(*, actor: User, plan: ImportPlan) -> None:
         ]
         bulk_create_with_history(opened, Membership, batch_size=BATCH, **history)
         audit.record_bulk(opened, action=audit.CREATE, note=CHANGE_REASON)
+
+
+# --- as a background job (a large file: more than PORTAL_IMPORT_JOB_ROWS rows) ---------------------------------
+
+JOB_KIND = "orgs.roster_import"
+UPLOAD_FOLDER = "imports/roster/"
+
+
+def result_json(result: ImportResult) -> dict:
+    """The result as the job keeps it (JSON), read by the same template as the import page."""
+    return {
+        "dry_run": result.dry_run,
+        "file_errors": list(result.file_errors),
+        "row_errors": [{"row": e.row, "name": e.name, "problems": list(e.problems)} for e in result.row_errors],
+        "rows": result.rows,
+        "created": result.created,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+        "transferred": result.transferred,
+    }
+
+
+def _outcome(result: ImportResult) -> jobs.Outcome:
+    if result.file_errors:
+        return jobs.Outcome(message="；".join(result.file_errors), result=result_json(result), failed=True)
+    if result.row_errors:
+        message = f"发现 {len(result.row_errors)} 行有问题，未导入任何数据，请按行号修改后重新上传。"
+    elif result.dry_run:
+        message = f"校验通过，共 {result.rows} 行，尚未导入。导入后将{result.summary()}。"
+    else:
+        message = f"导入完成：{result.summary()}。"
+    return jobs.Outcome(message=message, result=result_json(result))
+
+
+def start_job(*, actor: User, upload, dry_run: bool) -> Job:
+    """Keep the upload in private storage and queue its import (or check) as a job of `actor`."""
+    name = default_storage.save(f"{UPLOAD_FOLDER}{uuid.uuid4().hex}.xlsx", upload)
+    title = f"{'校验' if dry_run else '导入'}党员名册（{upload.name}）"
+    params = {"upload": name, "file_name": upload.name, "dry_run": dry_run}
+    return jobs.start(user=actor, kind=JOB_KIND, params=params, title=title)
+
+
+def run_job(ctx: jobs.JobContext) -> jobs.Outcome:
+    """The job: the same import as the page, with progress; the upload is deleted once the job has ended."""
+    name = ctx.params["upload"]
+    if not default_storage.exists(name):
+        raise jobs.JobError("上传的文件已不存在，请重新上传。")
+    ctx.stage("正在读取文件…")
+    try:
+        with default_storage.open(name, "rb") as handle:
+            upload = File(handle, name=ctx.params.get("file_name") or "roster.xlsx")
+            result = roster_import(
+                actor=ctx.job.owner,
+                file=upload,
+                dry_run=bool(ctx.params.get("dry_run")),
+                progress=ctx,
+                within=lambda r: ctx.finish_in(_outcome(r)),
+            )
+    except jobs.TRANSIENT:
+        raise  # the retry reads the upload again
+    except BaseException:
+        default_storage.delete(name)
+        raise
+    default_storage.delete(name)
+    return _outcome(result)
+
+
+jobs.register(JOB_KIND, run=run_job, result_template="orgs/includes/roster_import_result.html")
 
 
 __all__ = [

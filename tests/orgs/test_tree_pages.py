@@ -203,7 +203,7 @@ COMMITTEE_PINNED = {
     reverse("orgs:unit_list"): 12,  # page: count, rows, member counts
     reverse("orgs:account_list"): 11,  # page: count, rows
     reverse("home"): 14,  # issue 10: the committee home reads stored ranking snapshots, never the engine
-    reverse("orgs:member_export"): 9,
+    reverse("orgs:member_export"): 10,  # 9 + the count that decides between a download and a job
     reverse("orgs:branch_export"): 9,
     reverse("orgs:unit_export"): 10,
     "/api/members/": 10,
@@ -231,7 +231,7 @@ UNIT_SECRETARY_PINNED = {
     "orgs:member_list": 14,  # page: count, branch choices, rows
     "orgs:branch_list": 13,  # page: count, rows
     "orgs:unit_list": 14,
-    "orgs:member_export": 11,
+    "orgs:member_export": 12,  # 11 + the count that decides between a download and a job
 }
 
 

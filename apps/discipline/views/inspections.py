@@ -17,7 +17,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.core.excel import xlsx_response
+from apps.core import exports
 from apps.core.files import stored_file_response
 from apps.core.forms import save_with_form_errors
 from apps.core.history import history_rows
@@ -202,34 +202,55 @@ def rectification_list(request, scope):
     )
 
 
+RECTIFICATION_EXPORT_HEADERS = [
+    "责任单位",
+    "检查方式",
+    "检查名称",
+    "检查日期",
+    "问题性质",
+    "发现问题",
+    "整改要求",
+    "须提交的佐证",
+]
+RECTIFICATION_EXPORT_HEADERS += ["整改期限", "状态", "是否逾期", "提交时间", "销号日期", "整改措施及成效"]
+
+
+def _rectification_line(r) -> tuple:
+    return (
+        r.unit.name,
+        r.finding.inspection.get_kind_display(),
+        r.finding.inspection.title,
+        r.finding.inspection.held_on,
+        r.finding.get_severity_display(),
+        r.finding.description,
+        r.requirement,
+        r.required_evidence,
+        r.deadline,
+        r.get_status_display(),
+        r.is_overdue,
+        r.submitted_at,
+        r.accepted_on,
+        r.measures,
+    )
+
+
+@exports.exporter("整改台账")
+def rectification_rows(*, user, params) -> exports.Export:
+    """The rectification ledger's rows for `user` (the page's selector and FilterSet); a job builds them again."""
+    return exports.Export(
+        filename="整改台账",
+        sheet_title="整改台账",
+        headers=RECTIFICATION_EXPORT_HEADERS,
+        queryset=selectors.rectification_filter(user=user, filters=params, today=timezone.localdate()).qs,
+        row=_rectification_line,
+        chunk_size=500,
+    )
+
+
 @unit_manager_required(message=READ_DENIED)
 @require_GET
 def rectification_export(request, scope):
-    today = timezone.localdate()
-    rows = (
-        (
-            r.unit.name,
-            r.finding.inspection.get_kind_display(),
-            r.finding.inspection.title,
-            r.finding.inspection.held_on,
-            r.finding.get_severity_display(),
-            r.finding.description,
-            r.requirement,
-            r.required_evidence,
-            r.deadline,
-            r.get_status_display(),
-            r.is_overdue,
-            r.submitted_at,
-            r.accepted_on,
-            r.measures,
-        )
-        for r in selectors.rectification_filter(user=request.user, filters=request.GET, today=today).qs.iterator(
-            chunk_size=500
-        )
-    )
-    headers = ["责任单位", "检查方式", "检查名称", "检查日期", "问题性质", "发现问题", "整改要求", "须提交的佐证"]
-    headers += ["整改期限", "状态", "是否逾期", "提交时间", "销号日期", "整改措施及成效"]
-    return xlsx_response(filename="整改台账", sheet_title="整改台账", headers=headers, rows=rows)
+    return exports.respond(request, rectification_rows)
 
 
 @unit_manager_required(message=READ_DENIED)

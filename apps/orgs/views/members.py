@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from apps.core import exports
 from apps.core.forms import save_with_form_errors
 from apps.core.history import history_rows
 
@@ -14,7 +15,7 @@ from .. import permissions, selectors, services
 from ..access import manager_required, unit_manager_required
 from ..filters import branch_choices, unit_choices
 from ..forms import STATUS_CHOICES, DeactivateForm, MemberForm, MemberTransferForm, chosen
-from .common import confirm_page, export, form_page, list_context, report
+from .common import confirm_page, form_page, list_context, report
 
 EXPORT_HEADERS = [
     "单位",
@@ -51,29 +52,43 @@ def member_list(request, scope):
     return render(request, "orgs/member_list.html", context)
 
 
+def _member_line(m) -> tuple:
+    return (
+        m.branch.unit.name,
+        m.branch.name,
+        m.party_group.name if m.party_group else "",
+        m.name,
+        m.get_gender_display(),
+        m.birth_date,
+        m.join_date,
+        m.get_status_display(),
+        m.position,
+        m.is_leading_cadre,
+        m.is_branch_committee,
+        m.active,
+        m.left_on,
+        m.left_reason,
+    )
+
+
+@exports.exporter("党员名册")
+def member_rows(*, user, params) -> exports.Export:
+    """The roster's rows for `user` (the list's selector and FilterSet); a job builds them again."""
+    filterset = selectors.member_filter(user=user, filters=params)
+    return exports.Export(
+        filename="党员名册",
+        sheet_title="党员名册",
+        headers=EXPORT_HEADERS,
+        queryset=filterset.qs,
+        row=_member_line,
+        notes=filterset.messages(),
+        chunk_size=2000,
+    )
+
+
 @manager_required
 def member_export(request, scope):
-    filterset = selectors.member_filter(user=request.user, filters=request.GET)
-    rows = (
-        (
-            m.branch.unit.name,
-            m.branch.name,
-            m.party_group.name if m.party_group else "",
-            m.name,
-            m.get_gender_display(),
-            m.birth_date,
-            m.join_date,
-            m.get_status_display(),
-            m.position,
-            m.is_leading_cadre,
-            m.is_branch_committee,
-            m.active,
-            m.left_on,
-            m.left_reason,
-        )
-        for m in filterset.qs.iterator(chunk_size=2000)
-    )
-    return export(filterset, filename="党员名册", sheet_title="党员名册", headers=EXPORT_HEADERS, rows=rows)
+    return exports.respond(request, member_rows)
 
 
 def _member(request, pk):

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.core.excel import xlsx_response
+from apps.core import exports
 from apps.core.files import stored_file_response
 from apps.core.history import history_rows
 from apps.core.listing import paginate
@@ -353,25 +353,41 @@ def activity_list(request, scope):
     )
 
 
+ACTIVITY_EXPORT_HEADERS = ["单位", "支部", "类型", "主题", "时间", "地点", "主持人", "出席人数", "缺席人数", "状态"]
+ACTIVITY_EXPORT_HEADERS += ["材料是否齐全"]
+
+
+def _activity_line(a) -> tuple:
+    return (
+        a.unit.name,
+        " · ".join(x for x in (a.branch.name if a.branch else "", a.party_group.name if a.party_group else "") if x)
+        or "—",
+        a.activity_type.name,
+        a.topic,
+        a.held_at,
+        a.place,
+        a.host,
+        a.present_count,
+        a.absent_count,
+        a.get_status_display(),
+        a.evidence_complete,
+    )
+
+
+@exports.exporter("组织生活记录")
+def activity_rows(*, user, params) -> exports.Export:
+    """The records list's rows for `user` (the page's selector and FilterSet); a job builds them again."""
+    return exports.Export(
+        filename="组织生活记录",
+        sheet_title="组织生活记录",
+        headers=ACTIVITY_EXPORT_HEADERS,
+        queryset=selectors.activity_list(user=user, filters=params),
+        row=_activity_line,
+        chunk_size=500,
+    )
+
+
 @scope_required
 @require_GET
 def activity_export(request, scope):
-    rows = (
-        (
-            a.unit.name,
-            " · ".join(x for x in (a.branch.name if a.branch else "", a.party_group.name if a.party_group else "") if x)
-            or "—",
-            a.activity_type.name,
-            a.topic,
-            a.held_at,
-            a.place,
-            a.host,
-            a.present_count,
-            a.absent_count,
-            a.get_status_display(),
-            a.evidence_complete,
-        )
-        for a in selectors.activity_list(user=request.user, filters=request.GET).iterator(chunk_size=500)
-    )
-    headers = ["单位", "支部", "类型", "主题", "时间", "地点", "主持人", "出席人数", "缺席人数", "状态", "材料是否齐全"]
-    return xlsx_response(filename="组织生活记录", sheet_title="组织生活记录", headers=headers, rows=rows)
+    return exports.respond(request, activity_rows)

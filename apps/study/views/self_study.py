@@ -14,7 +14,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.core.excel import xlsx_response
+from apps.core import exports
 from apps.core.listing import paginate
 from apps.core.navigation import NavItem
 from apps.orgs.access import Role, manager_required, scope_required
@@ -111,25 +111,40 @@ def self_study_records(request, scope):
     )
 
 
+SELF_STUDY_EXPORT_HEADERS = ["单位", "支部", "姓名", "学习日期", "学习内容", "材料", "链接", "学时", "学习体会"]
+
+
+def _self_study_line(e) -> tuple:
+    return (
+        e.member.branch.unit.name,
+        e.member.branch.name,
+        e.member.name,
+        e.studied_on,
+        e.title,
+        e.material,
+        e.link,
+        e.hours,
+        e.note,
+    )
+
+
+@exports.exporter("党员自学")
+def self_study_rows(*, user, params) -> exports.Export:
+    """The self-study records' rows for `user` (the page's selector and FilterSet); a job builds them again."""
+    return exports.Export(
+        filename="党员自学",
+        sheet_title="党员自学",
+        headers=SELF_STUDY_EXPORT_HEADERS,
+        queryset=selectors.self_study_list(user=user, filters=params),
+        row=_self_study_line,
+        chunk_size=500,
+    )
+
+
 @manager_required(message="该页面仅供党务工作人员查看。")
 @require_GET
 def self_study_export(request, scope):
-    rows = (
-        (
-            e.member.branch.unit.name,
-            e.member.branch.name,
-            e.member.name,
-            e.studied_on,
-            e.title,
-            e.material,
-            e.link,
-            e.hours,
-            e.note,
-        )
-        for e in selectors.self_study_list(user=request.user, filters=request.GET).iterator(chunk_size=500)
-    )
-    headers = ["单位", "支部", "姓名", "学习日期", "学习内容", "材料", "链接", "学时", "学习体会"]
-    return xlsx_response(filename="党员自学", sheet_title="党员自学", headers=headers, rows=rows)
+    return exports.respond(request, self_study_rows)
 
 
 urlpatterns = [

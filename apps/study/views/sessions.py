@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.core.excel import xlsx_response
+from apps.core import exports
 from apps.core.history import history_rows
 from apps.core.listing import paginate
 from apps.core.navigation import NavItem
@@ -72,41 +72,56 @@ def session_list(request, scope):
     )
 
 
+SESSION_EXPORT_HEADERS = [
+    "单位",
+    "支部/小组",
+    "类型",
+    "学习主题",
+    "日期",
+    "地点",
+    "领学人",
+    "学时",
+    "出席人数",
+    "缺席人数",
+    "与组织生活为同一次活动",
+    "学习材料",
+]
+
+
+def _session_line(s) -> tuple:
+    return (
+        s.unit.name,
+        s.branch.name if s.branch else (s.youth_group.name if s.youth_group else "—"),
+        s.get_kind_display(),
+        s.topic,
+        s.held_on,
+        s.place,
+        s.leader.name if s.leader else "",
+        s.hours,
+        s.present_count,
+        s.absent_count,
+        "是" if s.same_as else "否",
+        s.materials,
+    )
+
+
+@exports.exporter("集中学习")
+def session_rows(*, user, params) -> exports.Export:
+    """The sessions list's rows for `user` (the page's selector and FilterSet); a job builds them again."""
+    return exports.Export(
+        filename="集中学习",
+        sheet_title="集中学习",
+        headers=SESSION_EXPORT_HEADERS,
+        queryset=selectors.session_list(user=user, filters=params),
+        row=_session_line,
+        chunk_size=500,
+    )
+
+
 @scope_required
 @require_GET
 def session_export(request, scope):
-    rows = (
-        (
-            s.unit.name,
-            s.branch.name if s.branch else (s.youth_group.name if s.youth_group else "—"),
-            s.get_kind_display(),
-            s.topic,
-            s.held_on,
-            s.place,
-            s.leader.name if s.leader else "",
-            s.hours,
-            s.present_count,
-            s.absent_count,
-            "是" if s.same_as else "否",
-            s.materials,
-        )
-        for s in selectors.session_list(user=request.user, filters=request.GET).iterator(chunk_size=500)
-    )
-    headers = [
-        "单位",
-        "支部/小组",
-        "类型",
-        "学习主题",
-        "日期",
-        "地点",
-        "领学人",
-        "学时",
-        "出席人数",
-        "缺席人数",
-        "与组织生活为同一次活动",
-        "学习材料",
-    ]
-    return xlsx_response(filename="集中学习", sheet_title="集中学习", headers=headers, rows=rows)
+    return exports.respond(request, session_rows)
 
 
 # --- pick a kind, the one-page form -------------------------------------------------------------------
