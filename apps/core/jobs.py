@@ -35,7 +35,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
 
 from .excel import SheetError
@@ -172,11 +172,13 @@ def _save_progress(job_id: int, values: dict, *, in_kind_transaction: bool) -> N
         return
     if connection.vendor != "postgresql":
         return
-    side = connection.__class__({**connection.settings_dict}, alias="job-progress")
+    side = connections.create_connection(connection.alias)  # a connection of its own, outside the transaction
     try:
         sets = ", ".join(f"{name} = %s" for name in values)
         with side.cursor() as cursor:
             cursor.execute(f"UPDATE {Job._meta.db_table} SET {sets} WHERE id = %s", [*values.values(), job_id])
+    except DatabaseError:  # progress is a courtesy: the job goes on, its end is saved with its rows
+        log.warning("job %s: progress not saved", job_id, exc_info=True)
     finally:
         side.close()
 
