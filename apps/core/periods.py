@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -178,3 +179,50 @@ def local_date(value: dt.datetime | dt.date) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.astimezone(local_tz()).date() if timezone.is_aware(value) else value.date()
     return value
+
+
+# --- closed months (关账) ------------------------------------------------------------------------------
+#
+# Party life closes months (PeriodLock); a backdated change to the tree (a transfer, a member leaving, a branch
+# or party group founded or ended) on a day in or before a closed month would change that month's verdicts.
+# Apps below party life (orgs) ask here, party life registers the answer in its `ready()`.
+
+ClosedMonths = Callable[[dt.date], list[dt.date]]
+_closed_checks: list[ClosedMonths] = []
+
+
+def register_closed_check(check: ClosedMonths) -> ClosedMonths:
+    """Register `check(day)`: the closed months (their first days, ascending) from `day`'s month on."""
+    if check not in _closed_checks:
+        _closed_checks.append(check)
+    return check
+
+
+def closed_months(since: dt.date) -> list[dt.date]:
+    """Every closed month from `since`'s month on (first days, ascending): one query per registered check."""
+    return sorted({month for check in _closed_checks for month in check(since)})
+
+
+def closed_change_message(day: dt.date, month: dt.date) -> str:
+    """Why a change dated `day` is refused: `month` (on or after it) is closed."""
+    label = f"{month.year}年{month.month}月"
+    if (month.year, month.month) == (day.year, day.month):
+        return f"该日期所在月份（{label}）已关账，不能补录；如确需调整，请联系工委解锁"
+    return f"{label}已关账，{day_label(day)}起的变动会改变该月的评判，不能补录；如确需调整，请联系工委解锁"
+
+
+def require_open_since(day: dt.date | None, *, field: str | None = None) -> None:
+    """Refuse (ValidationError, on `field` if given) a change dated `day` when a month from `day`'s on is closed.
+
+    The change would rewrite the verdicts of that month: who had to attend, whom 谈心谈话 had to reach,
+    which branches and party groups were judged. Once the committee reopens the month (its unlock,
+    kept in PeriodLock's history), the change is accepted.
+    """
+    if day is None:
+        return
+    months = closed_months(day)
+    if months:
+        from django.core.exceptions import ValidationError
+
+        message = closed_change_message(day, months[0])
+        raise ValidationError({field: message} if field else message)

@@ -30,6 +30,7 @@ from apps.core import audit, jobs
 from apps.core.imports import ImportResult as BaseImportResult
 from apps.core.imports import RowError
 from apps.core.models import Job
+from apps.core.periods import closed_change_message, closed_months
 
 from . import permissions
 from .access import scope_for
@@ -199,6 +200,9 @@ def _check_rows(rows: list[RosterRow], *, scope, has_position: bool, advance=Non
             unit_id = branch_by_pk[member.branch_id].unit_id
             in_unit.setdefault((unit_id, member.name, member.birth_date), []).append(member)
 
+    # Months closed (关账) from the earliest 转入日期 on: a date before one of them would change its verdicts.
+    dates = [r.since for r in rows if r.since]
+    closed = closed_months(min(dates)) if dates else []
     # Where each of them is now (one query, only when the sheet gives transfer dates).
     open_memberships: dict[int, Membership] = {}
     if any(r.since for r in rows):
@@ -245,6 +249,8 @@ def _check_rows(rows: list[RosterRow], *, scope, has_position: bool, advance=Non
             continue
         if row.since and not row.branch.existed_on(row.since):
             row.problems.append(f"转入日期早于“{row.branch.name}”的成立日期（{row.branch.founded_on:%Y-%m-%d}）")
+        if row.since and (month := next((m for m in closed if m >= row.since.replace(day=1)), None)):
+            row.problems.append(closed_change_message(row.since, month))  # 关账: as member_transfer refuses
         if row.problems:
             continue
         if member is None:

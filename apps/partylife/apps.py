@@ -1,4 +1,14 @@
+import datetime as dt
+
 from django.apps import AppConfig
+
+
+def closed_months(since: dt.date) -> list[dt.date]:
+    """The months closed (关账) from `since`'s month on, ascending (one query)."""
+    from .models import PeriodLock
+
+    months = PeriodLock.objects.filter(month__gte=since.replace(day=1)).order_by("month")
+    return list(months.values_list("month", flat=True))
 
 
 class PartylifeConfig(AppConfig):
@@ -7,7 +17,7 @@ class PartylifeConfig(AppConfig):
     verbose_name = "党内政治生活"
 
     def ready(self):
-        from apps.core import default_data, navigation
+        from apps.core import default_data, navigation, periods
         from apps.core import demo as demo_registry
         from apps.core.navigation import NavItem
         from apps.orgs.access import Role
@@ -15,6 +25,7 @@ class PartylifeConfig(AppConfig):
         from . import defaults, demo, metrics, study_sources  # noqa: F401  (metrics registers the scoring metrics)
         from .models import ActivityType, ComplianceRule
 
+        periods.register_closed_check(closed_months)  # orgs refuses backdated tree changes into a closed month
         study_sources.register()  # the lessons party life holds feed the study ledger (core registry)
         default_data.register("partylife", lambda: defaults.load(ActivityType, ComplianceRule))
         demo_registry.register(

@@ -96,12 +96,12 @@ def test_member_home_shows_own_makeups_and_attended_activities_only(client, side
 COMMITTEE_HOME_QUERIES = 9 + 2 + 1 + 2
 # The unit's: units + member counts, roster, branches, this month's verdicts, score card, history,
 # to-dos (rectifications, reports, returned records, study figures).
-UNIT_HOME_QUERIES = 11 + 2 + 1 + 1 + 9 + 1 + 1 + 4
-BRANCH_HOME_QUERIES = 11 + 1 + 9 + 1 + 1  # branches, this month's verdicts, roster, members
+UNIT_HOME_QUERIES = 11 + 2 + 1 + 1 + 9 + 1 + 1 + 4 + 1  # + the closed months (关账)
+BRANCH_HOME_QUERIES = 11 + 1 + 9 + 1 + 1 + 1  # branches, this month's verdicts, roster, members; 关账
 # The member's: member, the study progress block (issue 8: the year's settings 1, the ledger 9 (one per source),
 # 应知应会 2, exams taken and due 2), open 补学, recent records.
 # Then the branch's cells now (the engine for one branch: 9) and its records ahead (1).
-MEMBER_HOME_QUERIES = 11 + 1 + (1 + 9 + 2 + 2) + 9 + 1 + 1 + 1
+MEMBER_HOME_QUERIES = 11 + 1 + (1 + 9 + 2 + 2) + 9 + 1 + 1 + 1 + 1  # + the closed months (关账)
 
 
 def pinned(assert_constant_queries, client, *, grow, expected):

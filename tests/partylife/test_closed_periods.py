@@ -177,3 +177,14 @@ def test_a_record_cannot_be_moved_into_or_out_of_a_closed_month(side_a, committe
             party_group=None,
             fields={"held_at": at(2026, 10, 5)},
         )
+
+
+def test_the_api_cannot_settle_a_closed_months_makeup_by_rewriting_attendance(client, side_a, closed_lecture):
+    """The API has no 补学 endpoint; marking the absentee present (PUT attendance) is the other way to it."""
+    client.force_login(side_a.branch_secretary)
+    rows = [{"member": m.pk, "present": True} for m in side_a.members]
+    url = f"/api/partylife/activities/{closed_lecture.pk}/attendance/"
+    response = client.put(url, rows, content_type="application/json")
+    assert response.status_code == 400 and "已关账" in response.content.decode()
+    assert MakeupTask.objects.get().done_at is None
+    assert Attendance.objects.filter(activity=closed_lecture, present=False).count() == 1

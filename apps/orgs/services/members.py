@@ -15,7 +15,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from apps.core import audit
-from apps.core.periods import day_label
+from apps.core.periods import closed_months, day_label, require_open_since
 from apps.core.permissions import require
 
 from .. import permissions
@@ -26,9 +26,19 @@ from .common import MEMBER_FIELDS, _apply, _require_destination, _saved
 # --- memberships (组织关系) -------------------------------------------------------------------
 
 
-def default_since(member: Member) -> dt.date:
-    """When a member registered without a date came into their branch: as early as they can have been."""
-    return max(member.join_date, member.branch.founded_on)
+def default_since(member: Member, *, open_from: dt.date | None = None) -> dt.date:
+    """When a member registered without a date came into their branch: as early as they can have been,
+    but not inside a closed month (关账): from `open_from` (`first_open_day()`) when given."""
+    return max(member.join_date, member.branch.founded_on, open_from or dt.date.min)
+
+
+def first_open_day() -> dt.date | None:
+    """The first day after the last closed month (关账), or None when no month is closed (one query)."""
+    months = closed_months(dt.date(1900, 1, 1))
+    if not months:
+        return None
+    last = months[-1]
+    return dt.date(last.year + last.month // 12, last.month % 12 + 1, 1)
 
 
 def membership_open(member: Member, *, since: dt.date, reason: str, field: str = "since") -> Membership:
@@ -47,11 +57,15 @@ def memberships_open_bulk(
 ) -> None:
     """Open the first membership of members just written in bulk (an import, the demo), with their history.
 
-    Each starts on `since[member.pk]` when given (checked by the caller), else on `default_since`.
+    Each starts on `since[member.pk]` when given (checked by the caller), else on `default_since` (after the
+    last closed month).
     """
     since = since or {}
+    open_from = first_open_day() if len(since) < len(members) else None  # no default inside a closed month
     rows = [
-        Membership(member=m, branch=m.branch, start_on=since.get(m.pk) or default_since(m), reason=reason)
+        Membership(
+            member=m, branch=m.branch, start_on=since.get(m.pk) or default_since(m, open_from=open_from), reason=reason
+        )
         for m in members
     ]
     bulk_create_with_history(rows, Membership, batch_size=2000, default_user=actor, default_change_reason=reason)
@@ -104,8 +118,10 @@ def member_create(*, actor: User, data: dict, since: dt.date | None = None) -> M
         "您只能在本单位登记党员。",
     )
     _check_member_placement(member)
+    if since is not None:
+        require_open_since(since, field="since")  # a closed month's members stay who they were
     _saved(member)
-    membership_open(member, since=since or default_since(member), reason="登记入册")
+    membership_open(member, since=since or default_since(member, open_from=first_open_day()), reason="登记入册")
     return member
 
 
@@ -149,6 +165,7 @@ def member_transfer(
         raise ValidationError("该党员已离册，不能转接。")
     if on > timezone.localdate():
         raise ValidationError({"on": "转接日期不能晚于今天。"})
+    require_open_since(on, field="on")  # a backdated transfer would change a closed month's verdicts
     to_branch = Branch.objects.select_for_update().get(pk=to_branch.pk)  # as it is now
     if party_group is not None:
         party_group = PartyGroup.objects.get(pk=party_group.pk)
@@ -176,6 +193,7 @@ def member_deactivate(*, actor: User, member: Member, left_on: dt.date, reason: 
         raise ValidationError({"left_reason": "请填写离册原因。"})
     if left_on > timezone.localdate():
         raise ValidationError({"left_on": "离册日期不能晚于今天。"})
+    require_open_since(left_on, field="left_on")
     member.active, member.left_on, member.left_reason = False, left_on, reason.strip()
     _saved(member)
     _membership_end(member, on=left_on, field="left_on")
@@ -198,6 +216,7 @@ def member_reactivate(*, actor: User, member: Member) -> Member:
     # 恢复 undoes a 离册: the membership it ended goes on as if it had not ended.
     last = Membership.objects.filter(member=member).order_by("-start_on", "-pk").first()
     if last is not None and last.branch_id == member.branch_id:
+        require_open_since(last.end_on)  # the member would count again in the months since they left
         last.end_on = None
         _saved(last)
     else:

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from apps.core.periods import day_label
+from apps.core.periods import day_label, require_open_since
 from apps.core.permissions import require
 
 from .. import permissions
@@ -55,6 +55,7 @@ def branch_create(*, actor: User, data: dict) -> Branch:
     _require_destination(
         branch.unit_id is not None and scope.manages_unit(branch.unit_id), "unit", "您只能在本单位新建支部。"
     )
+    require_open_since(branch.founded_on, field="founded_on")  # closed months keep the branches they had
     return _saved(branch)
 
 
@@ -70,6 +71,7 @@ def branch_update(*, actor: User, branch: Branch, data: dict) -> Branch:
         )
     if "founded_on" in data and data["founded_on"] != branch.founded_on:
         _check_founding(branch, data["founded_on"])
+        _check_moved_day(branch.founded_on, data["founded_on"])
     if _apply(branch, BRANCH_FIELDS, data):
         _saved(branch)
     return branch
@@ -83,6 +85,13 @@ def _check_founding(branch: Branch, founded_on: dt.date) -> None:
     first_group = branch.party_groups.order_by("founded_on").values_list("founded_on", flat=True).first()
     if first_group is not None and founded_on > first_group:
         raise ValidationError({"founded_on": f"该支部的党小组成立于{day_label(first_group)}，成立日期不能晚于该日。"})
+
+
+def _check_moved_day(old: dt.date | None, new: dt.date | None, field: str = "founded_on") -> None:
+    """Moving a founding day changes every month between the old day and the new one: none may be closed."""
+    days = [day for day in (old, new) if day is not None]
+    if days:
+        require_open_since(min(days), field=field)
 
 
 def _check_group_life(group: PartyGroup, branch: Branch) -> None:
@@ -102,6 +111,7 @@ def party_group_create(*, actor: User, branch: Branch, data: dict) -> PartyGroup
     group = PartyGroup(branch=branch)
     _apply(group, PARTY_GROUP_FIELDS, {**data, "name": data.get("name", "").strip()})
     _check_group_life(group, branch)
+    require_open_since(group.founded_on, field="founded_on")  # 党小组会 of a closed month: the groups it had
     return _saved(group)
 
 
@@ -116,6 +126,8 @@ def party_group_update(*, actor: User, group: PartyGroup, data: dict) -> PartyGr
         )
     if "name" in data:
         data = {**data, "name": data["name"].strip()}
+    if "founded_on" in data and data["founded_on"] != group.founded_on:
+        _check_moved_day(group.founded_on, data["founded_on"])
     if _apply(group, PARTY_GROUP_FIELDS, data):
         _check_group_life(group, group.branch)
         _saved(group)
@@ -130,6 +142,7 @@ def _check_end_day(on: dt.date, founded_on: dt.date, field: str = "on") -> None:
         raise ValidationError({field: "撤销日期不能晚于今天。"})
     if on < founded_on:
         raise ValidationError({field: f"撤销日期不能早于成立日期（{day_label(founded_on)}）。"})
+    require_open_since(on, field=field)  # a backdated end would change a closed month's verdicts
 
 
 @transaction.atomic

@@ -20,14 +20,27 @@ from apps.core.periods import Frequency, Period
 from apps.orgs.models import Branch, Unit
 from apps.orgs.tree import in_force_at_midpoint, judged_from_units
 
-from ..models import ComplianceRule, Level
-from . import coverage, loading
+from ..models import Level
+from . import closing, coverage, loading
+from .closing import Closures, Judged, RuleBook
 from .loading import Counts, Lifespan, Person, Talk
 from .verdicts import FINISHED_UNMET, Cell, EffectiveRule, Status, SubjectResult, verdict
 
 
-def _rules(level: str, rule_ids: list[int] | None) -> list[ComplianceRule]:
-    return [r for r in loading.active_rules(level=level) if rule_ids is None or r.pk in rule_ids]
+def _book(
+    period: Period, level: str, rule_ids: list[int] | None, unit_ids: set[int], closures: Closures | None
+) -> RuleBook:
+    """The rules to judge the period by: today's for open windows, those at the close for closed ones."""
+    rules = [r for r in loading.active_rules(level=level) if rule_ids is None or r.pk in rule_ids]
+    closures = closures if closures is not None else closing.load(period, unit_ids, rule_ids)
+    now = loading.effective(rules, unit_ids)
+    return closing.rule_book(period, rules, now, closures, level=level, rule_ids=rule_ids)
+
+
+def _closed_note(cell: Cell, judged: Judged) -> Cell:
+    if judged.note:
+        cell.notes.append(judged.note)
+    return cell
 
 
 def _day(day: dt.date) -> str:
@@ -115,6 +128,7 @@ def evaluate_branches(
     today: dt.date | None = None,
     rule_ids: list[int] | None = None,
     judged_from: dict[int, dt.date] | None = None,
+    closures: Closures | None = None,
 ) -> dict[int, SubjectResult]:
     """Branch-level (and party-group-level) rules for each branch over the period, as of `today`.
 
@@ -123,15 +137,16 @@ def evaluate_branches(
     `judged_from` (per unit, from `orgs.tree.judged_from_units`) saves its query when the caller has it.
     """
     today = today or timezone.localdate()
-    rules = _rules(Level.BRANCH, rule_ids)
     results = {b.pk: SubjectResult(b) for b in branches}
-    if not branches or not rules:
+    if not branches:
         return results
     unit_ids = {b.unit_id for b in branches}
+    book = _book(period, Level.BRANCH, rule_ids, unit_ids, closures)
+    if not book.rules:
+        return results
     starts = judged_from if judged_from is not None else judged_from_units(unit_ids)
-    effective = loading.effective(rules, unit_ids)
     branch_ids = sorted(results)
-    in_force = [e for per in effective.values() for e in per.values()]
+    in_force = book.in_force()
     start, end = loading.span(period, in_force, today)
     first, last = start.date(), end.date()
     talk_types = sorted({e.rule.activity_type_id for e in in_force if e.by_coverage and e.applies})
@@ -146,10 +161,10 @@ def evaluate_branches(
         judged_from=starts,
     )
     for branch in branches:
-        for rule in rules:
-            eff = effective[branch.unit_id][rule.pk]
-            for window in period.windows(eff.frequency):
-                results[branch.pk].cells.append(_branch_cell(eff, window, branch, data))
+        for rule in book.rules:
+            for judged in book.windows(branch.unit_id, rule.pk):
+                cell = _branch_cell(judged.rule, judged.window, branch, data)
+                results[branch.pk].cells.append(_closed_note(cell, judged))
     return results
 
 
@@ -230,23 +245,25 @@ def evaluate_units(
     today: dt.date | None = None,
     rule_ids: list[int] | None = None,
     judged_from: dict[int, dt.date] | None = None,
+    closures: Closures | None = None,
 ) -> dict[int, SubjectResult]:
     """Unit-level rules (中心组学习, 第一议题) for each unit over the period, as of `today`."""
     today = today or timezone.localdate()
-    rules = _rules(Level.UNIT, rule_ids)
     results = {u.pk: SubjectResult(u) for u in units}
-    if not units or not rules:
+    if not units:
+        return results
+    book = _book(period, Level.UNIT, rule_ids, set(results), closures)
+    if not book.rules:
         return results
     starts = judged_from if judged_from is not None else judged_from_units(results)
-    effective = loading.effective(rules, set(results))
     unit_ids = sorted(results)
-    start, end = loading.span(period, [e for per in effective.values() for e in per.values()], today)
+    start, end = loading.span(period, book.in_force(), today)
     subjects = {"unit_id__in": unit_ids, "branch__isnull": True}  # the unit's own records, not its branches'
     counts, reasons = loading.month_counts(subjects, "unit_id", start, end), loading.reasons(subjects)
     for unit in units:
-        for rule in rules:
-            eff = effective[unit.pk][rule.pk]
-            for window in period.windows(eff.frequency):
+        for rule in book.rules:
+            for judged in book.windows(unit.pk, rule.pk):
+                eff, window = judged.rule, judged.window
                 if eff.applies:
                     done, todo = counts.total(window, unit.pk, eff.rule.activity_type_id)
                     met = done >= eff.min_count
@@ -256,7 +273,7 @@ def evaluate_units(
                 _apply_tree(cell, window, judged_from=starts[unit.pk])
                 if cell.status in FINISHED_UNMET:
                     cell.reason = reasons.get((eff.pk, None, window.key), "")
-                results[unit.pk].cells.append(cell)
+                results[unit.pk].cells.append(_closed_note(cell, judged))
     return results
 
 
@@ -280,8 +297,10 @@ def evaluate_by_unit(
     units = list(units)
     starts = judged_from_units(u.pk for u in units)
     branches = list(rollup_branches(units, period))
-    by_branch = evaluate_branches(branches, period, today=today, rule_ids=rule_ids, judged_from=starts)
-    by_unit = evaluate_units(units, period, today=today, rule_ids=rule_ids, judged_from=starts)
+    closures = closing.load(period, [u.pk for u in units], rule_ids)  # read once for branches and units
+    shared = {"today": today, "rule_ids": rule_ids, "judged_from": starts, "closures": closures}
+    by_branch = evaluate_branches(branches, period, **shared)
+    by_unit = evaluate_units(units, period, **shared)
     for branch in branches:
         by_unit[branch.unit_id].cells.extend(by_branch[branch.pk].rollup_cells())
     return by_unit

@@ -19,6 +19,7 @@ from apps.orgs.models import Membership, PartyGroup
 
 from ..counting import counted, meets_requirements, submitted
 from ..models import Activity, ComplianceRule, Level, MissedReason, RuleOverride
+from .closing import effective_rule
 from .verdicts import EffectiveRule
 
 
@@ -32,31 +33,17 @@ def active_rules(level: str | None = None) -> list[ComplianceRule]:
 
 
 def effective(rules: list[ComplianceRule], unit_ids: set[int]) -> dict[int, dict[int, EffectiveRule]]:
-    """Per unit, per rule id: the rule in force (one query for all overrides)."""
+    """Per unit, per rule id: the rule in force today (one query for all overrides).
+
+    Windows already closed are judged by the rules as they were then (`closing`).
+    """
     overrides = {
         (o.unit_id, o.rule_id): o for o in RuleOverride.objects.filter(unit_id__in=sorted(unit_ids), rule__in=rules)
     }
-    out: dict[int, dict[int, EffectiveRule]] = {}
-    for unit_id in unit_ids:
-        per_rule = {}
-        for rule in rules:
-            o = overrides.get((unit_id, rule.pk))
-            if o is None:
-                per_rule[rule.pk] = EffectiveRule(
-                    rule, rule.frequency, rule.min_count, rule.strength, coverage=rule.coverage
-                )
-            else:
-                per_rule[rule.pk] = EffectiveRule(
-                    rule,
-                    o.frequency,
-                    o.min_count,
-                    o.strength,
-                    applies=o.applies,
-                    override_note=o.note or "本单位调整",
-                    coverage=o.coverage,
-                )
-        out[unit_id] = per_rule
-    return out
+    return {
+        unit_id: {rule.pk: effective_rule(rule, overrides.get((unit_id, rule.pk))) for rule in rules}
+        for unit_id in unit_ids
+    }
 
 
 def span(period: Period, rules: list[EffectiveRule], today: dt.date) -> tuple[dt.datetime, dt.datetime]:

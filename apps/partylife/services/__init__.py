@@ -13,6 +13,7 @@ from .compliance import (
     missed_reason_set,
     period_close,
     period_reopen,
+    rule_edits_apply_from,
     rule_override_delete,
     rule_override_set,
     rule_update,

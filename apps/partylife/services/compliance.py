@@ -103,10 +103,39 @@ RULE_FIELDS = (
 )
 
 
+#: When a rule seeded without history (a data migration) is taken to have been in force since.
+BASELINE_AT = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
+def _history_baseline(rule: ComplianceRule) -> None:
+    """Before the first edit of a rule that has no history yet, record it as it was (in force since BASELINE_AT).
+
+    The engine judges a closed window by the rule as it was at the close (`compliance.closing`); without
+    this row, the first edit would be all it knows of the rule.
+    """
+    if rule.history.exists():
+        return
+    values = {f.attname: getattr(rule, f.attname) for f in ComplianceRule._meta.concrete_fields}
+    rule.history.model.objects.create(
+        **values, history_date=BASELINE_AT, history_type="+", history_change_reason="规则历史基线"
+    )
+
+
+def rule_edits_apply_from() -> dt.date | None:
+    """The month a rule edit made today applies from: the one after the last closed month (关账), or None
+    when no month is closed (it applies to every month). Months closed keep the rules of their close."""
+    last = PeriodLock.objects.order_by("-month").values_list("month", flat=True).first()
+    if last is None:
+        return None
+    return dt.date(last.year + last.month // 12, last.month % 12 + 1, 1)
+
+
 @transaction.atomic
 def rule_update(*, actor: User, rule: ComplianceRule, data: dict) -> ComplianceRule:
+    """Change a rule for every month not closed; closed windows keep the rule as it was at their close."""
     require(permissions.can_configure(scope_for(actor)), "只有工委管理员可以修改规则。")
     rule = ComplianceRule.objects.select_for_update().get(pk=rule.pk)
+    _history_baseline(rule)
     for name in RULE_FIELDS:
         if name in data:
             setattr(rule, name, data[name])
@@ -130,8 +159,12 @@ def rule_override_set(
     note: str = "",
     coverage: int | None = None,
 ) -> RuleOverride:
-    """A unit's version of a rule; `coverage` (谈心谈话) keeps the override's, or the rule's, when not given."""
+    """A unit's version of a rule; `coverage` (谈心谈话) keeps the override's, or the rule's, when not given.
+
+    It applies to the months not closed; closed windows keep the override (or none) they were closed with.
+    """
     require(permissions.can_configure(scope_for(actor)), "只有工委管理员可以调整单位规则。")
+    _history_baseline(rule)  # the rule as it was, for windows closed before the override
     if applies and min_count < 1:
         raise ValidationError({"min_count": "每周期至少次数须大于0。"})
     override = RuleOverride.objects.filter(rule=rule, unit=unit).first()

@@ -32,10 +32,19 @@ def _rules(scope):
     return scope.visible(ComplianceRule).select_related("activity_type")
 
 
+def _applies_from() -> str:
+    """What a saved edit says about when it applies."""
+    month = services.rule_edits_apply_from()
+    if month is None:
+        return ""
+    return f"调整自 {month.year}年{month.month}月 起生效；已关账月份按关账时的规则判定。"
+
+
 @committee_required
 def rule_list(request, scope):
     rules = _rules(scope).annotate(override_count=Count("overrides")).order_by("order", "id")
-    return render(request, "partylife/compliance/rule_list.html", {"rules": rules})
+    context = {"rules": rules, "applies_from": services.rule_edits_apply_from()}
+    return render(request, "partylife/compliance/rule_list.html", context)
 
 
 def _override_units(scope):
@@ -61,7 +70,7 @@ def rule_edit(request, scope, pk):
             form, lambda: services.rule_update(actor=request.user, rule=rule, data=form.cleaned_data)
         )
         if saved:
-            messages.success(request, f"规则“{saved.name}”已保存。")
+            messages.success(request, f"规则“{saved.name}”已保存。{_applies_from()}")
             return redirect("partylife:rule_edit", pk=saved.pk)
         rule.refresh_from_db()
     overrides = scope.filter(rule.overrides.select_related("unit")).order_by("unit__order", "unit_id")
@@ -78,6 +87,7 @@ def rule_edit(request, scope, pk):
                 coverage=rule.activity_type.has_talk_pair,
             ),
             "history": history_rows(rule),
+            "applies_from": services.rule_edits_apply_from(),
         },
     )
 
@@ -102,12 +112,18 @@ def override_edit(request, scope, pk):
             form, lambda: services.rule_override_set(actor=request.user, rule=rule, **form.cleaned_data)
         )
         if saved:
-            messages.success(request, f"已保存“{saved.unit.name}”的规则调整。")
+            messages.success(request, f"已保存“{saved.unit.name}”的规则调整。{_applies_from()}")
             return redirect("partylife:rule_edit", pk=rule.pk)
     return render(
         request,
         "partylife/compliance/override_form.html",
-        {"rule": rule, "form": form, "existing": existing, "filter_messages": params.messages()},
+        {
+            "rule": rule,
+            "form": form,
+            "existing": existing,
+            "filter_messages": params.messages(),
+            "applies_from": services.rule_edits_apply_from(),
+        },
     )
 
 
@@ -118,7 +134,7 @@ def override_delete(request, scope, pk):
     rule_pk, unit_name = override.rule_id, override.unit.name
     try:
         services.rule_override_delete(actor=request.user, override=override)
-        messages.success(request, f"已取消“{unit_name}”的规则调整，恢复执行统一规则。")
+        messages.success(request, f"已取消“{unit_name}”的规则调整，恢复执行统一规则。{_applies_from()}")
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     return redirect("partylife:rule_edit", pk=rule_pk)
