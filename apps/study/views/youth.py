@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_GET
 from apps.core.listing import paginate
 from apps.orgs.access import unit_manager_required
 from apps.orgs.filters import unit_choices
+from apps.orgs.models import Member
 
 from ..forms.sessions import YouthGroupForm
 from ..selectors import sessions as selectors
@@ -30,8 +32,13 @@ def youth_group_list(request, scope):
     filterset = selectors.youth_group_filter(user=request.user, filters=request.GET)
     page, querystring = paginate(request, filterset.qs)
     today = timezone.localdate()
+    # One query for the page's members (not one per group): who is past the group's age limit today.
+    prefetch_related_objects(
+        page.object_list, Prefetch("members", queryset=Member.objects.order_by("birth_date", "name"))
+    )
     for group in page:
-        group.over_age = services.over_age_members(group, on=today)
+        cutoff = services.youth_cutoff(today, group.max_age)
+        group.over_age = [m for m in group.members.all() if m.birth_date <= cutoff]
     return render(
         request,
         "study/youth_list.html",
