@@ -66,6 +66,11 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=3, minute=50),
         "options": {"expires": 6 * 3600},
     },
+    "orgs-expired-tokens-purge-daily": {
+        "task": "apps.orgs.tasks.purge_expired_tokens_task",
+        "schedule": crontab(hour=3, minute=55),
+        "options": {"expires": 6 * 3600},
+    },
     "study-reminders-daily": {
         "task": "apps.study.tasks.send_reminders_task",
         "schedule": crontab(hour=8, minute=30),

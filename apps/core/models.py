@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models
 
+from .fields import BoundedTextField
 from .scoping import COMMITTEE_ONLY, ScopePaths
 
 
@@ -22,7 +23,7 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="接收人", on_delete=models.CASCADE, related_name="notifications"
     )
     title = models.CharField("标题", max_length=200)
-    body = models.TextField("内容", blank=True)
+    body = BoundedTextField("内容", blank=True, max_length=2000)
     url = models.CharField("链接", max_length=500, blank=True)
     category = models.CharField("类别", max_length=30, blank=True)
     dedupe_key = models.CharField("去重键", max_length=200, null=True, blank=True)

@@ -40,6 +40,7 @@ def notify(messages: Iterable[Message]) -> list[Notification]:
             ).values_list("user_id", "dedupe_key")
         )
     fresh, seen = [], set()
+    body_limit = Notification._meta.get_field("body").max_length  # a generated body longer than that is cut
     for m in messages:
         key = (m.user_id, m.dedupe_key)
         if m.dedupe_key and (key in existing or key in seen):
@@ -47,7 +48,12 @@ def notify(messages: Iterable[Message]) -> list[Notification]:
         seen.add(key)
         fresh.append(
             Notification(
-                user_id=m.user_id, title=m.title, body=m.body, url=m.url, category=m.category, dedupe_key=m.dedupe_key
+                user_id=m.user_id,
+                title=m.title,
+                body=_cut(m.body, body_limit),
+                url=m.url,
+                category=m.category,
+                dedupe_key=m.dedupe_key,
             )
         )
     with transaction.atomic():
@@ -55,6 +61,10 @@ def notify(messages: Iterable[Message]) -> list[Notification]:
     if fresh and settings.PORTAL_NOTIFY_BY_EMAIL:
         transaction.on_commit(lambda: _email([n.user_id for n in fresh], fresh))
     return fresh
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _email(user_ids, notifications) -> None:

@@ -7,6 +7,8 @@
   (`PortalSessionAuthentication` applies the same rule to a session using the API).
 - Any change of an account's password revokes its tokens (`User.save`); the owner revokes their own,
   the committee anyone's (`can_revoke`).
+- A daily job (`apps.orgs.tasks.purge_expired_tokens_task`) deletes the tokens expired more than
+  PURGE_AFTER ago (`purge_expired`); until then the owner and the committee still see them in the list.
 """
 
 import datetime as dt
@@ -16,7 +18,7 @@ import secrets
 import django_filters
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
@@ -33,6 +35,8 @@ INVALID = "接口令牌无效、已过期或已吊销，请重新获取。"
 MUST_CHANGE_PASSWORD = "账号须先修改密码：请登录网页修改密码后，再重新获取接口令牌。"
 #: last_used_at is written at most this often per token: no write on every request.
 TOUCH_EVERY = dt.timedelta(minutes=1)
+#: An expired token stays listed this long (who had one, until when), then the daily job deletes it.
+PURGE_AFTER = dt.timedelta(days=30)
 
 
 def digest(key: str) -> str:
@@ -57,6 +61,16 @@ def active(now: dt.datetime | None = None) -> QuerySet[ApiToken]:
     """Tokens that may still be used: not revoked, not past their expiry nor the TTL in force now."""
     now = now or timezone.now()
     return ApiToken.objects.filter(revoked_at__isnull=True, expires_at__gt=now, created_at__gt=now - ttl())
+
+
+def purge_expired(*, now: dt.datetime | None = None) -> int:
+    """Delete the tokens expired more than PURGE_AFTER ago (by their expiry or by the TTL in force now).
+
+    Revoked tokens go the same way once expired. Each deletion is audited (the delete signals). Idempotent.
+    """
+    cutoff = (now or timezone.now()) - PURGE_AFTER
+    expired = ApiToken.objects.filter(Q(expires_at__lt=cutoff) | Q(created_at__lt=cutoff - ttl()))
+    return expired.delete()[1].get(ApiToken._meta.label, 0)
 
 
 def password_policy_refuses(user: User) -> bool:

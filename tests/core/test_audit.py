@@ -237,8 +237,14 @@ def _aged(days: int) -> AuditEntry:
 
 
 def test_cleanup_deletes_only_entries_past_the_retention_window(settings, db):
-    AuditEntry.objects.all()._raw_delete(AuditEntry.objects.db)  # start from no entries
-    kept = [_aged(1).pk, _aged(179).pk, _aged(200).pk, _aged(364).pk]
+    # Entries of the fixtures stay (the database refuses to delete recent ones on PostgreSQL).
+    kept = [
+        *sorted(AuditEntry.objects.values_list("pk", flat=True)),
+        _aged(1).pk,
+        _aged(179).pk,
+        _aged(200).pk,
+        _aged(364).pk,
+    ]
     _aged(366)
     _aged(1000)
     settings.PORTAL_AUDIT_RETENTION_DAYS = 365
@@ -246,7 +252,7 @@ def test_cleanup_deletes_only_entries_past_the_retention_window(settings, db):
     assert sorted(AuditEntry.objects.values_list("pk", flat=True)) == kept
     settings.PORTAL_AUDIT_RETENTION_DAYS = 30  # below the legal minimum: 180 days are kept anyway
     assert audit.purge_expired() == 2
-    assert sorted(AuditEntry.objects.values_list("pk", flat=True)) == kept[:2]
+    assert sorted(AuditEntry.objects.values_list("pk", flat=True)) == kept[:-2]
 
 
 def test_a_job_can_act_for_someone_and_demo_style_writes_can_be_paused(side_a, committee_user):

@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 
 from django.apps import apps
-from django.db import models
+from django.db import connections, models, transaction
 from django.db.models.fields.files import FieldFile
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
@@ -356,13 +356,28 @@ def connect() -> None:
 
 
 def purge_expired(*, now: dt.datetime | None = None) -> int:
-    """Delete the entries older than the retention window (PORTAL_AUDIT_RETENTION_DAYS, never under 180 days)."""
+    """Delete the entries older than the retention window (PORTAL_AUDIT_RETENTION_DAYS, never under 180 days).
+
+    On PostgreSQL a trigger (migration core 0004) refuses any other change: this delete sets
+    `portal.audit_cleanup` for itself only (off again before it returns, even inside an outer transaction), and the
+    trigger still refuses entries younger than 180 days.
+    """
     from django.conf import settings
 
     days = max(int(getattr(settings, "PORTAL_AUDIT_RETENTION_DAYS", 365)), MIN_RETENTION_DAYS)
     cutoff = (now or timezone.now()) - dt.timedelta(days=days)
     old = models.QuerySet(AuditEntry).filter(at__lt=cutoff)  # the plain queryset: the manager's refuses
-    return old._raw_delete(old.db)
+    connection = connections[old.db]
+    if connection.vendor != "postgresql":
+        return old._raw_delete(old.db)
+    # A failed delete rolls the flag back with its savepoint; a successful one switches it off again.
+    with transaction.atomic(using=old.db), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config(%s, 'on', true)", [CLEANUP_FLAG])
+        deleted = old._raw_delete(old.db)
+        cursor.execute("SELECT set_config(%s, 'off', true)", [CLEANUP_FLAG])
+    return deleted
 
 
-MIN_RETENTION_DAYS = 180
+MIN_RETENTION_DAYS = 180  # also in the database trigger (migration core 0004)
+#: The session setting the trigger asks before it lets the cleanup delete.
+CLEANUP_FLAG = "portal.audit_cleanup"

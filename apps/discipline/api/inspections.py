@@ -163,7 +163,9 @@ class RectificationSerializer(ScopedRelatedFieldsMixin, serializers.ModelSeriali
 
 
 class RectificationSubmitSerializer(serializers.Serializer):
-    measures = serializers.CharField(label="整改措施及成效", max_length=5000)
+    measures = serializers.CharField(
+        label="整改措施及成效", max_length=Rectification._meta.get_field("measures").max_length
+    )
     files = serializers.ListField(
         child=serializers.FileField(), required=False, label="佐证材料", help_text="图片或 PDF，可多个；按内容识别类型"
     )

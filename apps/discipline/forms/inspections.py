@@ -66,7 +66,7 @@ class FindingForm(BootstrapFormMixin, forms.ModelForm):
 class SubmitForm(BootstrapFormMixin, forms.Form):
     measures = forms.CharField(
         label="整改措施及成效",
-        max_length=5000,
+        max_length=Rectification._meta.get_field("measures").max_length,
         widget=forms.Textarea(attrs={"rows": 4, "placeholder": "采取了哪些措施，取得了什么成效"}),
         error_messages={"required": "请填写整改措施及成效。"},
     )

@@ -10,6 +10,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from apps.core.dates import validate_record_date
+from apps.core.fields import BoundedTextField
 from apps.core.models import TimeStampedModel
 from apps.core.scoping import GLOBAL, ScopePaths
 from apps.orgs.models import Member, Unit
@@ -22,7 +23,7 @@ class Case(TimeStampedModel):
     category = models.CharField(
         "类别", max_length=50, blank=True, help_text="例如 违反中央八项规定精神、形式主义官僚主义"
     )
-    summary = models.TextField("案例内容")
+    summary = BoundedTextField("案例内容", max_length=10000)
     lesson = models.CharField("警示要点", max_length=500, blank=True)
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
     units = models.ManyToManyField(
@@ -74,7 +75,7 @@ class WarningSession(TimeStampedModel):
     title = models.CharField("主题", max_length=200)
     held_on = models.DateField("日期", validators=[validate_record_date])
     place = models.CharField("地点", max_length=100, blank=True)
-    content = models.TextField("教育内容", blank=True, help_text="观看的警示片、通报的案例等")
+    content = BoundedTextField("教育内容", blank=True, max_length=5000, help_text="观看的警示片、通报的案例等")
     cases = models.ManyToManyField(Case, verbose_name="学习的案例", blank=True, related_name="sessions")
     hours = models.DecimalField(
         "学时",

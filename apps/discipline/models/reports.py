@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from apps.core.fields import BoundedTextField
 from apps.core.models import TimeStampedModel
 from apps.core.scoping import GLOBAL, ScopePaths
 from apps.orgs.models import Unit
@@ -61,7 +62,9 @@ class DutyReport(TimeStampedModel):
 
     round = models.ForeignKey(ReportRound, verbose_name="报告期", on_delete=models.PROTECT, related_name="reports")
     unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.PROTECT, related_name="duty_reports")
-    content = models.TextField("报告内容", blank=True)
+    content = BoundedTextField(
+        "报告内容", blank=True, max_length=20000, help_text="最多 20000 字；更长的报告请作为附件上传"
+    )
     status = models.CharField("状态", max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
     first_submitted_at = models.DateTimeField("首次报送时间", null=True, blank=True)
     submitted_at = models.DateTimeField("最近报送时间", null=True, blank=True)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from apps.core.dates import validate_record_date
+from apps.core.fields import BoundedTextField
 from apps.core.models import TimeStampedModel
 from apps.core.scoping import COMMITTEE_ONLY, ScopePaths
 from apps.orgs.models import Unit
@@ -32,7 +33,7 @@ class Talk(TimeStampedModel):
     talked_by = models.CharField("谈话人", max_length=200, help_text="姓名及职务")
     reason = models.CharField("谈话事由", max_length=500)
     held_on = models.DateField("谈话日期", validators=[validate_record_date])
-    outcome = models.TextField("谈话情况", blank=True)
+    outcome = BoundedTextField("谈话情况", blank=True, max_length=5000)
     follow_up = models.CharField("后续要求", max_length=500, blank=True)
     follow_up_due = models.DateField("后续落实期限", null=True, blank=True, validators=[validate_record_date])
     follow_up_done_on = models.DateField("后续落实日期", null=True, blank=True, validators=[validate_record_date])
@@ -62,7 +63,7 @@ class Inspection(TimeStampedModel):
     title = models.CharField("检查名称", max_length=200)
     held_on = models.DateField("检查日期", validators=[validate_record_date])
     inspectors = models.CharField("检查人员", max_length=200, blank=True)
-    summary = models.TextField("检查情况", blank=True)
+    summary = BoundedTextField("检查情况", blank=True, max_length=5000)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
 
     history = HistoricalRecords()
@@ -88,7 +89,7 @@ class Finding(TimeStampedModel):
 
     inspection = models.ForeignKey(Inspection, verbose_name="检查", on_delete=models.PROTECT, related_name="findings")
     unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.PROTECT, related_name="findings")
-    description = models.TextField("发现问题")
+    description = BoundedTextField("发现问题", max_length=2000)
     severity = models.CharField("性质", max_length=10, choices=Severity.choices, default=Severity.GENERAL)
 
     history = HistoricalRecords()
@@ -125,7 +126,7 @@ class Rectification(TimeStampedModel):
     status = models.CharField(
         "状态", max_length=10, choices=RectificationStatus.choices, default=RectificationStatus.OPEN, db_index=True
     )
-    measures = models.TextField("整改措施及成效", blank=True)
+    measures = BoundedTextField("整改措施及成效", blank=True, max_length=5000)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
     accepted_at = models.DateTimeField("销号时间", null=True, blank=True)
     accepted_on = models.DateField("销号日期", null=True, blank=True)

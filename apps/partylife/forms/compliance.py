@@ -11,7 +11,7 @@ from django import forms
 from apps.core.forms import BootstrapFormMixin
 from apps.core.periods import Frequency
 
-from ..models import Strength
+from ..models import ComplianceRule, Strength
 from .params import NodeChoiceField
 
 
@@ -62,7 +62,12 @@ class RuleForm(BootstrapFormMixin, forms.Form):
         help_text="文件及条款，例如《中国共产党支部工作条例（试行）》第十二条",
         error_messages={"required": "请填写规则依据。"},
     )
-    source_text = forms.CharField(label="条文", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    source_text = forms.CharField(
+        label="条文",
+        required=False,
+        max_length=ComplianceRule._meta.get_field("source_text").max_length,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     remind_days_before = forms.IntegerField(
         label="提前提醒天数",
         min_value=0,

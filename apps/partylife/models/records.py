@@ -10,6 +10,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from apps.core.dates import validate_record_date
+from apps.core.fields import BoundedTextField
 from apps.core.models import TimeStampedModel
 from apps.core.scoping import ScopePaths
 from apps.orgs.models import Branch, Member, PartyGroup, Unit
@@ -59,7 +60,7 @@ class Activity(TimeStampedModel):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("24"))],
         help_text="留空按活动类型的默认学时计入学习台账",
     )
-    minutes = models.TextField("会议记录/纪要", blank=True)
+    minutes = BoundedTextField("会议记录/纪要", blank=True, max_length=10000)
     # 主题党日: 一课、一片、一实践
     lesson_topic = models.CharField("一课：党课主题", max_length=200, blank=True)
     film_title = models.CharField("一片：观看影片", max_length=200, blank=True)

@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from apps.core.fields import BoundedTextField
 from apps.core.periods import Frequency
 from apps.core.scoping import GLOBAL, ScopePaths
 from apps.orgs.models import Branch, Unit
@@ -101,7 +102,7 @@ class ComplianceRule(models.Model):
     source = models.CharField(
         "依据", max_length=200, help_text="文件及条款，例如《中国共产党支部工作条例（试行）》第十二条"
     )
-    source_text = models.TextField("条文", blank=True)
+    source_text = BoundedTextField("条文", blank=True, max_length=5000)
     remind_days_before = models.PositiveSmallIntegerField("提前提醒天数", default=7)
     coverage = models.PositiveSmallIntegerField(
         "要求覆盖率（%）",

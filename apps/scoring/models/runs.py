@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from apps.core.fields import BoundedTextField
 from apps.core.periods import Frequency, Period
 from apps.core.scoping import COMMITTEE_ONLY, ScopePaths
 
@@ -45,7 +46,7 @@ class RankingRun(models.Model):
     status = models.CharField("状态", max_length=8, choices=RunStatus.choices, default=RunStatus.QUEUED)
     progress = models.PositiveSmallIntegerField("进度（%）", default=0)
     message = models.CharField("进度说明", max_length=200, blank=True)
-    error = models.TextField("错误", blank=True)
+    error = BoundedTextField("错误", blank=True, max_length=2000)
     trigger = models.CharField("发起方式", max_length=8, choices=Trigger.choices, default=Trigger.MANUAL)
     digest = models.CharField("输入摘要", max_length=64, blank=True)
     unit_count = models.PositiveIntegerField("参评单位数", default=0)

@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from apps.core.fields import BoundedTextField
 from apps.core.metrics import TIERS
 from apps.core.scoping import GLOBAL
 
@@ -66,7 +67,7 @@ class IndicatorSystem(models.Model):
     year = models.PositiveSmallIntegerField("年度", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     version = models.PositiveSmallIntegerField("版本", default=1)
     name = models.CharField("名称", max_length=100)
-    note = models.TextField("说明", blank=True, max_length=2000)
+    note = BoundedTextField("说明", blank=True, max_length=2000)
     tier_method = models.CharField(
         "等次确定方式", max_length=12, choices=TierMethod.choices, default=TierMethod.THRESHOLD
     )
@@ -126,7 +127,7 @@ class Indicator(models.Model):
         "分值", validators=[MinValueValidator(0)], help_text="自动/人工指标的满分；加分、扣分指标的上限", **POINTS
     )
     order = models.PositiveSmallIntegerField("排序", default=100)
-    description = models.TextField("评分标准说明", blank=True, max_length=2000)
+    description = BoundedTextField("评分标准说明", blank=True, max_length=2000)
     # auto (and deduction/veto fed by a metric): the metric from the core registry and how its value maps to points
     metric_key = models.CharField("数据指标", max_length=80, blank=True)
     mapping = models.CharField("换算方式", max_length=10, choices=Mapping.choices, default=Mapping.LINEAR)

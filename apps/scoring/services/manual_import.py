@@ -31,7 +31,7 @@ COLUMN_HELP = (
     ("指标编码", "该期间所在年度现行指标体系中、由工委人工录入的指标的编码（见指标体系页）"),
     (PERIOD_COLUMN, "年度写 2026，季度写 2026-Q3，月份写 2026-03；平台启用日期之前的期间不评分"),
     ("分数", "0 到该指标分值之间；扣分填正数（扣多少分）；一票否决填 0"),
-    ("依据说明", "必填，不超过 500 字"),
+    ("依据说明", f"必填，不超过 {ManualScore._meta.get_field('note').max_length} 字"),
 )
 EXAMPLE_ROW = ("市财政局", "hotline", "2026-Q3", "2.5", "12345热线工单按期办结（示例行，请删除）")
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -175,6 +175,7 @@ def _entry(cells, units, systems, indicators, today) -> tuple[ManualScore | None
         check_entry(entry, today=today, systems=systems)
     except ValidationError as exc:
         problems.extend(m for field, errors in exc.error_dict.items() for e in errors for m in e.messages)
-    if len(entry.note) > 500:
-        problems.append("依据说明不能超过 500 字")
+    limit = ManualScore._meta.get_field("note").max_length
+    if len(entry.note) > limit:
+        problems.append(f"依据说明不能超过 {limit} 字")
     return (entry if unit is not None and indicator is not None else None), problems

@@ -25,7 +25,9 @@ class QuestionForm(BootstrapFormMixin, forms.Form):
     """A question: options one per line (A, B, C… in order), the key as letters or 正确/错误."""
 
     kind = forms.ChoiceField(label="题型", choices=QuestionKind.choices)
-    stem = forms.CharField(label="题干", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    stem = forms.CharField(
+        label="题干", widget=forms.Textarea(attrs={"rows": 3}), max_length=Question._meta.get_field("stem").max_length
+    )
     options_text = forms.CharField(
         label="选项（每行一个）",
         required=False,

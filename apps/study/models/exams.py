@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from apps.core.fields import BoundedTextField
 from apps.core.models import TimeStampedModel
 from apps.core.scoping import COMMITTEE_ONLY, GLOBAL, ScopePaths
 from apps.orgs.models import Member, Unit
@@ -34,7 +35,7 @@ class Question(TimeStampedModel):
     `answer` the sorted list of the correct options' indexes (0-based)."""
 
     kind = models.CharField("题型", max_length=10, choices=QuestionKind.choices)
-    stem = models.TextField("题干")
+    stem = BoundedTextField("题干", max_length=2000)
     options = models.JSONField("选项", default=list)
     answer = models.JSONField("答案", default=list)
     explanation = models.CharField("解析", max_length=500, blank=True)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from apps.core.dates import validate_record_date
+from apps.core.fields import BoundedTextField
 from apps.core.models import TimeStampedModel
 from apps.core.scoping import ScopePaths
 from apps.orgs.models import Branch, Member, Unit
@@ -81,7 +82,7 @@ class StudySession(TimeStampedModel):
     topic = models.CharField("学习主题", max_length=200)
     held_on = models.DateField("学习日期", db_index=True, validators=[validate_record_date])
     place = models.CharField("地点", max_length=100, blank=True)
-    materials = models.TextField("学习材料", blank=True, help_text="篇目、文件或链接，每行一项")
+    materials = BoundedTextField("学习材料", blank=True, max_length=5000, help_text="篇目、文件或链接，每行一项")
     leader = models.ForeignKey(
         Member, verbose_name="领学人", on_delete=models.PROTECT, null=True, blank=True, related_name="sessions_led"
     )
