@@ -280,7 +280,7 @@ def test_delete_only_drafts(side_a, media, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         services.activity_delete(actor=side_a.branch_secretary, activity=draft)
     assert list(Activity.objects.all()) == [submitted]
-    assert len(stored_files(media)) == 1  # the draft's photo went with it
+    assert len(stored_files(media)) == 2  # the draft's photo stays while the draft is in the trash (回收站)
 
 
 def test_evidence_delete_recomputes_completeness(side_a, side_b):

@@ -1,0 +1,69 @@
+"""Discipline deletes go to the trash (回收站): a 警示教育 session with its attendance, a 履责报告's file (kept on
+disk until the purge, refused back into a report already submitted)."""
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from apps.core import trash
+from apps.core.models import TrashEntry
+from apps.discipline.models import Attachment, DutyReport, WarningSession
+from apps.discipline.services import education
+from apps.discipline.services import reports as services
+from tests.discipline.test_reports_access import NOW, open_round, png
+
+pytestmark = pytest.mark.django_db
+DAY = dt.date(2026, 5, 20)
+
+
+def test_warning_session_with_attendance_goes_to_the_trash_and_comes_back(side_a, committee_user):
+    present, absent = side_a.members[:2]
+    session = education.warning_session_save(
+        actor=side_a.unit_secretary,
+        unit=side_a.unit,
+        title="观看警示片",
+        held_on=DAY,
+        hours=Decimal("3"),
+        attendance=[
+            education.AttendanceInput(member_id=present.pk),
+            education.AttendanceInput(member_id=absent.pk, present=False, absence_reason="出差"),
+        ],
+        today=DAY,
+    )
+    pk, rows = session.pk, sorted(session.attendances.values_list("pk", "member_id", "present"))
+    education.warning_session_delete(actor=side_a.unit_secretary, session=session)
+    assert not WarningSession.objects.exists()
+    entry = TrashEntry.objects.get()
+    assert (entry.kind, entry.unit_id) == ("discipline.warningsession", side_a.unit.pk)
+    trash.restore(entry, actor=committee_user)
+    assert sorted(WarningSession.objects.get(pk=pk).attendances.values_list("pk", "member_id", "present")) == rows
+
+
+def test_report_file_stays_on_disk_and_comes_back_only_while_the_report_is_open(
+    client, settings, side_a, side_b, committee_user, django_capture_on_commit_callbacks
+):
+    open_round(committee_user, [side_a.unit, side_b.unit])
+    report = DutyReport.objects.get(unit=side_a.unit)
+    report = services.report_save(actor=side_a.unit_secretary, report=report, fields={"content": "报告"})
+    [attachment] = services.report_files_add(actor=side_a.unit_secretary, report=report, uploads=[png()])
+    path = Path(settings.MEDIA_ROOT) / attachment.file.name
+    client.force_login(side_a.unit_secretary)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("discipline:report_file_delete", args=[attachment.pk]), follow=True)
+    assert trash.MOVED in response.content.decode()
+    assert not Attachment.objects.exists() and path.exists()
+    entry = TrashEntry.objects.get()
+    assert (entry.kind, entry.unit_id) == ("discipline.attachment", side_a.unit.pk)
+
+    services.report_submit(actor=side_a.unit_secretary, report=report, now=NOW)
+    with pytest.raises(ValidationError, match="不能恢复附件"):
+        trash.restore(entry, actor=committee_user)
+    assert not Attachment.objects.exists()
+
+    DutyReport.objects.filter(pk=report.pk).update(status="returned")
+    trash.restore(entry, actor=committee_user)
+    assert Attachment.objects.get(pk=attachment.pk).file.name == attachment.file.name and path.exists()
