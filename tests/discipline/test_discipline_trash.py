@@ -67,3 +67,33 @@ def test_report_file_stays_on_disk_and_comes_back_only_while_the_report_is_open(
     DutyReport.objects.filter(pk=report.pk).update(status="returned")
     trash.restore(entry, actor=committee_user)
     assert Attachment.objects.get(pk=attachment.pk).file.name == attachment.file.name and path.exists()
+
+
+def test_duty_list_draft_item_and_template_item_go_to_the_trash_through_the_api(client, side_a, committee_user):
+    from apps.discipline.models import DutyTemplateItem, UnitDutyItem, UnitDutyList
+    from apps.discipline.services import duties
+    from tests.discipline.test_duties import LISTS, publish_template
+
+    publish_template(committee_user, [("主体责任", "履行主体责任", "党组书记"), ("监督责任", "监督检查", "")])
+    draft = duties.unit_duty_list_adopt(actor=side_a.unit_secretary, unit=side_a.unit)
+    items = sorted(draft.items.values_list("pk", "content"))
+    duties.unit_duty_item_delete(actor=side_a.unit_secretary, item=draft.items.get(content="监督检查"))
+    item_entry = TrashEntry.objects.get(kind="discipline.unitdutyitem")
+    assert item_entry.unit_id == side_a.unit.pk
+    client.force_login(side_a.unit_secretary)
+    assert client.delete(f"{LISTS}{draft.pk}/").status_code == 204  # the API discards through the same service
+    assert not UnitDutyList.objects.filter(pk=draft.pk).exists() and not UnitDutyItem.objects.exists()
+    list_entry = TrashEntry.objects.get(kind="discipline.unitdutylist")
+    assert list_entry.unit_id == side_a.unit.pk
+
+    with pytest.raises(ValidationError, match="请先恢复"):  # the item's list is itself in the trash
+        trash.restore(item_entry, actor=committee_user)
+    trash.restore(list_entry, actor=committee_user)
+    trash.restore(item_entry, actor=committee_user)
+    assert sorted(UnitDutyItem.objects.filter(duty_list_id=draft.pk).values_list("pk", "content")) == items
+
+    template = duties.duty_template_new_version(actor=committee_user)
+    item = template.items.first()
+    duties.duty_template_item_delete(actor=committee_user, item=item)
+    trash.restore(TrashEntry.objects.get(kind="discipline.dutytemplateitem"), actor=committee_user)
+    assert DutyTemplateItem.objects.filter(template=template).count() == 2

@@ -195,9 +195,9 @@ def unit_duty_list_update(*, actor: User, duty_list: UnitDutyList, fields: dict)
 
 
 def unit_duty_list_discard(*, actor: User, duty_list: UnitDutyList) -> None:
-    """Delete a draft version (confirmed versions are kept)."""
+    """Move a draft version with its items to the trash (回收站); confirmed versions are kept."""
     with transaction.atomic():
-        _list_for_change(actor=actor, duty_list=duty_list).delete()
+        trash.trash_delete(_list_for_change(actor=actor, duty_list=duty_list), actor=actor)
 
 
 def unit_duty_item_save(

@@ -367,7 +367,7 @@ def duty_list_discard(request, scope, pk):
     duty_list = _list_or_404(request, pk)
     if _refused(request, lambda: services.unit_duty_list_discard(actor=request.user, duty_list=duty_list)):
         return redirect("discipline:duty_list_detail", pk=duty_list.pk)
-    messages.success(request, f"第{duty_list.version}版草稿已删除。")
+    messages.success(request, f"第{duty_list.version}版草稿{trash.MOVED}。")
     return redirect("discipline:duty_unit", unit_pk=duty_list.unit_id)
 
 
