@@ -71,6 +71,11 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=3, minute=55),
         "options": {"expires": 6 * 3600},
     },
+    "core-trash-purge-daily": {
+        "task": "apps.core.trash.purge_trash_task",
+        "schedule": crontab(hour=3, minute=58),
+        "options": {"expires": 6 * 3600},
+    },
     "study-reminders-daily": {
         "task": "apps.study.tasks.send_reminders_task",
         "schedule": crontab(hour=8, minute=30),

@@ -309,6 +309,8 @@ PORTAL_YOUTH_MAX_AGE = env.int("PORTAL_YOUTH_MAX_AGE", default=35)
 PORTAL_PAGE_SIZE = 20
 # Audit trail (留痕) kept this many days; 网络安全法 第二十一条 asks for six months, so never under 180.
 PORTAL_AUDIT_RETENTION_DAYS = max(env.int("PORTAL_AUDIT_RETENTION_DAYS", default=365), 180)
+# Deleted records wait this many days in the trash (回收站, the committee may restore them), then are purged.
+PORTAL_TRASH_RETENTION_DAYS = max(env.int("PORTAL_TRASH_RETENTION_DAYS", default=365), 1)
 # Evidence uploads (佐证材料): images and PDFs up to this size (set the web server's body limit to match).
 PORTAL_EVIDENCE_MAX_BYTES = env.int("PORTAL_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 # The city's platform start date until the committee sets one (平台设置): earlier windows are not judged.

@@ -170,3 +170,55 @@ class Job(models.Model):
         if not self.total:
             return None
         return min(100, self.done * 100 // self.total)
+
+
+class TrashEntry(models.Model):
+    """回收站: one deleted record with every row that cascaded from it, stored so the committee can restore it.
+
+    Written by `apps.core.trash.trash_delete` (the delete services call it), changed only by `trash.restore`
+    (which marks it restored and keeps it for the record) and removed only by `trash.purge_expired` after
+    PORTAL_TRASH_RETENTION_DAYS. `payload` is Django's JSON serialization of the rows, parents first; `files`
+    the stored files they reference (kept on disk until the entry is purged); `relinks` the rows that pointed
+    at a deleted row through a SET_NULL key (set back on restore). Like the audit trail, the unit is kept as
+    an id and a label (core does not point at orgs).
+    """
+
+    kind = models.CharField("记录类型", max_length=100, db_index=True)  # app_label.model of the deleted record
+    kind_label = models.CharField("记录类型名称", max_length=100)
+    object_id = models.CharField("记录ID", max_length=64)
+    object_label = models.CharField("记录", max_length=300)
+    unit_id = models.BigIntegerField("单位ID", null=True, blank=True, db_index=True)
+    unit_label = models.CharField("单位", max_length=200, blank=True)
+    branch_id = models.BigIntegerField("支部ID", null=True, blank=True)
+    branch_label = models.CharField("支部", max_length=200, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="删除人", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    deleted_by_label = models.CharField("删除人", max_length=200, blank=True)
+    deleted_at = models.DateTimeField("删除时间", db_index=True)
+    address = models.GenericIPAddressField("来源地址", null=True, blank=True)
+    row_count = models.PositiveIntegerField("行数", default=0)
+    payload = BoundedTextField("数据", max_length=50_000_000)  # written by trash_delete (JSON of the rows), never typed
+    files = models.JSONField("文件", default=list, blank=True)
+    relinks = models.JSONField("关联", default=list, blank=True)
+    restored_at = models.DateTimeField("恢复时间", null=True, blank=True)
+    restored_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="恢复人", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    restored_by_label = models.CharField("恢复人", max_length=200, blank=True)
+
+    scope_paths = COMMITTEE_ONLY  # the committee reads and restores; nobody else sees the trash
+
+    class Meta:
+        verbose_name = "回收站记录"
+        verbose_name_plural = "回收站"
+        ordering = ["-deleted_at", "-id"]
+        default_permissions = ("view",)
+        indexes = [models.Index(fields=["kind", "object_id"])]
+
+    def __str__(self):
+        return f"{self.kind_label} {self.object_label}"
+
+    @property
+    def restored(self) -> bool:
+        return self.restored_at is not None

@@ -1,8 +1,9 @@
-"""Core URLs: the notification centre (通知中心), my jobs (我的任务) and the audit trail (审计日志)."""
+"""Core URLs: the notification centre (通知中心), my jobs (我的任务), the audit trail (审计日志) and the trash
+(回收站)."""
 
 from django.urls import path
 
-from . import views_audit, views_jobs, views_notifications
+from . import views_audit, views_jobs, views_notifications, views_trash
 
 app_name = "core"
 
@@ -15,4 +16,7 @@ urlpatterns = [
     path("jobs/<int:pk>/file/", views_jobs.job_file, name="job_file"),
     path("audit/", views_audit.audit_list, name="audit_list"),
     path("audit/export/", views_audit.audit_export, name="audit_export"),
+    path("trash/", views_trash.trash_list, name="trash_list"),
+    path("trash/<int:pk>/", views_trash.trash_detail, name="trash_detail"),
+    path("trash/<int:pk>/restore/", views_trash.trash_restore, name="trash_restore"),
 ]

@@ -15,8 +15,10 @@ class DisciplineConfig(AppConfig):
         from apps.core import areas, default_data, navigation
 
         from . import defaults, demo, metrics, study_sources
+        from .services import restore
 
         study_sources.register()  # warning-education hours reach the study ledger (entered once)
+        restore.register()  # a file goes back from the trash only to a report or 整改 still open (回收站)
         default_data.register("discipline", defaults.load)
         metrics.register()  # what discipline feeds scoring (core metric registry)
         demo.register()  # the demo city's supervision records (core demo registry)

@@ -32,6 +32,7 @@ class OrgsConfig(AppConfig):
             NavItem("平台设置", "orgs:platform", roles=committee, menu="orgs", order=60),
             # The audit trail (留痕) is core's page; the committee finds it beside accounts and settings.
             NavItem("审计日志", "core:audit_list", roles=committee, menu="orgs", order=70),
+            NavItem("回收站", "core:trash_list", roles=committee, menu="orgs", order=75),  # core's page too
             # A branch secretary keeps no roster: their branch's members are one link, not a menu.
             NavItem("支部党员", "orgs:member_list", roles=(Role.BRANCH,), icon="people", order=35),
         )

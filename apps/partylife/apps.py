@@ -24,9 +24,11 @@ class PartylifeConfig(AppConfig):
 
         from . import defaults, demo, metrics, study_sources  # noqa: F401  (metrics registers the scoring metrics)
         from .models import ActivityType, ComplianceRule
+        from .services import restore
 
         periods.register_closed_check(closed_months)  # orgs refuses backdated tree changes into a closed month
         study_sources.register()  # the lessons party life holds feed the study ledger (core registry)
+        restore.register()  # what a restore from the trash (回收站) must respect: closed months
         default_data.register("partylife", lambda: defaults.load(ActivityType, ComplianceRule))
         demo_registry.register(
             demo_registry.DemoStep(

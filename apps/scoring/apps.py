@@ -18,8 +18,10 @@ class ScoringConfig(AppConfig):
         from apps.core import areas, default_data, navigation
 
         from . import defaults, demo
+        from .services import restore
 
         default_data.register("scoring", defaults.load)
+        restore.register()  # nothing goes back from the trash (回收站) into a frozen indicator system
         demo.register()  # the demo city's year of rankings (core demo registry)
         navigation.register_menu("scoring", label="四看评价", icon="trophy", order=29)
         areas.register_navigation(__package__, AREAS)

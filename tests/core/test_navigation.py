@@ -142,6 +142,7 @@ EXPECTED = {
                 ("账号与角色", "/orgs/accounts/"),
                 ("平台设置", "/orgs/platform/"),  # issue 7: the city's platform start date
                 ("审计日志", "/audit/"),  # issue 11: the audit trail, committee only
+                ("回收站", "/trash/"),  # issue 11: deleted records, restorable by the committee
             ],
         ),
         # issue 7: the API docs moved out of the main menu, to the account menu.

@@ -453,7 +453,7 @@ def test_delete_draft_but_not_submitted(client, side_a, media, django_capture_on
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("partylife:activity_delete", args=[draft.pk]))
     assert response.status_code == 302 and not Activity.objects.filter(pk=draft.pk).exists()
-    assert len(stored_files(media)) == 1  # the draft's photo is gone, the submitted record's remains
+    assert len(stored_files(media)) == 2  # the draft's photo stays while it is in the trash (回收站)
     assert client.get(reverse("partylife:activity_delete", args=[submitted.pk])).status_code == 405
     response = client.post(reverse("partylife:activity_delete", args=[submitted.pk]), follow=True)
     assert "已提交的记录不能删除" in page_text(response)
@@ -470,7 +470,8 @@ def test_evidence_delete_makes_record_需补充(client, side_a, media, django_ca
         response = client.post(reverse("partylife:evidence_delete", args=[evidence.pk]))
     assert response.status_code == 302
     record.refresh_from_db()
-    assert not Evidence.objects.exists() and not record.evidence_complete and stored_files(media) == []
+    assert not Evidence.objects.exists() and not record.evidence_complete
+    assert len(stored_files(media)) == 1  # kept until the trash entry is purged
 
 
 # --- permissions: two units ----------------------------------------------------------------------------------

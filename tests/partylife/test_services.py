@@ -280,7 +280,7 @@ def test_delete_only_drafts(side_a, media, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         services.activity_delete(actor=side_a.branch_secretary, activity=draft)
     assert list(Activity.objects.all()) == [submitted]
-    assert len(stored_files(media)) == 1  # the draft's photo went with it
+    assert len(stored_files(media)) == 2  # the draft's photo stays while the draft is in the trash (回收站)
 
 
 def test_evidence_delete_recomputes_completeness(side_a, side_b):
@@ -351,4 +351,13 @@ def test_a_file_shared_by_two_records_survives_deleting_one(side_a, media, djang
     assert (media / shared.file.name).exists()
     with django_capture_on_commit_callbacks(execute=True):
         services.evidence_delete(actor=side_a.branch_secretary, evidence=shared)
+    assert (media / shared.file.name).exists()  # both rows are in the trash (回收站): the file waits for the purge
+    from django.utils import timezone
+
+    from apps.core import trash
+    from apps.core.models import TrashEntry
+
+    TrashEntry.objects.update(deleted_at=timezone.now() - dt.timedelta(days=trash.retention_days() + 1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert trash.purge_expired() == 2
     assert not (media / shared.file.name).exists()

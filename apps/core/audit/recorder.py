@@ -38,6 +38,7 @@ CREATE, UPDATE, DELETE, GRANT, REVOKE = (
 NOT_AUDITED = frozenset(
     {
         "core.AuditEntry",
+        "core.TrashEntry",  # its rows' own create/delete entries are the trail; the payload is not copied
         "core.Notification",
         "orgs.LoginEvent",
         "orgs.HeadcountSnapshot",

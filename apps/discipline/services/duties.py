@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
-from apps.core import audit
+from apps.core import audit, trash
 from apps.core.permissions import require
 from apps.orgs.access import scope_for
 from apps.orgs.models import Unit, User
@@ -101,7 +101,7 @@ def duty_template_delete(*, actor: User, template: DutyTemplate) -> None:
     """Discard a draft version (a published one is kept for ever: units' lists point at it)."""
     with transaction.atomic():
         template = _template_for_change(actor=actor, template=template)
-        template.delete()
+        trash.trash_delete(template, actor=actor)
 
 
 def duty_template_item_save(
@@ -124,7 +124,7 @@ def duty_template_item_save(
 def duty_template_item_delete(*, actor: User, item: DutyTemplateItem) -> None:
     with transaction.atomic():
         _template_for_change(actor=actor, template=item.template)
-        item.delete()
+        trash.trash_delete(item, actor=actor)
 
 
 def duty_template_publish(*, actor: User, template: DutyTemplate, now: dt.datetime) -> DutyTemplate:
@@ -195,9 +195,9 @@ def unit_duty_list_update(*, actor: User, duty_list: UnitDutyList, fields: dict)
 
 
 def unit_duty_list_discard(*, actor: User, duty_list: UnitDutyList) -> None:
-    """Delete a draft version (confirmed versions are kept)."""
+    """Move a draft version with its items to the trash (回收站); confirmed versions are kept."""
     with transaction.atomic():
-        _list_for_change(actor=actor, duty_list=duty_list).delete()
+        trash.trash_delete(_list_for_change(actor=actor, duty_list=duty_list), actor=actor)
 
 
 def unit_duty_item_save(
@@ -221,7 +221,7 @@ def unit_duty_item_save(
 def unit_duty_item_delete(*, actor: User, item: UnitDutyItem) -> None:
     with transaction.atomic():
         _list_for_change(actor=actor, duty_list=item.duty_list)
-        item.delete()
+        trash.trash_delete(item, actor=actor)
 
 
 def unit_duty_list_confirm(*, actor: User, duty_list: UnitDutyList, now: dt.datetime) -> UnitDutyList:

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from apps.core import audit
+from apps.core import audit, trash
 from apps.core.permissions import require
 from apps.orgs.access import scope_for
 from apps.orgs.models import Unit, User
@@ -172,4 +172,4 @@ def warning_session_save(
 def warning_session_delete(*, actor: User, session: WarningSession) -> None:
     """Delete a session; its attendees' hours leave the study ledger with it."""
     require(permissions.can_keep_warning(scope_for(actor), session.unit_id), WARNING_DENIED)
-    session.delete()
+    trash.trash_delete(session, actor=actor)

@@ -29,6 +29,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core import trash
 from apps.core.files import files_removed_on_failure
 from apps.core.periods import local_date
 from apps.core.permissions import require
@@ -229,6 +230,4 @@ def rectification_file_delete(*, actor: User, attachment: Attachment) -> None:
         require(permissions.can_answer_for_unit(scope_for(actor), rect.unit_id), SUBMIT_DENIED)
         if rect.status not in OPEN_OR_RETURNED:
             raise ValidationError(f"该整改当前为“{rect.get_status_display()}”，不能删除已提交的材料。")
-        name, storage = attachment.file.name, attachment.file.storage
-        attachment.delete()
-        transaction.on_commit(lambda: storage.delete(name))
+        trash.trash_delete(attachment, actor=actor, unit=rect.unit)  # the file stays until the trash is purged

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from apps.core import audit
+from apps.core import audit, trash
 from apps.core.dates import validate_record_date
 from apps.core.files import files_removed_on_failure
 from apps.core.periods import local_tz
@@ -181,9 +181,7 @@ def report_file_delete(*, actor: User, attachment: Attachment) -> None:
         raise ValidationError("该附件不属于履责报告。")
     with transaction.atomic():
         _for_unit(actor=actor, report=attachment.report, doing="删除附件")
-        name, storage = attachment.file.name, attachment.file.storage
-        attachment.delete()
-        transaction.on_commit(lambda: storage.delete(name))
+        trash.trash_delete(attachment, actor=actor)  # the file stays until the trash is purged
 
 
 def report_submit(*, actor: User, report: DutyReport, now: dt.datetime) -> DutyReport:

@@ -17,6 +17,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from apps.core import trash
 from apps.core.excel import xlsx_response
 from apps.core.forms import save_with_form_errors
 from apps.core.listing import paginate
@@ -144,7 +145,7 @@ def duty_template_item_delete(request, scope, pk, item_pk):
     if item is None or item.template_id != template.pk:
         raise Http404("没有找到该条目。")
     if not _refused(request, lambda: services.duty_template_item_delete(actor=request.user, item=item)):
-        messages.success(request, "条目已删除。")
+        messages.success(request, f"条目{trash.MOVED}。")
     return redirect("discipline:duty_template_detail", pk=template.pk)
 
 
@@ -164,7 +165,7 @@ def duty_template_delete(request, scope, pk):
     template = _template_or_404(pk)
     if _refused(request, lambda: services.duty_template_delete(actor=request.user, template=template)):
         return redirect("discipline:duty_template_detail", pk=template.pk)
-    messages.success(request, f"第{template.version}版草稿已删除。")
+    messages.success(request, f"第{template.version}版草稿{trash.MOVED}。")
     return redirect("discipline:duty_templates")
 
 
@@ -346,7 +347,7 @@ def duty_item_delete(request, scope, pk, item_pk):
     if item is None or item.duty_list_id != duty_list.pk:
         raise Http404("没有找到该条目。")
     if not _refused(request, lambda: services.unit_duty_item_delete(actor=request.user, item=item)):
-        messages.success(request, "条目已删除。")
+        messages.success(request, f"条目{trash.MOVED}。")
     return redirect("discipline:duty_list_detail", pk=duty_list.pk)
 
 
@@ -366,7 +367,7 @@ def duty_list_discard(request, scope, pk):
     duty_list = _list_or_404(request, pk)
     if _refused(request, lambda: services.unit_duty_list_discard(actor=request.user, duty_list=duty_list)):
         return redirect("discipline:duty_list_detail", pk=duty_list.pk)
-    messages.success(request, f"第{duty_list.version}版草稿已删除。")
+    messages.success(request, f"第{duty_list.version}版草稿{trash.MOVED}。")
     return redirect("discipline:duty_unit", unit_pk=duty_list.unit_id)
 
 

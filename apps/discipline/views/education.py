@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from apps.core import trash
 from apps.core.excel import xlsx_response
 from apps.core.forms import save_with_form_errors
 from apps.core.history import history_rows
@@ -285,7 +286,7 @@ def warning_detail(request, scope, pk):
 def warning_delete(request, scope, pk):
     session = _session_or_404(request, pk)
     services.warning_session_delete(actor=request.user, session=session)
-    messages.success(request, f"警示教育“{session.title}”已删除。")
+    messages.success(request, f"警示教育“{session.title}”{trash.MOVED}。")
     return redirect("discipline:warning_list")
 
 

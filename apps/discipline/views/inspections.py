@@ -17,7 +17,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.core import exports
+from apps.core import exports, trash
 from apps.core.files import stored_file_response
 from apps.core.forms import save_with_form_errors
 from apps.core.history import history_rows
@@ -363,7 +363,7 @@ def rectification_file_delete(request, scope, pk):
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
-        messages.success(request, f"已删除文件“{attachment.original_name}”。")
+        messages.success(request, f"文件“{attachment.original_name}”{trash.MOVED}。")
     return redirect(rect)
 
 

@@ -16,6 +16,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from apps.core import trash
 from apps.core.excel import xlsx_response
 from apps.core.files import stored_file_response
 from apps.core.forms import save_with_form_errors
@@ -298,7 +299,7 @@ def report_file_delete(request, scope, pk):
     attachment = _file_or_404(request, pk)
     report_id = attachment.report_id
     if not _refused(request, lambda: services.report_file_delete(actor=request.user, attachment=attachment)):
-        messages.success(request, f"已删除附件“{attachment.original_name}”。")
+        messages.success(request, f"附件“{attachment.original_name}”{trash.MOVED}。")
     return redirect("discipline:report_detail", pk=report_id)
 
 

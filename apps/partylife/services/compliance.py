@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core import trash
 from apps.core.periods import Period
 from apps.core.permissions import require
 from apps.orgs.access import scope_for
@@ -182,4 +183,4 @@ def rule_override_set(
 @transaction.atomic
 def rule_override_delete(*, actor: User, override: RuleOverride) -> None:
     require(permissions.can_configure(scope_for(actor)), "只有工委管理员可以调整单位规则。")
-    override.delete()
+    trash.trash_delete(override, actor=actor)

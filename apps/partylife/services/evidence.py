@@ -16,11 +16,12 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 
+from apps.core import trash
 from apps.core.files import IMAGE_TYPES, PDF_TYPE, check_upload, files_removed_on_failure, note_stored
 from apps.orgs.models import User
 
 from ..models import Activity, Evidence, EvidenceKind, StagedEvidence
-from .records import EvidenceInput, _delete_unreferenced_files, _for_change, _settle
+from .records import EvidenceInput, _for_change, _settle
 
 EVIDENCE_TYPES = {*IMAGE_TYPES, PDF_TYPE}
 #: How many staged files one user may hold; the oldest go first.
@@ -63,14 +64,12 @@ def activity_evidence_add(*, actor: User, activity: Activity, items: Sequence[Ev
 
 
 def evidence_delete(*, actor: User, evidence: Evidence) -> None:
-    """Remove one evidence file from a record (the record may become 需补充 again)."""
+    """Move one evidence file of a record to the trash (the record may become 需补充 again)."""
     with transaction.atomic():
         locked = "该记录所在月份已关账，不能删除材料。"
         activity = _for_change(actor=actor, activity=evidence.activity, denied="您不能删除该材料。", locked=locked)
-        name, storage = evidence.file.name, evidence.file.storage
-        evidence.delete()
+        trash.trash_delete(evidence, actor=actor, unit=activity.unit, branch=activity.branch)  # the file stays
         _settle(activity)
-        _delete_unreferenced_files([(name, storage)])
 
 
 # --- staged files of a refused form (暂存) --------------------------------------------------------------

@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core import trash
 from apps.core.periods import local_date
 from apps.core.permissions import require
 from apps.orgs.access import scope_for
@@ -36,7 +37,6 @@ from ..models import (
     ActivityType,
     Attendance,
     EnterpriseProblem,
-    Evidence,
     MakeupTask,
     PeriodLock,
 )
@@ -384,21 +384,14 @@ def activity_problems_set(*, actor: User, activity: Activity, rows: Sequence[Pro
 
 
 def activity_delete(*, actor: User, activity: Activity) -> None:
-    """Delete a draft (a submitted record is kept; it can be corrected but not removed — nor can one the
-    committee returned: it was submitted once, and is to be corrected and submitted again)."""
+    """Move a draft to the trash (回收站; the committee may restore it). A submitted record is kept: it can be
+    corrected but not removed — nor can one the committee returned: it was submitted once, and is to be
+    corrected and submitted again."""
     with transaction.atomic():
         activity = _for_change(actor=actor, activity=activity, denied="您不能删除该记录。", locked=None)
         if activity.status != ActivityStatus.DRAFT:
             raise ValidationError("已提交的记录不能删除，只能修改。")
         if activity.return_reason:
             raise ValidationError("工委退回的记录不能删除，请修改后重新提交。")
-        files = [(e.file.name, e.file.storage) for e in activity.evidence.all()]
-        activity.delete()
-        _delete_unreferenced_files(files)
-
-
-def _delete_unreferenced_files(files) -> None:
-    """After commit, remove stored files no evidence row points at any more (demo rows share files)."""
-    still_used = set(Evidence.objects.filter(file__in=[name for name, _ in files]).values_list("file", flat=True))
-    doomed = [(name, storage) for name, storage in files if name not in still_used]
-    transaction.on_commit(lambda: [storage.delete(name) for name, storage in doomed])
+        # To the trash with its attendance, 补学, speeches, problems and evidence (files kept until purged).
+        trash.trash_delete(activity, actor=actor, unit=activity.unit, branch=activity.branch)

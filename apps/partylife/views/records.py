@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.core import exports
+from apps.core import exports, trash
 from apps.core.files import stored_file_response
 from apps.core.history import history_rows
 from apps.core.listing import paginate
@@ -281,7 +281,7 @@ def activity_delete(request, scope, pk):
     activity = activity_or_404(request, pk)
     if write_refused(request, lambda: services.activity_delete(actor=request.user, activity=activity)):
         return redirect(activity)
-    messages.success(request, f"草稿“{activity.topic}”已删除。")
+    messages.success(request, f"草稿“{activity.topic}”{trash.MOVED}。")
     return redirect("partylife:activity_list")
 
 
@@ -310,7 +310,7 @@ def evidence_delete(request, scope, pk):
     activity = evidence.activity
     if write_refused(request, lambda: services.evidence_delete(actor=request.user, evidence=evidence)):
         return redirect(activity)
-    messages.success(request, f"已删除材料“{evidence.original_name}”。")
+    messages.success(request, f"材料“{evidence.original_name}”{trash.MOVED}。")
     if services.is_locked(activity):
         return redirect(activity)
     return redirect("partylife:activity_edit", pk=activity.pk)

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from apps.core import trash
 from apps.core.forms import save_with_form_errors
 from apps.core.history import history_rows
 from apps.core.periods import Frequency, Period, local_date, local_tz
@@ -134,7 +135,9 @@ def override_delete(request, scope, pk):
     rule_pk, unit_name = override.rule_id, override.unit.name
     try:
         services.rule_override_delete(actor=request.user, override=override)
-        messages.success(request, f"已取消“{unit_name}”的规则调整，恢复执行统一规则。{_applies_from()}")
+        messages.success(
+            request, f"已取消“{unit_name}”的规则调整，恢复执行统一规则（该调整{trash.MOVED}）。{_applies_from()}"
+        )
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     return redirect("partylife:rule_edit", pk=rule_pk)

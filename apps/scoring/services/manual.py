@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from apps.core import trash
 from apps.core.files import IMAGE_TYPES, PDF_TYPE, check_upload, files_removed_on_failure, note_stored
 from apps.core.periods import Frequency, Period
 from apps.core.permissions import require
@@ -189,4 +190,4 @@ def manual_delete(*, actor, entry: ManualScore) -> None:
         if current.indicator.system.frozen:
             raise ValidationError(FROZEN)
         current._history_user = actor
-        current.delete()
+        trash.trash_delete(current, actor=actor)  # its evidence file stays until the trash is purged

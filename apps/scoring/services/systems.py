@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from simple_history.utils import bulk_create_with_history
 
-from apps.core import audit, metrics
+from apps.core import audit, metrics, trash
 from apps.core.permissions import require
 from apps.orgs.access import scope_for
 
@@ -308,4 +308,4 @@ def indicator_delete(*, actor, indicator: Indicator) -> None:
         if reason:
             raise ValidationError(reason, code="in_use")
         indicator._history_user = actor
-        indicator.delete()
+        trash.trash_delete(indicator, actor=actor)

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET
 
+from apps.core import trash
 from apps.core.excel import xlsx_response
 from apps.core.files import stored_file_response
 from apps.core.history import history_rows
@@ -156,7 +157,7 @@ def manual_delete(request, scope, pk):
             error = "；".join(exc.messages)
             messages.error(request, error)
         else:
-            messages.success(request, f"已删除：{entry.unit} {entry.period.label}“{entry.indicator}”。")
+            messages.success(request, f"{entry.unit} {entry.period.label}“{entry.indicator}”的评分{trash.MOVED}。")
             return redirect("scoring:manual_list")
     return render(request, "scoring/manual_delete.html", {"entry": entry, "error": error}, status=400 if error else 200)
 

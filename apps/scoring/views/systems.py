@@ -13,6 +13,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from apps.core import trash
 from apps.core.navigation import NavItem
 from apps.core.permissions import require
 from apps.orgs.access import Role, committee_required, unit_manager_required
@@ -171,7 +172,7 @@ def indicator_delete(request, scope, pk):
         except ValidationError as exc:
             reason = "；".join(exc.messages)
         else:
-            messages.success(request, f"指标“{indicator.name}”已删除。")
+            messages.success(request, f"指标“{indicator.name}”{trash.MOVED}。")
             return redirect("scoring:system_detail", pk=system.pk)
     if request.method == "POST":
         messages.error(request, reason)

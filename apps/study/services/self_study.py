@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
+from apps.core import trash
 from apps.core.permissions import require
 from apps.orgs.access import scope_for
 from apps.orgs.models import Member, User
@@ -124,4 +125,4 @@ def self_study_update(*, actor: User, entry: SelfStudy, fields: dict, today: dt.
 def self_study_delete(*, actor: User, entry: SelfStudy) -> None:
     """Delete one's own entry (its hours leave the ledger)."""
     with transaction.atomic():
-        _for_change(actor, entry).delete()
+        trash.trash_delete(_for_change(actor, entry), actor=actor)

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from apps.core import audit, study_hours
+from apps.core import audit, study_hours, trash
 from apps.core.periods import add_years, day_label
 from apps.core.permissions import require
 from apps.orgs.access import Scope, scope_for
@@ -338,7 +338,7 @@ def session_delete(*, actor: User, session: StudySession) -> None:
     """Delete a session with its speeches and attendance (its hours leave the ledger)."""
     with transaction.atomic():
         session, _ = _for_change(actor=actor, session=session, denied="您不能删除该学习记录。")
-        session.delete()
+        trash.trash_delete(session, actor=actor)
 
 
 # --- youth groups -------------------------------------------------------------------------------------

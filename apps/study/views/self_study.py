@@ -14,7 +14,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.core import exports
+from apps.core import exports, trash
 from apps.core.listing import paginate
 from apps.core.navigation import NavItem
 from apps.orgs.access import Role, manager_required, scope_required
@@ -81,7 +81,7 @@ def self_study_delete(request, scope, pk):
     if entry is None:
         raise Http404("没有找到该自学记录。")
     services.self_study_delete(actor=request.user, entry=entry)
-    messages.success(request, f"已删除自学“{entry.title}”。")
+    messages.success(request, f"自学“{entry.title}”{trash.MOVED}。")
     return redirect(f"{reverse('study:self_study_list')}?year={entry.studied_on.year}")
 
 

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.core import exports
+from apps.core import exports, trash
 from apps.core.history import history_rows
 from apps.core.listing import paginate
 from apps.core.navigation import NavItem
@@ -287,7 +287,7 @@ def session_detail(request, scope, pk):
 def session_delete(request, scope, pk):
     session = _session_or_404(request, pk)
     services.session_delete(actor=request.user, session=session)
-    messages.success(request, f"学习记录“{session.topic}”已删除。")
+    messages.success(request, f"学习记录“{session.topic}”{trash.MOVED}。")
     return redirect("study:session_list")
 
 
