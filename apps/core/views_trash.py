@@ -170,11 +170,20 @@ def trash_detail(request, pk):
         rows, problem = stored_rows(entry), ""
     except ValidationError as exc:
         rows, problem = [], "；".join(exc.messages)
-    return render(
-        request,
-        "core/trash_detail.html",
-        {"title": f"回收站 · {entry}", "entry": entry, "rows": rows, "problem": problem},
-    )
+    context = {"title": f"回收站 · {entry}", "entry": entry, "rows": rows[:1], "groups": row_groups(rows[1:])}
+    return render(request, "core/trash_detail.html", {**context, "problem": problem})
+
+
+def row_groups(rows: list[dict]) -> list[dict]:
+    """The rows that came with the record (attendance, speeches, files…), one table per type: its field names as
+    the header, a line per row — forty attendance rows read as one table, not forty cards."""
+    groups: dict[str, dict] = {}
+    for row in rows:
+        group = groups.setdefault(
+            row["kind"], {"kind": row["kind"], "headers": [n for n, _ in row["fields"]], "rows": []}
+        )
+        group["rows"].append(row)
+    return list(groups.values())
 
 
 @login_required
