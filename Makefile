@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 # Test settings need no environment; DATABASE_URL / REDIS_URL switch to PostgreSQL / Redis.
 # The suite runs on every core (pytest-xdist); PYTEST_ARGS= runs it in one process.
-PYTEST_ARGS ?= -n auto
+PYTEST_ARGS ?= -n auto --dist loadgroup
 HOST ?= 127.0.0.1
 PORT ?= 8000
 

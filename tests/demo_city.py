@@ -1,6 +1,10 @@
 """The demo city for the tests that examine it (tests/<app>/test_demo.py): seeded once per module, committed,
 with its files in a media folder of its own (not pytest's tmp_path, which a concurrent session may prune), and
-reset afterwards. `seed_demo --only <app>` seeds the app and what it builds on, nothing more."""
+wiped afterwards. `seed_demo --only <app>` seeds the app and what it builds on, nothing more.
+
+Wiped, not reset: the tables are emptied as a transactional test's teardown does (TRUNCATE on PostgreSQL) and
+the migration-seeded defaults put back — seconds, where the demo's own reset deletes row by row (its reset is
+tested by each app's reset test)."""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
 
-from apps.demo.management.commands.seed_demo import Command
+from apps.core import default_data
 
 
 @contextmanager
@@ -28,7 +32,9 @@ def demo_city(django_db_blocker, *args: str):
             call_command("seed_demo", *args, stdout=out)
         yield out.getvalue(), root
     finally:
-        with django_db_blocker.unblock(), transaction.atomic():
-            Command()._reset()
+        with django_db_blocker.unblock():
+            call_command("flush", interactive=False, verbosity=0)
+            with transaction.atomic():
+                default_data.load_all()
         media.disable()
         shutil.rmtree(root, ignore_errors=True)
