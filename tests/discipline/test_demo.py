@@ -49,10 +49,6 @@ from tests.demo_city import demo_city
 S = RectificationStatus
 
 
-#: The module's seeded city is a module fixture: its tests run on one xdist worker (--dist loadgroup), seeded once.
-pytestmark = pytest.mark.xdist_group("demo-discipline")
-
-
 @pytest.fixture(scope="module")
 def city(django_db_setup, django_db_blocker):
     """Seed the whole demo once for this module (committed), and remove it again afterwards; the output."""

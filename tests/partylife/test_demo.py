@@ -44,10 +44,6 @@ PARTY_LIFE = (Activity, Attendance, MakeupTask, Evidence, EnterpriseProblem, Mis
 HISTORY = (Activity, MakeupTask, EnterpriseProblem, MissedReason, PeriodLock)
 
 
-#: The module's seeded city is a module fixture: its tests run on one xdist worker (--dist loadgroup), seeded once.
-pytestmark = pytest.mark.xdist_group("demo-partylife")
-
-
 @pytest.fixture(scope="module")
 def city(django_db_setup, django_db_blocker):
     """Seed the demo once for this module (committed: ~10 s a run), and remove it again afterwards.

@@ -13,9 +13,6 @@ from apps.scoring import demo
 from apps.scoring.models import IndicatorSystem, ManualScore, RankingRun, RunStatus, UnitResult
 from tests.demo_city import demo_city
 
-#: The module's seeded city is a module fixture: its tests run on one xdist worker (--dist loadgroup), seeded once.
-pytestmark = pytest.mark.xdist_group("demo-scoring")
-
 
 @pytest.fixture(scope="module")
 def city(django_db_setup, django_db_blocker):

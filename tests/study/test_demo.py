@@ -40,9 +40,6 @@ from apps.study.selectors.exams import due_exams, missed_items
 from apps.study.selectors.knowledge import knowledge_done, knowledge_total
 from tests.demo_city import demo_city
 
-#: The module's seeded city is a module fixture: its tests run on one xdist worker (--dist loadgroup), seeded once.
-pytestmark = pytest.mark.xdist_group("demo-study")
-
 
 @pytest.fixture(scope="module")
 def city(django_db_setup, django_db_blocker):
