@@ -5,9 +5,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 # Test settings need no environment; DATABASE_URL / REDIS_URL switch to PostgreSQL / Redis.
-# The suite runs on every core (pytest-xdist), a file per worker (a module fixture such as a seeded demo city is
-# built once); PYTEST_ARGS= runs it in one process.
-PYTEST_ARGS ?= -n auto --dist loadfile
+# The suite runs on every core (pytest-xdist); PYTEST_ARGS= runs it in one process.
+PYTEST_ARGS ?= -n auto
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
