@@ -9,7 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Case, CharField, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from apps.orgs.access import Role, Scope, scope_for
@@ -193,6 +206,20 @@ def evidence_get(*, user, pk: int) -> Evidence | None:
 # --- lists ------------------------------------------------------------------------------------------
 
 
+def _attendance_count(*, present: bool):
+    """Attendance rows of one record, as a correlated subquery: computed for the rows a page or an export reads,
+    where a join + GROUP BY counted every record in scope before the page took its 20 (and made the paginator's
+    COUNT aggregate them all too)."""
+    rows = (
+        Attendance.objects.filter(activity=OuterRef("pk"), present=present)
+        .order_by()
+        .values("activity")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
 def activity_filter(*, user, filters=None) -> ActivityFilter:
     """The records this user sees (a member: those they attended), with attendance counts, as a FilterSet.
 
@@ -202,10 +229,7 @@ def activity_filter(*, user, filters=None) -> ActivityFilter:
     qs = (
         scope.filter(Activity.objects.all())
         .select_related("activity_type", "unit", "branch", "party_group")
-        .annotate(
-            present_count=Count("attendances", filter=Q(attendances__present=True)),
-            absent_count=Count("attendances", filter=Q(attendances__present=False)),
-        )
+        .annotate(present_count=_attendance_count(present=True), absent_count=_attendance_count(present=False))
         .order_by("-held_at", "-id")
     )
     if scope.role == Role.MEMBER:  # a member's own list says where they were absent, and their 补学

@@ -655,3 +655,24 @@ def test_branch_choice_preselected_from_the_url_and_roster_follows(client, side_
     response = client.get(create_url("branch_general_meeting") + "?branch=999999")
     assert response.status_code == 200 and response.context["form"].chosen_branch is None
     assert '<option value="" selected>请选择支部</option>' in page_text(response)
+
+
+def test_the_list_counts_attendance_only_for_the_rows_it_shows(client, side_a):
+    """Issue 12: the records list pages before it counts attendance — the paginator's COUNT reads the records
+    alone (no join of the attendance rows, no GROUP BY), and the counts shown are each record's own."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    two_away = log(side_a, side_a.branch_secretary, topic="两人缺席", attendees=side_a.members)
+    Attendance.objects.filter(activity=two_away, member__in=side_a.members[:2]).update(present=False)
+    log(side_a, side_a.branch_secretary, topic="全体出席", attendees=side_a.members)
+    client.force_login(side_a.unit_secretary)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("partylife:activity_list"))
+    assert response.status_code == 200
+    table = Attendance._meta.db_table
+    counts = [q["sql"] for q in queries if q["sql"].startswith("SELECT COUNT(") and "partylife_activity" in q["sql"]]
+    assert counts and all(table not in sql and "GROUP BY" not in sql for sql in counts), counts
+    rows = {a.topic: (a.present_count, a.absent_count) for a in response.context["page"]}
+    everyone = len(side_a.members)
+    assert rows["两人缺席"] == (everyone - 2, 2) and rows["全体出席"] == (everyone, 0)
