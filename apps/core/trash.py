@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from . import audit
 from .audit.context import current_actor, user_label
-from .audit.recorder import _audited_labels, _follow, unit_of
+from .audit.recorder import _audited_labels, _follow, _label, unit_of
 from .models import TrashEntry
 from .permissions import require
 from .tasks import portal_task
@@ -71,14 +71,6 @@ def is_committee(user) -> bool:
 
 
 # --- delete ------------------------------------------------------------------------------------------------
-
-
-def _label(obj) -> str:
-    try:
-        text = str(obj)
-    except Exception:  # noqa: BLE001 - a label that needs a missing row falls back to the id
-        text = ""
-    return (text or f"#{obj.pk}")[:300]
 
 
 def _node(obj, path: str | None) -> tuple[int | None, str]:
