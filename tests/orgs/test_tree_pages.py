@@ -204,7 +204,7 @@ COMMITTEE_PINNED = {
     reverse("orgs:account_list"): 11,  # page: count, rows
     reverse("home"): 14,  # issue 10: the committee home reads stored ranking snapshots, never the engine
     reverse("orgs:member_export"): 10,  # 9 + the count that decides between a download and a job
-    reverse("orgs:branch_export"): 9,
+    reverse("orgs:branch_export"): 10,  # 9 + the count that decides between a download and a job
     reverse("orgs:unit_export"): 10,
     "/api/members/": 10,
     "/api/branches/": 10,
