@@ -108,9 +108,18 @@ def querydict(query: dict[str, list[str]]) -> QueryDict:
     return params
 
 
-def respond(request, builder: Builder) -> HttpResponse:
-    """The export of `builder` for the signed-in user: a download now, or a job and its page when it is large."""
-    export = builder(user=request.user, params=request.GET)
+def respond(request, builder: Builder, *, extra: dict[str, str] | None = None) -> HttpResponse:
+    """The export of `builder` for the signed-in user: a download now, or a job and its page when it is large.
+
+    `extra` adds what the URL names rather than the query (an exam's pk): it replaces a query parameter of the same
+    name, so a request cannot point the builder elsewhere; the builder checks it against the user as a page does.
+    """
+    params = request.GET
+    if extra:
+        params = request.GET.copy()
+        for name, value in extra.items():
+            params.setlist(name, [str(value)])
+    export = builder(user=request.user, params=params)
     count = export.count()
     if count <= settings.PORTAL_EXPORT_JOB_ROWS:
         response = HttpResponse(content_type=excel.XLSX_CONTENT_TYPE)
@@ -120,7 +129,7 @@ def respond(request, builder: Builder) -> HttpResponse:
     job = jobs.start(
         user=request.user,
         kind=JOB_KIND,
-        params={"export": _path(builder), "query": query_of(request.GET), "rows": count},
+        params={"export": _path(builder), "query": query_of(params), "rows": count},
         title=f"导出{builder.export_title}",
     )
     messages.info(request, MOVED_TO_JOB.format(count=count))

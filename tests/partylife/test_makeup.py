@@ -16,6 +16,7 @@ from apps.partylife import services
 from apps.partylife.metrics import attendance_counts
 from apps.partylife.models import Attendance, MakeupTask
 from apps.partylife.services import AttendanceInput
+from tests.export_jobs import export_job_rows
 from tests.orgs.factories import MemberFactory, UserFactory, make_branch_secretary
 from tests.partylife.factories import activity_type
 
@@ -251,3 +252,14 @@ def test_list_query_count_does_not_grow_with_tasks(client, side_a, assert_consta
 # session, user, scope (2 permission reads, managed units, managed branches, member row), tasks count,
 # tasks page, branch choices, unread notifications, session save (savepoint, update, release)
 QUERIES = 14
+
+
+def test_a_large_makeup_export_is_a_job_holding_only_the_owners_unit(
+    client, side_a, side_b, login, django_capture_on_commit_callbacks
+):
+    _record(side_a, absent=[side_a.member], topic="A局党课")
+    _record(side_b, absent=[side_b.member], topic="B局党课")
+    job, rows = export_job_rows(
+        login(side_a.unit_secretary), reverse("partylife:makeup_export"), capture=django_capture_on_commit_callbacks
+    )
+    assert job.total == len(rows) == 1 and rows[0][2] == side_a.member.name and rows[0][4] == "A局党课"

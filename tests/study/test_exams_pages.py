@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from apps.study.models import AttemptAnswer, Exam, ExamAttempt, Question, QuestionKind
 from apps.study.services import exams as services
+from tests.export_jobs import export_job_rows
 from tests.orgs.factories import MemberFactory
 from tests.study.exams_factories import EXPLANATION, bank, exam, item, question
 
@@ -362,3 +363,21 @@ def test_exam_page_for_a_member_and_for_the_committee(login, side_a, committee_u
     page = html(login(committee_user).get(e.get_absolute_url()))
     assert 'id="manage"' in page and "<strong>3</strong> 道" in page
     assert "撤回发布" not in page  # somebody started: it cannot be withdrawn
+
+
+def test_a_large_results_export_is_a_job_with_the_urls_exam_and_the_pages_filters(
+    login, side_a, side_b, committee_user, django_capture_on_commit_callbacks
+):
+    bank(3)
+    e = exam(units=[side_a.unit])
+    other = exam(units=[side_a.unit, side_b.unit])
+    _took(side_a, e, side_a.members[0], right=True)
+    _took(side_a, e, side_a.members[1], right=False)
+    job, rows = export_job_rows(
+        login(committee_user),
+        reverse("study:exam_results_export", args=[e.pk]),
+        capture=django_capture_on_commit_callbacks,
+        params={"result": "failed", "exam": other.pk},  # a query parameter cannot point the job at another exam
+    )
+    assert [(r[2], r[5]) for r in rows] == [(side_a.members[1].name, "不及格")] and job.total == 1
+    assert job.params["query"]["exam"] == [str(e.pk)]

@@ -17,6 +17,7 @@ from apps.orgs.models import Membership
 from apps.study.models import KnowledgeItem, KnowledgeStudy
 from apps.study.services import knowledge as services
 from apps.study.services.knowledge_import import knowledge_import
+from tests.export_jobs import export_job_rows
 from tests.orgs.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -298,3 +299,17 @@ def test_knowledge_completion_metric_values_and_query_count(side_a, side_b, item
     assert values[side_a.unit.pk] == Decimal("16.7")
     KnowledgeItem.objects.update(active=False)
     assert metric.compute(Period.parse("2026-Q3"), today=dt.date(2026, 11, 30)) == {}
+
+
+def test_a_large_progress_export_is_a_job_holding_only_the_owners_unit(
+    side_a, side_b, items, login, django_capture_on_commit_callbacks
+):
+    mark(side_a.members[0], *items)
+    mark(side_b.member, *items)
+    job, rows = export_job_rows(
+        login(side_a.unit_secretary),
+        reverse("study:knowledge_progress_export"),
+        capture=django_capture_on_commit_callbacks,
+    )
+    assert {r[0] for r in rows} == {side_a.unit.name} and side_b.member.name not in {r[2] for r in rows}
+    assert job.total == len(rows) and dict((r[2], r[4]) for r in rows)[side_a.members[0].name] == len(items)

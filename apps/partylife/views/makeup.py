@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.core.excel import xlsx_response
+from apps.core import exports
 from apps.core.forms import save_with_form_errors
 from apps.core.listing import paginate
 from apps.core.redirects import same_site
@@ -64,28 +64,57 @@ def makeup_list(request, scope):
     )
 
 
+MAKEUP_HEADERS = [
+    "单位",
+    "支部",
+    "党员",
+    "活动类型",
+    "活动主题",
+    "活动时间",
+    "缺席原因",
+    "补学期限",
+    "状态",
+    "完成时间",
+]
+MAKEUP_HEADERS += ["补学情况", "确认人"]
+
+
+def _makeup_line(t) -> tuple:
+    activity = t.attendance.activity
+    return (
+        t.member.branch.unit.name,
+        t.member.branch.name,
+        t.member.name,
+        activity.activity_type.name,
+        activity.topic,
+        activity.held_at,
+        t.attendance.absence_reason,
+        t.due_on,
+        "已完成" if t.done_at else "待补学",
+        t.done_at,
+        t.note,
+        str(t.confirmed_by) if t.confirmed_by else "",
+    )
+
+
+@exports.exporter("补学情况")
+def makeup_rows(*, user, params) -> exports.Export:
+    """The 补学 tasks the user sees (the list's FilterSet); a job builds them again for its owner."""
+    filterset = selectors.makeup_filter(user=user, filters=params)
+    return exports.Export(
+        filename="补学情况",
+        sheet_title="补学",
+        headers=MAKEUP_HEADERS,
+        queryset=filterset.qs,
+        row=_makeup_line,
+        notes=[f"{m}（已忽略该条件）" for m in filterset.messages()],
+        chunk_size=500,
+    )
+
+
 @member_or_manager_required
 def makeup_export(request, scope):
-    rows = (
-        (
-            t.member.branch.unit.name,
-            t.member.branch.name,
-            t.member.name,
-            t.attendance.activity.activity_type.name,
-            t.attendance.activity.topic,
-            t.attendance.activity.held_at,
-            t.attendance.absence_reason,
-            t.due_on,
-            "已完成" if t.done_at else "待补学",
-            t.done_at,
-            t.note,
-            str(t.confirmed_by) if t.confirmed_by else "",
-        )
-        for t in selectors.makeup_list(user=request.user, filters=request.GET).iterator(chunk_size=500)
-    )
-    headers = ["单位", "支部", "党员", "活动类型", "活动主题", "活动时间", "缺席原因", "补学期限", "状态", "完成时间"]
-    headers += ["补学情况", "确认人"]
-    return xlsx_response(filename="补学情况", sheet_title="补学", headers=headers, rows=rows)
+    return exports.respond(request, makeup_rows)
 
 
 @member_or_manager_required

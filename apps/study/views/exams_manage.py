@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.core.excel import xlsx_response
+from apps.core import exports
 from apps.core.forms import save_with_form_errors
 from apps.core.listing import paginate
-from apps.orgs.access import committee_required
+from apps.orgs.access import committee_required, scope_for
 
 from ..filters.exams import EXAM_STATE_CHOICES, RESULT_CHOICES
 from ..forms.exams import ExamForm
@@ -154,27 +155,38 @@ def exam_results(request, scope, pk):
     )
 
 
+EXAM_RESULT_HEADERS = ["单位", "支部", "姓名", "作答次数", "最好成绩", "结果"]
+
+
+def _result_line(m) -> tuple:
+    result = "及格" if m.passed else ("不及格" if m.taken else "未参考")
+    return (m.branch.unit.name, m.branch.name, m.member.name, m.attempt_count, m.best if m.taken else "", result)
+
+
+@exports.exporter("考试成绩")
+def exam_result_rows(*, user, params) -> exports.Export:
+    """An exam's results for the committee (the page's selector and FilterSet); asked again when a job builds them.
+
+    The exam is the URL's (`respond(..., extra={"exam": pk})`), looked up for the user as the page does."""
+    if not scope_for(user).is_committee:
+        raise PermissionDenied(EXAMS_ONLY)
+    exam = selectors.exam_get(user=user, pk=forms.IntegerField().clean(params.get("exam")))
+    if exam is None:
+        raise PermissionDenied("没有找到该考试，可能已被删除。")
+    filterset = selectors.result_filter(user=user, exam=exam, today=timezone.localdate(), filters=params)
+    return exports.Export(
+        filename=f"考试成绩-{exam.title}",
+        sheet_title="考试成绩",
+        headers=EXAM_RESULT_HEADERS,
+        queryset=filterset.qs,
+        row=_result_line,
+        notes=[f"{line}（已忽略该条件）" for line in filterset.messages()],
+        chunk_size=500,
+    )
+
+
 @committee_required(message=EXAMS_ONLY)
 @require_GET
 def exam_results_export(request, scope, pk):
     exam = exam_or_404(request, pk)
-    filterset = selectors.result_filter(user=request.user, exam=exam, today=timezone.localdate(), filters=request.GET)
-    rows = (
-        (
-            m.branch.unit.name,
-            m.branch.name,
-            m.member.name,
-            m.attempt_count,
-            m.best if m.taken else "",
-            "及格" if m.passed else ("不及格" if m.taken else "未参考"),
-        )
-        for m in filterset.qs.iterator(chunk_size=500)
-    )
-    notes = [f"{line}（已忽略该条件）" for line in filterset.messages()]
-    return xlsx_response(
-        filename=f"考试成绩-{exam.title}",
-        sheet_title="考试成绩",
-        headers=["单位", "支部", "姓名", "作答次数", "最好成绩", "结果"],
-        rows=rows,
-        notes=notes,
-    )
+    return exports.respond(request, exam_result_rows, extra={"exam": exam.pk})

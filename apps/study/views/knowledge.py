@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from apps.core import exports
 from apps.core.excel import xlsx_response
 from apps.core.imports import report_import
 from apps.core.listing import paginate
@@ -225,26 +226,34 @@ def knowledge_progress(request, scope):
     )
 
 
+KNOWLEDGE_PROGRESS_HEADERS = ["单位", "支部", "姓名", "职务", "已学条目", "清单条目", "完成率"]
+
+
+@exports.exporter("应知应会学习进度")
+def knowledge_progress_rows(*, user, params) -> exports.Export:
+    """Each member's 应知应会 progress the user may see (the page's selector); a city's members export as a job."""
+    total = selectors.knowledge_total()
+
+    def line(m) -> tuple:
+        rate = f"{m.done * 100 / total:.1f}%" if total else "—"
+        return (m.branch.unit.name, m.branch.name, m.name, m.position, m.done, total, rate)
+
+    filterset = selectors.progress_filter(user=user, filters=params, total=total)
+    return exports.Export(
+        filename="应知应会学习进度",
+        sheet_title="应知应会学习进度",
+        headers=KNOWLEDGE_PROGRESS_HEADERS,
+        queryset=filterset.qs,
+        row=line,
+        notes=[f"{m}（已忽略该条件）" for m in filterset.messages()],
+        chunk_size=500,
+    )
+
+
 @manager_required(message=PROGRESS_DENIED)
 @require_GET
 def knowledge_progress_export(request, scope):
-    total = selectors.knowledge_total()
-    rows = (
-        (
-            m.branch.unit.name,
-            m.branch.name,
-            m.name,
-            m.position,
-            m.done,
-            total,
-            f"{m.done * 100 / total:.1f}%" if total else "—",
-        )
-        for m in selectors.progress_filter(user=request.user, filters=request.GET, total=total).qs.iterator(
-            chunk_size=500
-        )
-    )
-    headers = ["单位", "支部", "姓名", "职务", "已学条目", "清单条目", "完成率"]
-    return xlsx_response(filename="应知应会学习进度", sheet_title="应知应会学习进度", headers=headers, rows=rows)
+    return exports.respond(request, knowledge_progress_rows)
 
 
 urlpatterns = [
