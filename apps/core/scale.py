@@ -82,6 +82,7 @@ class ScaleContext:
         return rng.uniform(0.45, 0.72)
 
     def copier(self, model: type[models.Model], fields: Sequence[str]) -> Copier:
+        """A writer for one table. Make the copiers of a step parents first: they are flushed in that order."""
         copier = Copier(self, model, fields)
         self._copiers.append(copier)
         return copier
@@ -162,7 +163,11 @@ class Copier:
     def add(self, *values) -> None:
         self.rows.append("\t".join(map(_cell, values)))
         if len(self.rows) >= self.chunk:
-            self.flush()
+            # The copiers made before this one first: their rows may be the ones these point at.
+            for copier in self.context._copiers:
+                copier.flush()
+                if copier is self:
+                    break
 
     def add_many(self, rows: Iterable[tuple]) -> None:
         for row in rows:
