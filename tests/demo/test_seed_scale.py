@@ -36,7 +36,7 @@ TINY = PRESETS["tiny"]
 
 def seed(*args: str) -> str:
     out = StringIO()
-    call_command("seed_scale", "--preset", "tiny", *args, stdout=out)
+    call_command("seed_scale", "--preset", "tiny", "--check-keys", *args, stdout=out)  # every key checked
     return out.getvalue()
 
 

@@ -9,8 +9,8 @@ submitted, returned, open and overdue — and the 整改's log; a yellow card fo
 serious finding, now and then a red one, some lifted; its receipts of the cases; one or two warning-education
 sessions a year with the attendance of its members that day.
 
-Rows per preset (three years): city ≈ 1,800 reports, 1,000 findings, 2,000 warning sessions with 200,000
-attendance rows; small a tenth, province ten times.
+Rows per preset (three years, measured): city 1,770 reports, 944 findings with their 整改, 1,040 warning
+sessions with 194,000 attendance rows; small a tenth, province about ten times.
 """
 
 from __future__ import annotations

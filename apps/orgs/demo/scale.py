@@ -12,6 +12,9 @@ Accounts (one password hash for all, the demo password `Demo@2026`): the committ
 the first unit's first branch, `zb00002`… the others) linked to their member row; `dangyuan` is a plain member
 of the first branch.
 
+Rows (measured): city 300 units, 3,000 branches (50 of them ended), 5,349 party groups, 60,000 members with 61,684
+memberships, 3,302 accounts; small a tenth, province ten times.
+
 `units(context)` reads the tree back one unit at a time for the other apps' steps (`UnitTree`): they stream
 their records per unit from it and never hold the whole province.
 """
