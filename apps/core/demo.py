@@ -13,7 +13,8 @@ table) goes into `context.notes`. `reset()` deletes them (with their history);
 `ensure()` repairs what a running demo may have lost (a deleted demo file) when the
 demo already exists; `present()` says what of the demo is in the database already
 ("40 个单位"), or "" when nothing is. `label` names what the step writes, for the
-command's help and messages ("未生成组织生活记录（--org-only）").
+command's help and messages ("未生成组织生活记录（--org-only）"). `scale(context)` writes the app's rows at a
+city or province scale for `manage.py seed_scale` (see `apps.core.scale`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .scale import ScaleContext
 
 
 @dataclass
@@ -44,6 +49,8 @@ class DemoStep:
     label: str = ""  # what the step writes, in Chinese ("组织生活记录")
     after: tuple[str, ...] = ()
     org_data: bool = False  # part of the org tree: runs even with --org-only
+    # `manage.py seed_scale`: writes the app's rows at a preset's scale (apps.core.scale), returns a summary
+    scale: Callable[[ScaleContext], str] | None = None
 
 
 _STEPS: dict[str, DemoStep] = {}

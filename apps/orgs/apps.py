@@ -13,10 +13,17 @@ class OrgsConfig(AppConfig):
 
         from . import demo, roster_import  # noqa: F401 - roster_import registers its background job
         from .access import Role
+        from .demo import scale
 
         demo_registry.register(
             demo_registry.DemoStep(
-                app="orgs", label=demo.LABEL, seed=demo.seed, reset=demo.reset, present=demo.present, org_data=True
+                app="orgs",
+                label=demo.LABEL,
+                seed=demo.seed,
+                reset=demo.reset,
+                present=demo.present,
+                org_data=True,
+                scale=scale.scale,
             )
         )
 

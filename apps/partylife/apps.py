@@ -23,6 +23,7 @@ class PartylifeConfig(AppConfig):
         from apps.orgs.access import Role
 
         from . import defaults, demo, metrics, study_sources  # noqa: F401  (metrics registers the scoring metrics)
+        from .demo import scale
         from .models import ActivityType, ComplianceRule
         from .services import restore
 
@@ -38,6 +39,7 @@ class PartylifeConfig(AppConfig):
                 seed=demo.seed,
                 reset=demo.reset,
                 ensure=demo.ensure_files,
+                scale=scale.scale,
             )
         )
 
