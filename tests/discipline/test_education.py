@@ -128,7 +128,7 @@ def test_warning_pages_for_managers_only(side_a, side_b, login, assert_constant_
         for i in range(4):
             services.warning_session_save(actor=side_a.unit_secretary, unit=side_a.unit, title=f"第{i}次", held_on=DAY)
 
-    assert_constant_queries(lambda: client.get(url), grow=grow, expected=13)
+    assert_constant_queries(lambda: client.get(url), grow=grow, expected=9)
     for user in (side_b.unit_secretary, side_a.branch_secretary, side_a.member_user):
         client.force_login(user)
         assert client.get(reverse("discipline:warning_detail", args=[session.pk])).status_code in (403, 404)
