@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "apps.orgs.middleware.PasswordPolicyMiddleware",
     "apps.core.audit.AuditContextMiddleware",  # who and from where, for the audit trail (留痕)
+    "apps.core.request_cache.RequestCacheMiddleware",  # reads repeated within one GET run once
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

@@ -4,12 +4,23 @@ A metric computes one value per unit for a period as of an evaluation day, with 
 grouped queries for all units: `fn(period, *, today) -> {unit_id: Decimal}`. Units absent from the
 result have no data. The evaluation day is the metric's only clock: a ranking of a past period is
 computed as of that period's end by passing it, and the same day always gives the same values.
+
+**Metrics that share a query compute it once.** Several metrics read the same grouped numbers (the exam
+participation and pass rates the same (member, exam) pairs; problems raised and solved the same visits;
+card deductions and cards in force the same cards). The app marks that query's function `@shared`; inside
+`shared_queries()` — a ranking run's metric pass — it runs once per arguments (period, evaluation day …)
+and every metric reads the same answer. Outside it (a score page opening one metric) it is a plain call.
+A shared function returns plain data (a dict or a list, never a lazy queryset) and its callers do not
+change it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -75,6 +86,40 @@ def get(key: str) -> Metric:
 
 def all_metrics() -> list[Metric]:
     return sorted(_REGISTRY.values(), key=lambda m: m.key)
+
+
+# --- queries shared by metrics ------------------------------------------------------------------------
+
+_shared_memo: ContextVar[dict | None] = ContextVar("portal_metric_memo", default=None)
+
+
+@contextmanager
+def shared_queries() -> Iterator[None]:
+    """Within this block (a ranking run's metric pass), every `@shared` function runs once per arguments."""
+    if _shared_memo.get() is not None:  # nested: keep the outer memo
+        yield
+        return
+    token = _shared_memo.set({})
+    try:
+        yield
+    finally:
+        _shared_memo.reset(token)
+
+
+def shared(fn: Callable) -> Callable:
+    """Mark a query several metrics read: memoised by its (hashable) arguments inside `shared_queries()`."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        memo = _shared_memo.get()
+        if memo is None:
+            return fn(*args, **kwargs)
+        key = (fn, args, tuple(sorted(kwargs.items())))
+        if key not in memo:
+            memo[key] = fn(*args, **kwargs)
+        return memo[key]
+
+    return wrapper
 
 
 def percent(numerator: int, denominator: int) -> Decimal | None:

@@ -11,7 +11,8 @@ A source answers, for a window of days, the hours each member earned, in **one g
         HoursSource(
             key="partylife.branch",
             label="党课、主题党日",
-            hours=branch_lesson_hours,      # hours(start, end, *, member_ids=None) -> {member_id: Decimal}
+            hours=hours_from(lesson_rows),  # hours(start, end, *, member_ids=None) -> {member_id: Decimal}
+            rows=lesson_rows,               # rows(start, end, *, member_ids=None) -> QuerySet (see below)
             entries=branch_lesson_entries,  # entries(member_id, start, end) -> [Entry]   (one member's lines)
             attendees=counted_attendees,    # attendees(ids) -> {(event_id, member_id)} (optional, see below)
             events_on=lessons_on,           # events_on(unit_id, branch_id, day) -> [(ref, label)] (optional)
@@ -20,6 +21,15 @@ A source answers, for a window of days, the hours each member earned, in **one g
 
 `start` and `end` are days, both included; `member_ids` is None (every member) or an iterable
 or a `values("pk")` queryset (kept as a subquery: still one query).
+
+**One query for every source.** A source that gives `rows` hands the ledger an unevaluated
+`values_list` queryset of `(member_id, hours, ref)` — grouped per member with `ref` "" — (or a list of
+such querysets, its arms) and
+`hours_by_source` reads all such sources in one `UNION ALL` (each arm tagged with its source), then
+lets each source `settle` its rows into hours per member (default `sum_rows`: add them up). A source
+whose rows need a second look (the study sessions linked to another app's record carry the record's
+`ref`, and only the members that record did not count get their hours) settles them itself; it runs
+that extra query only when such rows came back. A source without `rows` is asked with `hours()`.
 
 **Never counted twice.** When a study session is the same event as a record another app holds
 (a branch held its 周学 as the lesson of its 主题党日), the session stores that record's reference
@@ -36,7 +46,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import IntegerField, QuerySet, Value
+
 HoursFn = Callable[..., dict[int, Decimal]]
+# rows(start, end, *, member_ids=None) -> a values_list queryset of (member_id, hours, ref), or a list of them
+RowsFn = Callable[..., "QuerySet | list[QuerySet]"]
+Row = tuple[int, Decimal, str]
 
 
 @dataclass(frozen=True)
@@ -60,6 +75,8 @@ class HoursSource:
     events_on: Callable[..., list[tuple[str, str]]] | None = None
     order: int = 100
     colour: str = ""  # the bar segment's colour (a CSS colour); empty: the page picks one
+    rows: RowsFn | None = None  # the hours as rows, read with every other source's in one query
+    settle: Callable[[list[Row]], dict[int, Decimal]] | None = None  # rows -> hours (default: sum_rows)
 
 
 _REGISTRY: dict[str, HoursSource] = {}
@@ -80,13 +97,55 @@ def get(key: str) -> HoursSource:
     return _REGISTRY[key]
 
 
+def sum_rows(rows: Iterable[Row]) -> dict[int, Decimal]:
+    """The default settling of a source's rows: each member's hours added up."""
+    out: dict[int, Decimal] = defaultdict(Decimal)
+    for member_id, hours, _ref in rows:
+        out[member_id] += Decimal(hours)
+    return dict(out)
+
+
+def _arms(rows: QuerySet | list[QuerySet]) -> list[QuerySet]:
+    return [rows] if isinstance(rows, QuerySet) else list(rows)
+
+
+def hours_from(rows: RowsFn, settle: Callable[[list[Row]], dict[int, Decimal]] = sum_rows) -> HoursFn:
+    """A source's `hours` function made of its `rows` and `settle` (one definition of what counts)."""
+
+    def hours(start: dt.date, end: dt.date, *, member_ids=None) -> dict[int, Decimal]:
+        arms = _arms(rows(start, end, member_ids=member_ids))
+        return settle(list(arms[0].union(*arms[1:], all=True) if len(arms) > 1 else arms[0]))
+
+    return hours
+
+
 def hours_by_source(
     start: dt.date, end: dt.date, *, member_ids: Iterable[int] | None = None
 ) -> dict[int, dict[str, Decimal]]:
-    """Per member, the hours of every source in [start, end]: one grouped query per source."""
+    """Per member, the hours of every source in [start, end]: one query for every source that gives `rows`
+    (a UNION ALL), one more per source that does not, and whatever a source's `settle` needs."""
+    listed = sources()
+    if member_ids is not None and not isinstance(member_ids, QuerySet):
+        member_ids = list(member_ids)  # a generator would be read by the first arm only
+    by_source: dict[str, dict[int, Decimal]] = {}
+    unioned = [source for source in listed if source.rows is not None]
+    if unioned:
+        arms = [
+            arm.order_by().annotate(_source=Value(i, IntegerField()))
+            for i, source in enumerate(unioned)
+            for arm in _arms(source.rows(start, end, member_ids=member_ids))
+        ]
+        rows: dict[int, list[Row]] = defaultdict(list)
+        for member_id, hours, ref, i in arms[0].union(*arms[1:], all=True):
+            rows[i].append((member_id, hours, ref))
+        for i, source in enumerate(unioned):
+            by_source[source.key] = (source.settle or sum_rows)(rows[i])
     out: dict[int, dict[str, Decimal]] = defaultdict(dict)
-    for source in sources():
-        for member_id, hours in source.hours(start, end, member_ids=member_ids).items():
+    for source in listed:
+        found = by_source.get(source.key)
+        if found is None:
+            found = source.hours(start, end, member_ids=member_ids)
+        for member_id, hours in found.items():
             if hours:
                 out[member_id][source.key] = Decimal(hours)
     return dict(out)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum, Value
 
 from apps.core import study_hours
 from apps.core.study_hours import Entry
@@ -24,9 +23,12 @@ def _attended(start: dt.date, end: dt.date, member_ids):
     return rows
 
 
-def hours(start: dt.date, end: dt.date, *, member_ids=None) -> dict[int, Decimal]:
-    rows = _attended(start, end, member_ids)
-    return dict(rows.values("member_id").annotate(h=Sum("session__hours")).values_list("member_id", "h"))
+def hours_rows(start: dt.date, end: dt.date, *, member_ids=None) -> QuerySet:
+    rows = _attended(start, end, member_ids).values("member_id")
+    return rows.annotate(h=Sum("session__hours"), ref=Value("")).values_list("member_id", "h", "ref")
+
+
+hours = study_hours.hours_from(hours_rows)
 
 
 def entries(member_id: int, start: dt.date, end: dt.date) -> list[Entry]:
@@ -47,7 +49,14 @@ def attendees(session_ids: list[int]) -> set[tuple[int, int]]:
 
 
 SOURCE_SPEC = study_hours.HoursSource(
-    key=SOURCE, label="警示教育", hours=hours, entries=entries, attendees=attendees, order=40, colour="#6f42c1"
+    key=SOURCE,
+    label="警示教育",
+    hours=hours,
+    rows=hours_rows,
+    entries=entries,
+    attendees=attendees,
+    order=40,
+    colour="#6f42c1",
 )
 
 

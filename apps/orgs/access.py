@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, Permission
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, Q, QuerySet
+from django.db.models import IntegerField, Model, Q, QuerySet, Subquery, Value
 from guardian.shortcuts import get_objects_for_user
 
 from apps.core.scoping import scope_paths_of
@@ -181,30 +181,60 @@ class Scope:
 EMPTY_SCOPE = Scope()
 
 
+_COMMITTEE, _UNIT, _BRANCH, _MEMBER = 0, 1, 2, 3
+
+
+def _kind(kind: int) -> Value:
+    return Value(kind, output_field=IntegerField())
+
+
+def _scope_rows(user: User) -> QuerySet:
+    """Everything a scope is read from, in one query (a UNION ALL of four arms, rows `(kind, a, b, c)`):
+
+    the global `orgs.committee` permission (held directly or through a group), the units and the branches
+    the user manages (django-guardian object permissions, directly or through a group), and the user's
+    active Member row (the first in the model's order, as `.first()` would pick).
+    """
+    committee = Permission.objects.filter(content_type__app_label="orgs", codename="committee").filter(
+        Q(pk__in=user.user_permissions.values("pk"))
+        | Q(pk__in=Permission.objects.filter(group__user=user).values("pk"))
+    )
+    units = get_objects_for_user(user, "orgs.manage_unit", klass=Unit, accept_global_perms=False, with_superuser=False)
+    branches = get_objects_for_user(
+        user, "orgs.manage_branch", klass=Branch, accept_global_perms=False, with_superuser=False
+    )
+    first_member = Member.objects.filter(user_id=user.pk, active=True).order_by(*Member._meta.ordering).values("pk")
+    member = Member.objects.filter(pk=Subquery(first_member[:1]))
+    return (
+        committee.order_by()
+        .values_list(_kind(_COMMITTEE), "pk", "pk", "pk")
+        .union(
+            units.order_by().values_list(_kind(_UNIT), "pk", "pk", "pk"),
+            branches.order_by().values_list(_kind(_BRANCH), "pk", "unit_id", "unit_id"),
+            member.order_by().values_list(_kind(_MEMBER), "pk", "branch_id", "branch__unit_id"),
+            all=True,
+        )
+    )
+
+
 def scope_for(user: User | AnonymousUser | None) -> Scope:
-    """Read a user's scope from their permissions; cached on the user object for the request."""
+    """Read a user's scope from their permissions (one query); cached on the user object for the request."""
     if user is None or not user.is_authenticated or not user.is_active:
         return EMPTY_SCOPE
     cached = getattr(user, "_portal_scope", None)
     if cached is not None:
         return cached
 
-    is_committee = user.is_superuser or user.has_perm("orgs.committee")
+    rows = list(_scope_rows(user))
+    is_committee = user.is_superuser or any(kind == _COMMITTEE for kind, *_ in rows)
     unit_ids: frozenset[int] = frozenset()
     branch_ids: frozenset[int] = frozenset()
     branch_unit_ids: frozenset[int] = frozenset()
     if not is_committee:
-        unit_ids = frozenset(
-            get_objects_for_user(
-                user, "orgs.manage_unit", klass=Unit, accept_global_perms=False, with_superuser=False
-            ).values_list("pk", flat=True)
-        )
-        branch_rows = get_objects_for_user(
-            user, "orgs.manage_branch", klass=Branch, accept_global_perms=False, with_superuser=False
-        ).values_list("pk", "unit_id")
-        branch_ids = frozenset(pk for pk, _ in branch_rows)
-        branch_unit_ids = frozenset(unit_id for _, unit_id in branch_rows)
-    member = Member.objects.filter(user_id=user.pk, active=True).values("pk", "branch_id", "branch__unit_id").first()
+        unit_ids = frozenset(pk for kind, pk, _, _ in rows if kind == _UNIT)
+        branch_ids = frozenset(pk for kind, pk, _, _ in rows if kind == _BRANCH)
+        branch_unit_ids = frozenset(unit_id for kind, _, unit_id, _ in rows if kind == _BRANCH)
+    member = next(({"pk": a, "branch_id": b, "branch__unit_id": c} for kind, a, b, c in rows if kind == _MEMBER), None)
     scope = Scope(
         user_id=user.pk,
         is_committee=is_committee,

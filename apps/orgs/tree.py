@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db.models import QuerySet, Subquery
 
 from apps.core.periods import Period
+from apps.core.request_cache import request_cached
 
 from .models import Member, Membership, Platform, Unit
 
@@ -37,14 +38,20 @@ def judged_from(unit: Unit, start: dt.date | None = None) -> dt.date:
 
 
 def judged_from_units(unit_ids: Iterable[int]) -> dict[int, dt.date]:
-    """Per unit, the first day its party life is judged (`judged_from`), for many units in one query."""
+    """Per unit, the first day its party life is judged (`judged_from`), for many units in one query
+    (once per GET request for the same units: the home page's widgets all ask)."""
+    return dict(_judged_from_units(frozenset(unit_ids)))
+
+
+@request_cached
+def _judged_from_units(unit_ids: frozenset[int]) -> tuple[tuple[int, dt.date], ...]:
     platform = Subquery(Platform.objects.filter(pk=1).values("start_on")[:1])
-    rows = Unit.objects.filter(pk__in=list(unit_ids)).annotate(platform=platform)
-    out = {}
+    rows = Unit.objects.filter(pk__in=sorted(unit_ids)).annotate(platform=platform)
+    out = []
     for pk, joined_on, start in rows.values_list("pk", "joined_on", "platform"):
         start = start or settings.PORTAL_PLATFORM_START
-        out[pk] = max(start, joined_on) if joined_on else start
-    return out
+        out.append((pk, max(start, joined_on) if joined_on else start))
+    return tuple(out)
 
 
 def in_force_at_midpoint(window: Period, *, since: dt.date, until: dt.date | None = None) -> bool:

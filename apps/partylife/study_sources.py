@@ -9,9 +9,8 @@ the member's bar tells branch lessons from unit-level study; each is one grouped
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
-from django.db.models import F, Q, Sum
+from django.db.models import F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from apps.core import study_hours
@@ -47,12 +46,12 @@ def _rows(unit_level: bool, start: dt.date, end: dt.date, member_ids):
     return rows.annotate(hours=HOURS).filter(hours__gt=0)
 
 
-def _hours(unit_level: bool):
-    def hours(start: dt.date, end: dt.date, *, member_ids=None) -> dict[int, Decimal]:
-        rows = _rows(unit_level, start, end, member_ids)
-        return dict(rows.values("member_id").annotate(h=Sum(HOURS)).values_list("member_id", "h"))
+def _hours_rows(unit_level: bool):
+    def hours_rows(start: dt.date, end: dt.date, *, member_ids=None) -> QuerySet:
+        rows = _rows(unit_level, start, end, member_ids).values("member_id")
+        return rows.annotate(h=Sum(HOURS), ref=Value("")).values_list("member_id", "h", "ref")
 
-    return hours
+    return hours_rows
 
 
 def _entries(unit_level: bool):
@@ -105,7 +104,8 @@ SOURCES = tuple(
     study_hours.HoursSource(
         key=key,
         label=label,
-        hours=_hours(unit_level),
+        hours=study_hours.hours_from(_hours_rows(unit_level)),
+        rows=_hours_rows(unit_level),
         entries=_entries(unit_level),
         attendees=_attendees(unit_level),
         events_on=_events_on(unit_level),

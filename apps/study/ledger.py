@@ -15,8 +15,8 @@ branches does not cut the target (the member was on a roster every day). A membe
 Role: 支部委员 (a branch secretary is one) have the leaders' target (56), everyone else the members'.
 
 Queries, whatever the number of members: settings 1, members 1, memberships 1, platform start 1,
-then one per source (the study app's sessions take two more when some session is linked to
-another app's record). `today` is the only clock.
+then one for every source (`study_hours.hours_by_source`: one UNION ALL; the study app's sessions take
+one more when some session is linked to another app's record). `today` is the only clock.
 """
 
 from __future__ import annotations
@@ -117,6 +117,7 @@ def ledgers(
     start: dt.date | None = None,
     end: dt.date | None = None,
     settings: StudyYear | None = None,
+    leaders: dict[int, bool] | None = None,
 ) -> dict[int, Ledger]:
     """Every member's ledger for a year (or a window inside it), as of `today`.
 
@@ -124,6 +125,8 @@ def ledgers(
     in the window. Hours count from `start` (default 1 January) to `end` (default 31 December),
     never after `today`; the target is the year's, pro-rated to the roster days in [start, end].
     `settings`: the year's `StudyYear` when the caller already read it (else it is read here).
+    `leaders`: {member id: is_branch_committee} of exactly the members asked, when the caller holds them
+    (the member's own page), which saves reading them.
     """
     year_start, year_end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     start = max(start or year_start, year_start)
@@ -132,10 +135,11 @@ def ledgers(
     settings = settings or StudyYear.for_year(year)
 
     member_filter = _member_subquery(members)
-    people = Member.objects.all()
-    if member_filter is not None:
-        people = people.filter(pk__in=member_filter)
-    leaders = dict(people.values_list("pk", "is_branch_committee"))
+    if leaders is None:
+        people = Member.objects.all()
+        if member_filter is not None:
+            people = people.filter(pk__in=member_filter)
+        leaders = dict(people.values_list("pk", "is_branch_committee"))
 
     memberships = Membership.objects.during(start, end)
     if member_filter is not None:

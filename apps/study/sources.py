@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum, Value
 from django.urls import reverse
 
 from apps.core import study_hours
@@ -30,19 +30,29 @@ def _attended(start: dt.date, end: dt.date, member_ids):
     return rows
 
 
-def session_hours(start: dt.date, end: dt.date, *, member_ids=None) -> dict[int, Decimal]:
+def session_rows(start: dt.date, end: dt.date, *, member_ids=None) -> list[QuerySet]:
+    """Two arms: hours per member of the sessions linked to no other record (ref ""), and one row per attendance
+    at a session that is the same event as another app's record (ref: that record), settled by `settle_sessions`."""
     rows = _attended(start, end, member_ids)
-    out = {
-        member_id: hours
-        for member_id, hours in rows.values("member_id").annotate(h=Sum("session__hours")).values_list("member_id", "h")
-    }
-    linked = list(rows.exclude(session__same_as="").values_list("member_id", "session__same_as", "session__hours"))
-    if linked:
-        counted = study_hours.counted_attendees({ref for _, ref, _ in linked})
-        for member_id, ref, hours in linked:
-            if (ref, member_id) in counted:
-                out[member_id] -= hours
+    unlinked = (
+        rows.filter(session__same_as="")
+        .values("member_id")
+        .annotate(h=Sum("session__hours"), ref=Value(""))
+        .values_list("member_id", "h", "ref")
+    )
+    linked = rows.exclude(session__same_as="").values_list("member_id", "session__hours", "session__same_as")
+    return [unlinked, linked]
+
+
+def settle_sessions(rows: list[study_hours.Row]) -> dict[int, Decimal]:
+    """A linked session's hours go only to the members its record did not count (one query, only when linked)."""
+    refs = {ref for _, _, ref in rows if ref}
+    counted = study_hours.counted_attendees(refs) if refs else set()
+    out = study_hours.sum_rows(row for row in rows if not row[2] or (row[2], row[0]) not in counted)
     return {member_id: hours for member_id, hours in out.items() if hours > 0}
+
+
+session_hours = study_hours.hours_from(session_rows, settle_sessions)
 
 
 def session_entries(member_id: int, start: dt.date, end: dt.date) -> list[Entry]:
@@ -67,11 +77,14 @@ def session_entries(member_id: int, start: dt.date, end: dt.date) -> list[Entry]
     ]
 
 
-def self_study_hours(start: dt.date, end: dt.date, *, member_ids=None) -> dict[int, Decimal]:
+def self_study_rows(start: dt.date, end: dt.date, *, member_ids=None) -> QuerySet:
     rows = SelfStudy.objects.filter(studied_on__gte=start, studied_on__lte=end)
     if member_ids is not None:
         rows = rows.filter(member_id__in=member_ids)
-    return dict(rows.values("member_id").annotate(h=Sum("hours")).values_list("member_id", "h"))
+    return rows.values("member_id").annotate(h=Sum("hours"), ref=Value("")).values_list("member_id", "h", "ref")
+
+
+self_study_hours = study_hours.hours_from(self_study_rows)
 
 
 def self_study_entries(member_id: int, start: dt.date, end: dt.date) -> list[Entry]:
@@ -88,6 +101,8 @@ def register() -> None:
             key=SESSIONS_SOURCE,
             label="集中学习（周学、青年学习、培训、读书班）",
             hours=session_hours,
+            rows=session_rows,
+            settle=settle_sessions,
             entries=session_entries,
             order=30,
             colour="#0d6efd",
@@ -98,6 +113,7 @@ def register() -> None:
             key=SELF_STUDY_SOURCE,
             label="自学",
             hours=self_study_hours,
+            rows=self_study_rows,
             entries=self_study_entries,
             order=90,
             colour="#6c757d",

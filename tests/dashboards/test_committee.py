@@ -123,6 +123,6 @@ def test_committee_home_query_count_is_constant(login, committee_user, assert_co
     assert len(response.context["board"].rows) == 30 and len(response.context["board"].heatmap.units) == 30
 
 
-# Session, user, permissions, scope, bell, session save: 9 for the committee; units + member counts 2, roster 1;
+# Session, user, scope (one query), bell, session save: 7; units with their member counts 1, roster 1;
 # the board: published run 1, rows 1, look maxima 1, exclusions 1, trend 1, heatmap runs + lines 2, compliance 1.
-COMMITTEE = 9 + 2 + 1 + (1 + 1 + 1 + 1 + 1 + 2 + 1)
+COMMITTEE = 7 + 1 + 1 + (1 + 1 + 1 + 1 + 1 + 2 + 1)

@@ -87,21 +87,22 @@ def test_member_home_shows_own_makeups_and_attended_activities_only(client, side
 
 # --- query counts: the same with 3 rows as with 30 ---------------------------------------------------------
 
-# Every page: session, user, two permission reads, the scope's unit/branch/member rows (the committee's
-# scope needs the member row only), the bell's unread count, the session save (savepoint, update,
-# release): 11 (9 for the committee). Then each page's grouped reads; the engine is 9 queries for
-# branches (each unit's judging start, rules, overrides, party groups, two grouped counts, reasons,
-# 谈心谈话's memberships and talks) and 5 for units (+1 for the judging start when asked alone).
-# The committee's: units + member counts, roster, no run yet (published, then any); with runs see test_committee.
-COMMITTEE_HOME_QUERIES = 9 + 2 + 1 + 2
-# The unit's: units + member counts, roster, branches, this month's verdicts, score card, history,
+# Every page: session, user, the scope (one query: apps.orgs.access), the bell's unread count, the session save
+# (savepoint, update, release): 7. Then each page's grouped reads; the engine is 8 queries for branches (each
+# unit's judging start, rules, overrides, party groups, the grouped counts (one UNION ALL), reasons, 谈心谈话's
+# memberships and talks) and 4 for units (+1 for the judging start when asked alone); within one GET the rules,
+# the closes and the judging starts are read once (apps.core.request_cache).
+# The committee's: units with their member counts, roster, no run yet (published, then any); with runs see
+# test_committee.
+COMMITTEE_HOME_QUERIES = 7 + 1 + 1 + 2
+# The unit's: units with their member counts, roster, branches, this month's verdicts, score card, history,
 # to-dos (rectifications, reports, returned records, study figures).
-UNIT_HOME_QUERIES = 11 + 2 + 1 + 1 + 9 + 1 + 1 + 4 + 1  # + the closed months (关账)
-BRANCH_HOME_QUERIES = 11 + 1 + 9 + 1 + 1 + 1  # branches, this month's verdicts, roster, members; 关账
-# The member's: member, the study progress block (issue 8: the year's settings 1, the ledger 9 (one per source),
-# 应知应会 2, exams taken and due 2), open 补学, recent records.
-# Then the branch's cells now (the engine for one branch: 9) and its records ahead (1).
-MEMBER_HOME_QUERIES = 11 + 1 + (1 + 9 + 2 + 2) + 9 + 1 + 1 + 1 + 1  # + the closed months (关账)
+UNIT_HOME_QUERIES = 7 + 1 + 1 + 1 + 8 + 1 + 1 + 4 + 1  # + the closed months (关账)
+BRANCH_HOME_QUERIES = 7 + 1 + 8 + 1 + 1 + 1  # branches, this month's verdicts, roster, members; 关账
+# The member's: member, the study progress block (issue 8: the year's settings 1, the ledger 2 (memberships, every
+# source in one UNION ALL; the judging start is the engine's), 应知应会 and exams taken 1, exams due 1), open 补学,
+# recent records. Then the branch's cells now (the engine for one branch: 8) and its records ahead (1).
+MEMBER_HOME_QUERIES = 7 + 1 + (1 + 2 + 1 + 1) + 8 + 1 + 1 + 1 + 1  # + the closed months (关账)
 
 
 def pinned(assert_constant_queries, client, *, grow, expected):

@@ -72,7 +72,7 @@ def test_board_query_count_is_constant(committee_user, side_a, login, assert_con
             rectification(unit, today - dt.timedelta(days=i))
             Card.objects.create(unit=unit, colour="yellow", reason="x", issued_on=today, deduction=3)
 
-    assert_constant_queries(lambda: client.get(reverse("discipline:board")), grow=grow, expected=14)
+    assert_constant_queries(lambda: client.get(reverse("discipline:board")), grow=grow, expected=12)
 
 
 def test_unit_page_shows_the_units_own_and_nothing_of_others(side_a, side_b, login):

@@ -172,7 +172,7 @@ def test_card_list_query_count_is_constant(committee_user, side_a, login, assert
         for _ in range(5):
             issue(committee_user, side_a.unit, "red", findings=[finding_for(side_a.unit)])
 
-    response = assert_constant_queries(lambda: client.get(url), grow=grow, expected=12)
+    response = assert_constant_queries(lambda: client.get(url), grow=grow, expected=10)
     assert response.status_code == 200
 
 

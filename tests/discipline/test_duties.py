@@ -251,7 +251,7 @@ def test_overview_filters_and_export(client, side_a, side_b, committee_user, tem
         for _ in range(5):
             UnitFactory()
 
-    response = assert_constant_queries(lambda: client.get(url), grow=grow, expected=12)
+    response = assert_constant_queries(lambda: client.get(url), grow=grow, expected=10)
     assert response.content.decode().count("尚无确认的清单</span>") == 5
 
 

@@ -128,8 +128,43 @@ def test_warning_pages_for_managers_only(side_a, side_b, login, assert_constant_
         for i in range(4):
             services.warning_session_save(actor=side_a.unit_secretary, unit=side_a.unit, title=f"第{i}次", held_on=DAY)
 
-    assert_constant_queries(lambda: client.get(url), grow=grow, expected=13)
+    assert_constant_queries(lambda: client.get(url), grow=grow, expected=9)
     for user in (side_b.unit_secretary, side_a.branch_secretary, side_a.member_user):
         client.force_login(user)
         assert client.get(reverse("discipline:warning_detail", args=[session.pk])).status_code in (403, 404)
         assert client.get(f"/api/discipline/warning-sessions/{session.pk}/").status_code == 404
+
+
+def test_the_warning_list_counts_attendance_only_for_the_rows_it_shows(side_a, login):
+    """Issue 12: the warning-education list pages before it counts attendance — the paginator's COUNT reads the
+    sessions alone (no join of the attendance rows, no GROUP BY), and each row shows its own session's counts."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def session(title, absent):
+        return services.warning_session_save(
+            actor=side_a.unit_secretary,
+            unit=side_a.unit,
+            title=title,
+            held_on=DAY,
+            attendance=[
+                services.AttendanceInput(member_id=m.pk, present=m not in absent, absence_reason="出差" * (m in absent))
+                for m in side_a.members
+            ],
+            today=DAY,
+        )
+
+    session("两人缺席", side_a.members[:2])
+    session("全体出席", [])
+    client = login(side_a.unit_secretary)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("discipline:warning_list"))
+    assert response.status_code == 200
+    table = WarningSession.attendances.rel.related_model._meta.db_table
+    counts = [
+        q["sql"] for q in queries if q["sql"].startswith("SELECT COUNT(") and "discipline_warningsession" in q["sql"]
+    ]
+    assert counts and all(table not in sql and "GROUP BY" not in sql for sql in counts), counts
+    rows = {s.title: (s.present_count, s.absent_count) for s in response.context["page"]}
+    everyone = len(side_a.members)
+    assert rows == {"两人缺席": (everyone - 2, 2), "全体出席": (everyone, 0)}

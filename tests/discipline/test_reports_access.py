@@ -217,7 +217,7 @@ def test_the_report_list_query_count_is_pinned(client, side_a, committee_user, w
         for _ in range(6):
             open_round(committee_user, [UnitFactory(), side_a.unit], title="更多")
 
-    response = assert_constant_queries(lambda: client.get(url), grow=grow, expected=14)
+    response = assert_constant_queries(lambda: client.get(url), grow=grow, expected=12)
     assert response.content.decode().count("data-report=") == 14
 
 

@@ -178,4 +178,4 @@ def test_talk_list_filters_and_query_count(client, committee_user, side_a, side_
         for i in range(5):
             talk(committee_user, side_a.unit if i % 2 else side_b.unit, reason=f"事由{i}")
 
-    assert_constant_queries(lambda: client.get(url), grow=grow, expected=12)
+    assert_constant_queries(lambda: client.get(url), grow=grow, expected=10)

@@ -209,4 +209,4 @@ def test_the_token_pages_take_no_query_per_row(client, committee_user, side_a, a
         for user in (side_a.branch_secretary, side_a.member_user):
             tokens.issue(user=user)
 
-    assert_constant_queries(lambda: client.get(reverse("api_tokens_all")), grow=more, expected=11)
+    assert_constant_queries(lambda: client.get(reverse("api_tokens_all")), grow=more, expected=9)

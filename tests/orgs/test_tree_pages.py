@@ -194,22 +194,22 @@ def _pin(client, user, url, assert_constant_queries, *, grow, expected):
     assert_constant_queries(run, grow=grow, expected=expected)
 
 
-# A committee page: session 1 + user 1 + scope 3 (2 global perms, own member row) + unread
-# notification count 1 + session save 3 (UPDATE inside the test's savepoint) + the page's own.
-# Exports and the API: no notification count, no session save, the list's own queries.
+# A committee page: session 1 + user 1 + scope 1 (the committee permission, managed units and branches, own member
+# row: one UNION ALL) + unread notification count 1 + session save 3 (UPDATE inside the test's savepoint) + the
+# page's own. Exports and the API: no notification count, no session save, the list's own queries.
 COMMITTEE_PINNED = {
-    reverse("orgs:member_list"): 13,  # page: count, unit choices, branch choices, rows
-    reverse("orgs:branch_list"): 12,  # page: count, unit choices, rows
-    reverse("orgs:unit_list"): 12,  # page: count, rows, member counts
-    reverse("orgs:account_list"): 11,  # page: count, rows
-    reverse("home"): 14,  # issue 10: the committee home reads stored ranking snapshots, never the engine
-    reverse("orgs:member_export"): 10,  # 9 + the count that decides between a download and a job
-    reverse("orgs:branch_export"): 10,  # 9 + the count that decides between a download and a job
-    reverse("orgs:unit_export"): 10,
-    "/api/members/": 10,
-    "/api/branches/": 10,
-    "/api/units/": 10,
-    "/api/party-groups/": 9,
+    reverse("orgs:member_list"): 11,  # page: count, unit choices, branch choices, rows
+    reverse("orgs:branch_list"): 10,  # page: count, unit choices, rows
+    reverse("orgs:unit_list"): 10,  # page: count, rows, member counts
+    reverse("orgs:account_list"): 9,  # page: count, rows
+    reverse("home"): 11,  # issue 10: the committee home reads stored ranking snapshots, never the engine
+    reverse("orgs:member_export"): 8,  # 7 + the count that decides between a download and a job
+    reverse("orgs:branch_export"): 8,  # 7 + the count that decides between a download and a job
+    reverse("orgs:unit_export"): 8,
+    "/api/members/": 8,
+    "/api/branches/": 8,
+    "/api/units/": 8,
+    "/api/party-groups/": 7,
 }
 
 
@@ -226,12 +226,12 @@ def test_list_query_counts_are_pinned(client, committee_user, assert_constant_qu
     _pin(client, committee_user, url, assert_constant_queries, grow=grow, expected=expected)
 
 
-# A unit secretary: scope 5 (2 global perms, units, branches, own member row) instead of 3.
+# A unit secretary: the same one scope query as the committee's.
 UNIT_SECRETARY_PINNED = {
-    "orgs:member_list": 14,  # page: count, branch choices, rows
-    "orgs:branch_list": 13,  # page: count, rows
-    "orgs:unit_list": 14,
-    "orgs:member_export": 12,  # 11 + the count that decides between a download and a job
+    "orgs:member_list": 10,  # page: count, branch choices, rows
+    "orgs:branch_list": 9,  # page: count, rows
+    "orgs:unit_list": 10,
+    "orgs:member_export": 8,  # 7 + the count that decides between a download and a job
 }
 
 

@@ -158,9 +158,9 @@ def test_the_units_roll_up_keeps_its_closed_verdicts(side_a, committee_user):
 
 # --- reads: a fixed number of queries -----------------------------------------------------------------------
 
-# The engine's ten (ENGINE_QUERIES in tests/partylife/test_compliance.py, the closed months of the year included)
+# The engine's nine (ENGINE_QUERIES in tests/partylife/test_compliance.py, the closed months of the year included)
 # and, with one month closed, the rules' history and the overrides' history.
-CLOSED_ENGINE_QUERIES = 12
+CLOSED_ENGINE_QUERIES = 11
 
 
 def test_the_query_count_is_the_same_with_one_closed_month_and_with_many(

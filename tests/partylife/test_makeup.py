@@ -251,7 +251,7 @@ def test_list_query_count_does_not_grow_with_tasks(client, side_a, assert_consta
 
 # session, user, scope (2 permission reads, managed units, managed branches, member row), tasks count,
 # tasks page, branch choices, unread notifications, session save (savepoint, update, release)
-QUERIES = 14
+QUERIES = 10
 
 
 def test_a_large_makeup_export_is_a_job_holding_only_the_owners_unit(

@@ -131,7 +131,7 @@ def test_attendance_records(two_units):  # noqa: F811
 # Each list for one unit: a fixed number of queries, whatever its rows (`_world` adds units, branches, records).
 QUERIES = {
     "partylife.attendance_rate": 1,
-    "partylife.compliance_rate": 3 + 8 + 5 + 2,  # + the closed months (关账), branches and units
+    "partylife.compliance_rate": 3 + 7 + 4 + 2,  # + the closed months (关账), branches and units
     "partylife.enterprise_problems_raised": 1,
     "partylife.enterprise_problems_solved": 1,
     "partylife.evidence_completeness": 3,

@@ -218,12 +218,12 @@ def test_attendance_rate_counts_done_makeups(two_units):
 # --- query counts -----------------------------------------------------------------------------------------------
 
 # Documented in apps/partylife/metrics.py. The compliance rate: units, their judging start, branches, then the
-# engine for branches (rules, overrides, party groups, two grouped counts, reasons, memberships and talks for
-# 谈心谈话) and for units (rules, overrides, two grouped counts, reasons). The judging start of the units is
+# engine for branches (rules, overrides, party groups, the grouped counts in one UNION ALL, reasons, memberships and
+# talks for 谈心谈话) and for units (rules, overrides, the grouped counts, reasons). The judging start of the units is
 # one more query for 主题党日 and the talk reach.
 QUERIES = {
     "partylife.attendance_rate": 1,
-    "partylife.compliance_rate": 3 + 8 + 5 + 1,  # + the closed months (关账)
+    "partylife.compliance_rate": 3 + 7 + 4 + 1,  # + the closed months (关账)
     "partylife.enterprise_problems_raised": 1,
     "partylife.enterprise_problems_solved": 1,
     "partylife.evidence_completeness": 1,

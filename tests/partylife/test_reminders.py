@@ -262,11 +262,11 @@ def test_beat_runs_daily_at_eight_with_expiry():
 # --- scale --------------------------------------------------------------------------------------------
 
 
-# Units, their judging start, branches; the engine for branches (8: rules, overrides, party groups, two
-# grouped counts, reasons, 谈心谈话's memberships and talks) and units (5); the secretaries (2); the
+# Units, their judging start, branches; the engine for branches (7: rules, overrides, party groups, the
+# grouped counts in one UNION ALL, reasons, 谈心谈话's memberships and talks) and units (4); the secretaries (2); the
 # committee, told of the unit newly 不合格 (第一议题, a hard rule, missed in October) (1); the notifications
 # already sent, and the insert in its savepoint (4).
-REMINDER_QUERIES = 3 + 8 + 5 + 2 + 1 + 4 + 2  # + the closed months (关账), branches and units
+REMINDER_QUERIES = 3 + 7 + 4 + 2 + 1 + 4 + 2  # + the closed months (关账), branches and units
 
 
 def test_query_count_does_not_grow_with_branches(assert_constant_queries):

@@ -239,7 +239,7 @@ def test_run_detail_queries_do_not_grow_with_units(world, login, assert_constant
     client = login(world["committee"])
     add_result(world["draft"], UnitFactory(), rank=3, total="70", tier="一般", lines=False)
     url = reverse("scoring:run_detail", args=[world["draft"].pk])
-    response = assert_constant_queries(lambda: client.get(url), grow=_grow(world["draft"], 27), expected=12)
+    response = assert_constant_queries(lambda: client.get(url), grow=_grow(world["draft"], 27), expected=10)
     assert len(response.context["rows"]) == 30
 
 
@@ -247,5 +247,5 @@ def test_rankings_queries_do_not_grow_with_units(world, login, assert_constant_q
     client = login(world["a"].unit_secretary)
     add_result(world["published"], UnitFactory(), rank=3, total="70", tier="一般", lines=False)
     url = reverse("scoring:rankings")
-    response = assert_constant_queries(lambda: client.get(url), grow=_grow(world["published"], 27), expected=15)
+    response = assert_constant_queries(lambda: client.get(url), grow=_grow(world["published"], 27), expected=11)
     assert len(response.context["rows"]) == 30

@@ -220,9 +220,13 @@ def test_a_unit_that_joins_after_the_period_is_listed_not_scored(city):
 # --- queries ----------
 
 
+#: The reads and writes of a run of the default system (every registered metric), whatever the number of units.
+RUN_QUERIES = 47
+
+
 def test_the_query_count_of_a_run_does_not_grow_with_the_units(db):
-    """The default system of the year (every registered metric) on 3 units, then on 30: the same reads; the
-    inserts are one per batch the database allows (PostgreSQL: one; SQLite: 999 parameters a statement)."""
+    """The default system of the year (every registered metric) on 3 units, then on 30: the same reads (pinned);
+    the inserts are one per batch the database allows (PostgreSQL: one; SQLite: 999 parameters a statement)."""
     Platform.objects.update_or_create(pk=1, defaults={"start_on": dt.date(2025, 10, 1)})
 
     def count():
@@ -239,11 +243,43 @@ def test_the_query_count_of_a_run_does_not_grow_with_the_units(db):
     UnitFactory.create_batch(27)
     large_reads, large_inserts, large = count()
     assert (small.unit_count, large.unit_count) == (3, 30)
-    assert small_reads == large_reads
+    assert small_reads == large_reads == RUN_QUERIES
     lines = IndicatorResult.objects.filter(unit_result__run=large).count()
     fields = ["unit_result", "indicator", "value", "points", "status", "inputs"]
     batch = connection.ops.bulk_batch_size(fields, [None] * lines)
     assert small_inserts == 1 and large_inserts == math.ceil(lines / batch)
+
+
+SHARED = (
+    ("study.exam_participation", "study.exam_pass_rate"),  # the same (member, exam) pairs
+    ("partylife.enterprise_problems_raised", "partylife.enterprise_problems_solved"),  # the same visits
+    ("discipline.card_deduction", "discipline.cards_in_force"),  # the same cards
+)
+
+
+@pytest.mark.parametrize("pair", SHARED, ids="+".join)
+def test_metrics_that_share_a_query_compute_it_once_in_a_run(db, pair):
+    """In a run's metric pass (`core.metrics.shared_queries`, which `ranking.inputs.gather` opens) the second
+    metric of a pair reads nothing: it takes the query the first ran. Outside a run each reads its own, and
+    both give the same values either way."""
+    from apps.core import metrics
+
+    Platform.objects.update_or_create(pk=1, defaults={"start_on": dt.date(2025, 10, 1)})
+    UnitFactory.create_batch(3)
+    first, second = (metrics.get(key) for key in pair)
+
+    def compute():
+        with CaptureQueriesContext(connection) as one:
+            a = first.compute(Q1, today=AFTER)
+        with CaptureQueriesContext(connection) as two:
+            b = second.compute(Q1, today=AFTER)
+        return (a, b), len(one.captured_queries), len(two.captured_queries)
+
+    apart, one_alone, two_alone = compute()
+    with metrics.shared_queries():
+        together, one_shared, two_shared = compute()
+    assert together == apart
+    assert one_shared == one_alone >= 1 and two_alone >= 1 and two_shared == 0
 
 
 # --- publication ----------

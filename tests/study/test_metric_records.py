@@ -52,7 +52,7 @@ def test_hours_records_query_count_is_constant(side_a, assert_constant_queries):
 
     out = []
     run = lambda: out.append(metric.records(YEAR, side_a.unit.pk, today=dt.date(2025, 12, 31)))  # noqa: E731
-    assert_constant_queries(run, grow=grow, expected=13)
+    assert_constant_queries(run, grow=grow, expected=8)
     assert [len(r) for r in out] == [4, 9]
 
 

@@ -124,13 +124,13 @@ def test_the_ledger_lines_are_paginated(client, side_a):
     assert len(second.context["entry_rows"]) == 5
 
 
-# The request's own: session, user, two permission reads, the scope's unit/branch/member rows, the bell,
-# the session save (savepoint, update, release): 11. Then the member 1, the year's settings for the note 1,
-# the ledger 9 (members, memberships, platform start — the settings are the note's; party life's two
-# sources, the sessions' two, 自学, 警示教育), the lines 5 (one per source), 应知应会 done/total/studied 3,
-# exams tally/due/missed 3.
-LEDGER_QUERIES = 3 + 2 + 2 + 1 + 1
-PROGRESS_PAGE_QUERIES = 11 + 1 + 1 + LEDGER_QUERIES + 5 + 3 + 3
+# The request's own: session, user, the scope (one query), the bell, the session save (savepoint, update,
+# release): 7. Then the member 1, the year's settings for the note 1, the ledger 3 (memberships, platform start,
+# every source's hours in one UNION ALL — the settings are the note's, the member's role is the page's), the lines
+# 5 (one per source), 应知应会 done/total and the exams taken/passed 1 (one row of counts), exams due 1, the
+# suggested items (missed, not yet studied) 1.
+LEDGER_QUERIES = 1 + 1 + 1
+PROGRESS_PAGE_QUERIES = 7 + 1 + 1 + LEDGER_QUERIES + 5 + 1 + 1 + 1
 
 
 def test_progress_page_query_count(client, side_a, assert_constant_queries):

@@ -154,7 +154,7 @@ def test_self_study_list_query_count_does_not_grow(client, side_a, assert_consta
 
     make(3)
     client.get(url)
-    response = assert_constant_queries(lambda: client.get(url), grow=lambda: make(27), expected=14)
+    response = assert_constant_queries(lambda: client.get(url), grow=lambda: make(27), expected=10)
     assert response.context["page"].paginator.count == 30
 
 
@@ -174,7 +174,7 @@ def test_member_own_list_query_count_does_not_grow(client, side_a, assert_consta
 
     make(3)
     client.get(url)
-    response = assert_constant_queries(lambda: client.get(url), grow=lambda: make(27), expected=13)
+    response = assert_constant_queries(lambda: client.get(url), grow=lambda: make(27), expected=9)
     assert len(response.context["entries"]) == 30
 
 

@@ -6,14 +6,14 @@ for (`scope.managed_units()` / `managed_branches()`). Party-life verdicts are th
 
 import datetime as dt
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
 from apps.core.periods import Frequency, Period
 from apps.orgs.access import Scope
 from apps.orgs.models import Branch, Member, MemberStatus, Unit, youth_born_after
-from apps.orgs.selectors import unit_member_counts
 from apps.partylife.compliance import Status, evaluate_branches
 from apps.partylife.counting import submitted
 from apps.partylife.models import Activity, MakeupTask
@@ -39,16 +39,23 @@ def roster_stats(scope: Scope, *, unit_id: int | None = None, branch_id: int | N
 
 
 def units_overview(scope: Scope) -> list[Unit]:
-    """The active units this user keeps, with their branch and member counts (two queries, whatever their number)."""
-    units = list(
+    """The active units this user keeps, with their branch and active member counts (one query, whatever their
+    number)."""
+    members = (
+        Member.objects.filter(active=True, branch__unit=OuterRef("pk"))
+        .order_by()
+        .values("branch__unit")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return list(
         scope.managed_units()
         .filter(active=True)
-        .annotate(branch_count=Count("branches", filter=Q(branches__dissolved_on__isnull=True), distinct=True))
+        .annotate(
+            branch_count=Count("branches", filter=Q(branches__dissolved_on__isnull=True), distinct=True),
+            member_count=Coalesce(Subquery(members), 0),
+        )
     )
-    counts = unit_member_counts([u.pk for u in units])
-    for u in units:
-        u.member_count = counts.get(u.pk, 0)
-    return units
 
 
 def unit_branches(scope: Scope, units: list[Unit]) -> list[Branch]:

@@ -2,7 +2,8 @@
 
 A card counts on a day when it was issued on or before it and not lifted by then (a card lifted on
 day D is no longer in force on D). A period is judged on its last day, or on the evaluation day when
-that comes first. Each metric is one grouped query for all units.
+that comes first. Each metric is one grouped query for all units, the same for both (read once in a ranking
+run: `core.metrics.shared`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import reverse
 
-from apps.core.metrics import TIERS, MetricRecord, register, register_tier_cap
+from apps.core.metrics import TIERS, MetricRecord, register, register_tier_cap, shared
 from apps.core.periods import Period
 
 from ..models import Card
@@ -25,6 +26,14 @@ def judged_on(period: Period, today: dt.date) -> dt.date:
 
 def in_force_on(day: dt.date) -> QuerySet[Card]:
     return Card.objects.filter(Q(lifted_on__isnull=True) | Q(lifted_on__gt=day), issued_on__lte=day)
+
+
+@shared
+def _in_force_by_unit(day: dt.date) -> dict[int, tuple[int, int]]:
+    """Per unit, (deductions, cards) of the cards in force on the day: one grouped query, read once by both
+    metrics in a ranking run."""
+    rows = in_force_on(day).values("unit_id").annotate(total=Sum("deduction"), n=Count("id")).order_by("unit_id")
+    return {row["unit_id"]: (row["total"], row["n"]) for row in rows}
 
 
 def card_records(period: Period, unit_id: int, *, today: dt.date) -> list[MetricRecord]:
@@ -50,8 +59,7 @@ def card_records(period: Period, unit_id: int, *, today: dt.date) -> list[Metric
     records=card_records,
 )
 def card_deduction(period: Period, *, today: dt.date) -> dict[int, Decimal]:
-    rows = in_force_on(judged_on(period, today)).values("unit_id").annotate(total=Sum("deduction"))
-    return {row["unit_id"]: Decimal(row["total"]) for row in rows.order_by("unit_id")}
+    return {unit_id: Decimal(total) for unit_id, (total, _) in _in_force_by_unit(judged_on(period, today)).items()}
 
 
 @register(
@@ -62,8 +70,7 @@ def card_deduction(period: Period, *, today: dt.date) -> dict[int, Decimal]:
     records=card_records,
 )
 def cards_in_force(period: Period, *, today: dt.date) -> dict[int, Decimal]:
-    rows = in_force_on(judged_on(period, today)).values("unit_id").annotate(n=Count("id"))
-    return {row["unit_id"]: Decimal(row["n"]) for row in rows.order_by("unit_id")}
+    return {unit_id: Decimal(n) for unit_id, (_, n) in _in_force_by_unit(judged_on(period, today)).items()}
 
 
 def tier_caps(today: dt.date) -> dict[int, str]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from apps.orgs.access import Scope, scope_for
 from apps.orgs.models import Branch, Member, Unit
@@ -83,15 +84,26 @@ def visible_sessions(scope: Scope) -> QuerySet[WarningSession]:
     return qs.filter(unit_id__in=sorted(scope.unit_ids))
 
 
+def _attendance_count(*, present: bool):
+    """Attendance rows of one session, as a correlated subquery: computed for the rows a page or an export reads
+    (a join + GROUP BY counted every session in scope before the page took its 20, and made the paginator's
+    COUNT aggregate them all too)."""
+    rows = (
+        WarningAttendance.objects.filter(session=OuterRef("pk"), present=present)
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
 def warning_filter(*, user, filters=None) -> WarningSessionFilter:
     scope = scope_for(user)
     qs = (
         visible_sessions(scope)
         .select_related("unit")
-        .annotate(
-            present_count=Count("attendances", filter=Q(attendances__present=True)),
-            absent_count=Count("attendances", filter=Q(attendances__present=False)),
-        )
+        .annotate(present_count=_attendance_count(present=True), absent_count=_attendance_count(present=False))
         .order_by("-held_on", "-id")
     )
     return WarningSessionFilter(filters, qs, scope=scope)

@@ -22,8 +22,10 @@ tree as it was (`orgs.tree`): branches, party groups and memberships in force at
 verdict never changes because of a later change to the tree.
 
 A record counts as `apps.partylife.counting` says (submitted, with complete evidence); for a type it
-“also counts as” it must carry that type's evidence too. Counting runs in the database: one grouped
-query by (branch, party group, type, month) for all subjects, one more for the “also counts as” rows.
+“also counts as” it must carry that type's evidence too. Counting runs in the database: one query by
+(branch, party group, type, month) for all subjects, its own records and the “also counts as” rows
+grouped in two arms of a UNION ALL. Rules in use, closes and judging starts are read once per GET
+request (`apps.core.request_cache`), however many evaluations a page runs.
 The number of queries does not grow with the number of branches, windows or changes to the tree.
 """
 

@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from apps.core.periods import Frequency, Period
+from apps.core.request_cache import request_cached
 
 from ..models import ComplianceRule, Level, PeriodLock, RuleOverride
 from .verdicts import EffectiveRule
@@ -114,8 +115,18 @@ def _of_level(rule: ComplianceRule, level: str) -> bool:
 
 
 def load(period: Period, unit_ids: Iterable[int], rule_ids: list[int] | None = None) -> Closures:
-    """Closed months of the period's year (every window of the period lies in it) and the history to judge them."""
-    year = Period(period.year, Frequency.YEAR)
+    """Closed months of the period's year (every window of the period lies in it) and the history to judge them.
+
+    Read once per GET request for the same year, units and rules (a unit overview judges its branches and
+    the unit itself by the same closes); callers only read the `Closures`.
+    """
+    rules = None if rule_ids is None else tuple(sorted(set(rule_ids)))
+    return _load(period.year, frozenset(unit_ids), rules)
+
+
+@request_cached
+def _load(year_number: int, unit_ids: frozenset[int], rule_ids: tuple[int, ...] | None) -> Closures:
+    year = Period(year_number, Frequency.YEAR)
     locks = PeriodLock.objects.filter(month__gte=year.start, month__lte=year.end)
     closures = Closures(closed_at=dict(locks.values_list("month", "closed_at")))
     if not closures.closed_at:

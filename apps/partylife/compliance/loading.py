@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from itertools import chain
 
 from django.db.models import Count, Exists, F, OuterRef
 from django.db.models.functions import TruncMonth
 
 from apps.core.periods import Period, local_date, local_tz
+from apps.core.request_cache import request_cached
 from apps.orgs.models import Membership, PartyGroup
 
 from ..counting import counted, meets_requirements, submitted
@@ -24,12 +24,20 @@ from .verdicts import EffectiveRule
 
 
 def active_rules(level: str | None = None) -> list[ComplianceRule]:
-    qs = ComplianceRule.objects.filter(active=True, activity_type__active=True).select_related("activity_type")
+    """The rules in use (of one level: unit, or branch and party group), in order. One query, once per GET
+    request: a page that judges branches and its unit reads them once."""
+    rules = _active_rules()
     if level == Level.UNIT:
-        qs = qs.filter(activity_type__level=Level.UNIT)
-    elif level is not None:
-        qs = qs.exclude(activity_type__level=Level.UNIT)
-    return list(qs.order_by("order", "id"))
+        return [r for r in rules if r.activity_type.level == Level.UNIT]
+    if level is not None:
+        return [r for r in rules if r.activity_type.level != Level.UNIT]
+    return list(rules)
+
+
+@request_cached
+def _active_rules() -> tuple[ComplianceRule, ...]:
+    qs = ComplianceRule.objects.filter(active=True, activity_type__active=True).select_related("activity_type")
+    return tuple(qs.order_by("order", "id"))
 
 
 def effective(rules: list[ComplianceRule], unit_ids: set[int]) -> dict[int, dict[int, EffectiveRule]]:
@@ -84,7 +92,7 @@ class Counts:
 
 
 def month_counts(filters: dict, key: str, start: dt.datetime, end: dt.datetime) -> Counts:
-    """Count submitted records per subject, party group, type and local month: two grouped queries.
+    """Count submitted records per subject, party group, type and local month: one query (two grouped arms).
 
     Records count for their own type when they count at all (`counting.counted`), and for a type they
     “also count as” only when they carry that type's evidence too (`counting.meets_requirements`):
@@ -92,12 +100,16 @@ def month_counts(filters: dict, key: str, start: dt.datetime, end: dt.datetime) 
     """
 
     def grouped(qs, prefix: str, type_field: str, done):
-        return qs.values(
-            subject_id=F(f"{prefix}{key}"),
-            group_id=F(f"{prefix}party_group_id"),
-            type_id=F(type_field),
-            month=TruncMonth(f"{prefix}held_at", tzinfo=local_tz()),
-        ).annotate(done=Count("id", filter=done), todo=Count("id", filter=~done))
+        return (
+            qs.order_by()
+            .values(
+                subject_id=F(f"{prefix}{key}"),
+                group_id=F(f"{prefix}party_group_id"),
+                type_id=F(type_field),
+                month=TruncMonth(f"{prefix}held_at", tzinfo=local_tz()),
+            )
+            .annotate(done=Count("id", filter=done), todo=Count("id", filter=~done))
+        )
 
     window = {"held_at__gte": start, "held_at__lt": end, **filters}
     own = Activity.objects.filter(submitted(), **window)
@@ -106,8 +118,8 @@ def month_counts(filters: dict, key: str, start: dt.datetime, end: dt.datetime) 
     )
     also_done = counted("activity__") & meets_requirements(activity="activity__", activity_type="activitytype__")
     counts = Counts()
-    rows = chain(
-        grouped(own, "", "activity_type_id", counted()), grouped(also, "activity__", "activitytype_id", also_done)
+    rows = grouped(own, "", "activity_type_id", counted()).union(
+        grouped(also, "activity__", "activitytype_id", also_done), all=True
     )
     for row in rows:
         counts.add(**(row | {"month": local_date(row["month"])}))

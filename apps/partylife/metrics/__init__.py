@@ -6,12 +6,12 @@ number of units, branches or changes to the tree. Records held after the evaluat
 
 | metric                                   | queries |
 |------------------------------------------|---------|
-| partylife.compliance_rate                | 16: units, judged-from, branches; engine 8 + 5 |
+| partylife.compliance_rate                | 14: units, judged-from, branches; engine 7 + 4 |
 | partylife.theme_day_completion           | 3       |
 | partylife.evidence_completeness          | 1       |
 | partylife.talk_reach                     | 2       |
-| partylife.enterprise_problems_raised     | 1       |
-| partylife.enterprise_problems_solved     | 1       |
+| partylife.enterprise_problems_raised     | 1 (shared with the next in a ranking run) |
+| partylife.enterprise_problems_solved     | 1 (shared with the previous)              |
 | partylife.attendance_rate                | 1       |
 
 Windows a unit is not judged in (before the platform's start, or the unit's later one: 未纳入) are
@@ -28,7 +28,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q
 
-from apps.core.metrics import percent, register
+from apps.core.metrics import percent, register, shared
 from apps.core.periods import Period
 from apps.orgs.models import Unit
 from apps.orgs.tree import in_force_at_midpoint, judged_from_units
@@ -142,8 +142,10 @@ def talk_reach(period: Period, *, today: dt.date) -> dict[int, Decimal]:
     return {unit_id: value for unit_id, value in values.items() if in_force_at_midpoint(period, since=starts[unit_id])}
 
 
-def _problem_counts(period: Period, today: dt.date):
-    return (
+@shared
+def _problem_counts(period: Period, today: dt.date) -> list[dict]:
+    """Per unit, problems raised and solved (one query, read once by both metrics in a ranking run)."""
+    return list(
         EnterpriseProblem.objects.filter(
             submitted_in(period, today, "activity__"), activity__activity_type__has_enterprise=True
         )

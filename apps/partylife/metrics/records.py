@@ -6,7 +6,7 @@ A fixed number of queries for the unit, whatever the number of rows.
 
 | records of                               | queries |
 |------------------------------------------|---------|
-| partylife.compliance_rate                | unit 1, judged-from 1, branches 1; engine 8 + 5 |
+| partylife.compliance_rate                | unit 1, judged-from 1, branches 1; engine 7 + 4 |
 | partylife.theme_day_completion           | 3       |
 | partylife.evidence_completeness          | 3: records, their evidence, attendance                 |
 | partylife.talk_reach                     | 3: judged-from, memberships, talks                      |

@@ -1,6 +1,7 @@
 """What a ranking run reads, gathered with a fixed number of queries whatever the number of units:
-one for the units, one per metric (each metric is grouped over every unit), one for the manual points,
-one per registered tier cap, one for the previous published run's ranks."""
+one for the units, one per metric (each metric is grouped over every unit; a query several metrics share runs
+once: `core.metrics.shared`), one for the manual points, one per registered tier cap, one for the previous
+published run's ranks."""
 
 from __future__ import annotations
 
@@ -103,20 +104,21 @@ def gather(run: RankingRun, *, progress: Progress | None = None) -> Inputs:
         units=[UnitInput(id=pk, name=name, category=category, judged_from=starts[pk]) for pk, name, category in units],
     )
     keys = sorted({s.metric_key for s in specs if s.metric_key})
-    for i, key in enumerate(keys, start=1):
-        progress(10 + 70 * (i - 1) // max(len(keys), 1), f"正在计算：{key}")
-        try:
-            metric = metric_registry.get(key)
-        except KeyError:
-            inputs.metrics[key] = {}  # a metric no app registers any more: every unit has no data
-            continue
-        values = metric.compute(period, today=today)
-        inputs.metrics[key] = {unit: Decimal(value) for unit, value in values.items() if value is not None}
-    progress(80, "正在读取人工评分与等次限定")
-    inputs.manual = manual_points(system, period)
-    for cap in metric_registry.all_tier_caps():
-        for unit, (tier, reason) in cap.compute(period, today=today).items():
-            inputs.caps.setdefault(unit, []).append((tier, reason))
+    with metric_registry.shared_queries():  # metrics that share a query compute it once
+        for i, key in enumerate(keys, start=1):
+            progress(10 + 70 * (i - 1) // max(len(keys), 1), f"正在计算：{key}")
+            try:
+                metric = metric_registry.get(key)
+            except KeyError:
+                inputs.metrics[key] = {}  # a metric no app registers any more: every unit has no data
+                continue
+            values = metric.compute(period, today=today)
+            inputs.metrics[key] = {unit: Decimal(value) for unit, value in values.items() if value is not None}
+        progress(80, "正在读取人工评分与等次限定")
+        inputs.manual = manual_points(system, period)
+        for cap in metric_registry.all_tier_caps():
+            for unit, (tier, reason) in cap.compute(period, today=today).items():
+                inputs.caps.setdefault(unit, []).append((tier, reason))
     previous = previous_published(run)
     if previous is not None:
         rows = UnitResult.objects.filter(run=previous).values_list("unit_id", "rank", "total")

@@ -24,7 +24,7 @@ from decimal import Decimal
 from django.db.models import Q
 from django.urls import reverse
 
-from apps.core.metrics import MetricRecord, register
+from apps.core.metrics import MetricRecord, register, shared
 from apps.core.periods import Period, local_date, local_tz
 from apps.orgs.models import Membership, Unit
 
@@ -42,8 +42,9 @@ def exams_closed_in(period: Period, *, today: dt.date) -> Q:
     return Q(closes_at__gte=start, closes_at__lt=min(next_start, _day_end(today)))
 
 
+@shared
 def unit_exam_counts(period: Period, *, today: dt.date) -> dict[int, ExamCounts]:
-    """Per unit, the targeted / took / passed counts behind both metrics (four queries)."""
+    """Per unit, the targeted / took / passed counts behind both metrics (four queries; once per ranking run)."""
     return exam_counts_by_unit(exams_closed_in(period, today=today), today=today)
 
 

@@ -16,7 +16,7 @@ from apps.orgs.access import scope_for
 from apps.orgs.models import Member, Membership
 
 from ..filters.exams import ExamFilter, QuestionFilter, ResultFilter
-from ..models import AttemptAnswer, Exam, ExamAttempt, KnowledgeItem, Question, QuestionKind
+from ..models import AttemptAnswer, Exam, ExamAttempt, KnowledgeItem, KnowledgeStudy, Question, QuestionKind
 
 
 @dataclass(frozen=True)
@@ -61,15 +61,19 @@ def exam_tallies(member_ids: Iterable[int] | QuerySet, year: int) -> dict[int, E
     return {m: ExamTally(taken=len(ids), passed=len(passed.get(m, ()))) for m, ids in taken.items()}
 
 
-def missed_items(member: Member, year: int) -> list[KnowledgeItem]:
-    """应知应会 items behind the questions the member got wrong in the year's submitted attempts."""
+def missed_items(member: Member, year: int, *, unstudied: bool = False) -> list[KnowledgeItem]:
+    """应知应会 items behind the questions the member got wrong in the year's submitted attempts
+    (`unstudied`: only those the member has not marked studied yet — the suggestions; still one query)."""
     wrong = AttemptAnswer.objects.filter(
         attempt__member=member,
         attempt__submitted_at__isnull=False,
         attempt__exam__opens_at__year=year,
         correct=False,
     ).values("question_id")
-    return list(KnowledgeItem.objects.filter(active=True, questions__in=wrong).distinct().order_by("category", "order"))
+    items = KnowledgeItem.objects.filter(active=True, questions__in=wrong)
+    if unstudied:
+        items = items.exclude(pk__in=KnowledgeStudy.objects.filter(member=member).values("item_id"))
+    return list(items.distinct().order_by("category", "order"))
 
 
 # --- the exams area's reads (pages, API, metrics) ------------------------------------------------------------

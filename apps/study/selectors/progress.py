@@ -16,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import IntegerField, QuerySet, Subquery
 from django.utils import timezone
 
 from apps.core import study_hours
@@ -25,7 +25,7 @@ from apps.orgs.models import Member, Unit
 
 from ..filters.progress import ProgressFilter
 from ..ledger import PRORATION_NOTE, Ledger, Status, ledgers
-from ..models import Exam, KnowledgeItem, StudyYear, UnitStudySnapshot
+from ..models import Exam, ExamAttempt, KnowledgeItem, KnowledgeStudy, StudyYear, UnitStudySnapshot
 from ..presenters import Segment, bar_segments, evaluation_day, expected_mark
 from . import exams as exam_reads
 from . import knowledge as knowledge_reads
@@ -83,23 +83,21 @@ def member_progress(
 ) -> MemberProgress:
     """One member's year: hours by source against the pro-rated target, 应知应会, exams, what is still due.
 
-    Queries: settings 1, the ledger (3 + one per source), 应知应会 2, exams 2 (the due ones only for this
-    year); with `detail` (the page, not the home's block) also the ledger lines (one per source) and the
-    suggested items (2) — nothing more however many lines, exams or items there are.
+    Queries: settings 1, the ledger (3: every source in one), 应知应会 and the year's exams 1, the due exams 1
+    (only for this year); with `detail` (the page, not the home's block) also the ledger lines (one per source)
+    and the suggested items (1) — nothing more however many lines, exams or items there are.
     """
     as_of = evaluation_day(year, today)
     settings = StudyYear.for_year(year)
-    found = ledgers(year, today=as_of, members=[member.pk], settings=settings)
+    found = ledgers(
+        year, today=as_of, members=[member.pk], settings=settings, leaders={member.pk: member.is_branch_committee}
+    )
     ledger = found.get(member.pk) or _empty_ledger(member, year, settings)
     entries = study_hours.entries_for(member.pk, dt.date(year, 1, 1), as_of) if detail and as_of.year == year else []
-    done = knowledge_reads.knowledge_done([member.pk]).get(member.pk, 0)
-    tally = exam_reads.exam_tallies([member.pk], year).get(member.pk, exam_reads.ExamTally())
+    done, total, tally = _member_counts(member.pk, year)
     current = year == today.year
     due = exam_reads.due_exams(member, now=now or timezone.now()) if current else []
-    suggested = []
-    if detail:
-        studied = knowledge_reads.studied_item_ids(member.pk)
-        suggested = [item for item in exam_reads.missed_items(member, year) if item.pk not in studied]
+    suggested = exam_reads.missed_items(member, year, unstudied=True) if detail else []
     return MemberProgress(
         member=member,
         year=year,
@@ -110,12 +108,39 @@ def member_progress(
         expected_mark=expected_mark(ledger),
         entries=entries,
         knowledge_done=done,
-        knowledge_total=knowledge_reads.knowledge_total(),
+        knowledge_total=total,
         exams_taken=tally.taken,
         exams_passed=tally.passed,
         due_exams=due,
         suggested=suggested,
     )
+
+
+class _Count(Subquery):
+    """The number of rows a queryset returns, as a scalar subquery."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _rows)"
+    output_field = IntegerField()
+
+
+def _member_counts(member_id: int, year: int) -> tuple[int, int, exam_reads.ExamTally]:
+    """One member's 应知应会 (items marked studied, items on the list: both over the items in use) and the
+    year's exams taken and passed — the same numbers as `knowledge_done`, `knowledge_total` and `exam_tallies`,
+    in one query."""
+    attempts = ExamAttempt.objects.filter(member_id=member_id, submitted_at__isnull=False, exam__opens_at__year=year)
+    row = (
+        Member.objects.filter(pk=member_id)
+        .annotate(
+            done=_Count(KnowledgeStudy.objects.filter(member_id=member_id, item__active=True).values("pk")),
+            total=_Count(knowledge_reads.active_items().values("pk")),
+            taken=_Count(attempts.values("exam_id").distinct()),
+            passed=_Count(attempts.filter(passed=True).values("exam_id").distinct()),
+        )
+        .values_list("done", "total", "taken", "passed")
+        .first()
+    )
+    done, total, taken, passed = row or (0, knowledge_reads.knowledge_total(), 0, 0)
+    return done, total, exam_reads.ExamTally(taken=taken, passed=passed)
 
 
 # --- the table of who is behind ---------------------------------------------------------------------------
@@ -197,7 +222,7 @@ def progress_table(*, user, filters=None, today: dt.date) -> ProgressTable:
     """The rows of the table (filtered, sorted), its summary and the FilterSet (for its messages).
 
     Queries: the unit default 1 (someone who spans units and chose none), the members 1, the ledger
-    (4 + one per source), 应知应会 2, exams 1, the unit 1 — whatever the number of members.
+    (4 + one for every source), 应知应会 2, exams 1, the unit 1 — whatever the number of members.
     """
     filterset = progress_filter(user=user, filters=filters)
     year = filterset.value("year", today.year)
