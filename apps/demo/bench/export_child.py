@@ -61,9 +61,9 @@ def main() -> None:
                 "rows": rows,
                 "seconds": seconds,
                 "peak_mb": round(peak, 1),
-                "file_mb": round(os.path.getsize(path) / 2**20, 1),
+                "file_mb": round(os.path.getsize(path) / 2**20, 3),
                 "copy_seconds": copy_seconds,
-                "copy_mb": round(os.path.getsize(csv_path) / 2**20, 1),
+                "copy_mb": round(os.path.getsize(csv_path) / 2**20, 3),
             }
         )
     )

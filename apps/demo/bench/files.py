@@ -32,6 +32,7 @@ from apps.orgs.roster_import import roster_import
 from apps.orgs.roster_sheet import COLUMNS
 
 from .compute import Versus
+from .machine import database_url
 from .timing import Timing, measure
 
 
@@ -49,7 +50,8 @@ def export_once(*, user: str, rows: int, folder: str) -> ExportResult:
     """One export in a fresh process (peak memory is per process); the child prints its figures as JSON."""
     command = [sys.executable, "-m", "apps.demo.bench.export_child", "--user", user, "--rows", str(rows)]
     command += ["--folder", folder]
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE=os.environ.get("DJANGO_SETTINGS_MODULE", "organ_portal.settings"))
+    env = dict(os.environ, DATABASE_URL=database_url())
+    env.setdefault("DJANGO_SETTINGS_MODULE", "organ_portal.settings")
     done = subprocess.run(command, cwd=str(settings.BASE_DIR), env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"导出子进程失败：{done.stderr[-2000:]}")

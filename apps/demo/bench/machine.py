@@ -80,3 +80,14 @@ def describe() -> Machine:
         postgres=f"PostgreSQL {version}",
         rows=row_counts(),
     )
+
+
+def database_url() -> str:
+    """The URL of the database this process uses (the test database under pytest), for the processes it starts."""
+    db = connection.settings_dict
+    auth = db.get("USER") or ""
+    if db.get("PASSWORD"):
+        auth += f":{db['PASSWORD']}"
+    host = db.get("HOST") or "127.0.0.1"
+    port = db.get("PORT") or 5432
+    return f"postgres://{auth}@{host}:{port}/{db['NAME']}"

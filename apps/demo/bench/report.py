@@ -129,8 +129,8 @@ def _files(r: Results) -> list[str]:
             "| 项目 | 行数 | 用时 | 峰值内存增量 | 文件 | 参照：COPY 到 CSV | 倍数 |",
             "|---|---:|---:|---:|---:|---:|---:|",
             f"| 活动记录导出（`activity_rows` → `excel.write_workbook`，子进程） | {r.export[0].rows:,} "
-            f"| {e.code.ms / 1000:,.1f} s | {peak:.0f} MB | {r.export[0].file_mb} MB "
-            f"| {e.reference.ms / 1000:,.1f} s（{r.export[0].copy_mb} MB） | {e.ratio:.1f}× |",
+            f"| {e.code.ms / 1000:,.1f} s | {peak:.0f} MB | {r.export[0].file_mb:.1f} MB "
+            f"| {e.reference.ms / 1000:,.1f} s（{r.export[0].copy_mb:.1f} MB） | {e.ratio:.1f}× |",
             "",
         ]
     if r.roster:

@@ -157,7 +157,7 @@ class Command(BaseCommand):
             self._say("页面与接口（gunicorn）……")
             with tempfile.NamedTemporaryFile(prefix="bench-gunicorn-", suffix=".log", delete=False) as log:
                 pass
-            with http.Server(_database_url(), workers=o["workers"], log=Path(log.name)) as server:
+            with http.Server(machine.database_url(), workers=o["workers"], log=Path(log.name)) as server:
                 results.latency = http.run_all(
                     server.base,
                     http.targets(committee, unit_user),
@@ -176,13 +176,3 @@ class Command(BaseCommand):
             self._say("EXPLAIN……")
             results.explains = explain.explain_all(committee, unit_user, year=today.year)
         return results
-
-
-def _database_url() -> str:
-    db = settings.DATABASES["default"]
-    auth = db.get("USER") or ""
-    if db.get("PASSWORD"):
-        auth += f":{db['PASSWORD']}"
-    host = db.get("HOST") or "127.0.0.1"
-    port = db.get("PORT") or 5432
-    return f"postgres://{auth}@{host}:{port}/{db['NAME']}"
