@@ -57,6 +57,10 @@ def seed(context: DemoContext) -> str:
 
 
 def register() -> None:
+    from . import scale
+
     demo_registry.register(
-        demo_registry.DemoStep(app="discipline", label=LABEL, after=("orgs", "partylife"), seed=seed, reset=reset)
+        demo_registry.DemoStep(
+            app="discipline", label=LABEL, after=("orgs", "partylife"), seed=seed, reset=reset, scale=scale.scale
+        )
     )

@@ -12,6 +12,9 @@ Accounts (one password hash for all, the demo password `Demo@2026`): the committ
 the first unit's first branch, `zb00002`… the others) linked to their member row; `dangyuan` is a plain member
 of the first branch.
 
+Rows (measured): city 300 units, 3,000 branches (50 of them ended), 5,349 party groups, 60,000 members with 61,684
+memberships, 3,302 accounts; small a tenth, province ten times.
+
 `units(context)` reads the tree back one unit at a time for the other apps' steps (`UnitTree`): they stream
 their records per unit from it and never hold the whole province.
 """
@@ -143,28 +146,6 @@ def scale(context: ScaleContext) -> str:
         ("id", "unit_id", "name", "kind", "founded_on", "order", "dissolved_on", "end_reason", "successor_id", *stamp),
     )
     groups = context.copier(PartyGroup, ("id", "branch_id", "name", "founded_on", "dissolved_on", *stamp))
-    members = context.copier(
-        Member,
-        (
-            "id",
-            "branch_id",
-            "party_group_id",
-            "name",
-            "gender",
-            "birth_date",
-            "join_date",
-            "status",
-            "position",
-            "is_leading_cadre",
-            "is_branch_committee",
-            "user_id",
-            "active",
-            "left_on",
-            "left_reason",
-            *stamp,
-        ),
-    )
-    memberships = context.copier(Membership, ("id", "member_id", "branch_id", "start_on", "end_on", "reason"))
     accounts = _Accounts(
         password=make_password(data.DEMO_PASSWORD),
         now=context.now,
@@ -192,6 +173,28 @@ def scale(context: ScaleContext) -> str:
         unit_perms=context.copier(UnitUserObjectPermission, ("permission_id", "user_id", "content_object_id")),
         branch_perms=context.copier(BranchUserObjectPermission, ("permission_id", "user_id", "content_object_id")),
     )
+    members = context.copier(
+        Member,
+        (
+            "id",
+            "branch_id",
+            "party_group_id",
+            "name",
+            "gender",
+            "birth_date",
+            "join_date",
+            "status",
+            "position",
+            "is_leading_cadre",
+            "is_branch_committee",
+            "user_id",
+            "active",
+            "left_on",
+            "left_reason",
+            *stamp,
+        ),
+    )
+    memberships = context.copier(Membership, ("id", "member_id", "branch_id", "start_on", "end_on", "reason"))
     with context.batch():
         committee = User.objects.create(
             username=data.COMMITTEE_USER,

@@ -15,8 +15,8 @@ Shapes: whether a window is kept follows the unit's diligence (`context.diligenc
 noise), and the less diligent a branch, the closer to the window's end it holds its meeting (the bursts before
 month, quarter and year ends). Each branch draws from its own generator: no two branches share a calendar.
 
-Rows per preset (three years): city ≈ 430,000 records, 5.5 million attendance rows, 330,000 evidence rows,
-200,000 补学; small a tenth, province ten times.
+Rows per preset (three years, measured): city 484,000 records, 4.6 million attendance rows, 407,000 evidence
+rows, 105,000 补学, 14,000 未开展原因; small a tenth, province about ten times.
 """
 
 from __future__ import annotations

@@ -90,6 +90,8 @@ def reset() -> None:
 
 
 def register() -> None:
+    from . import scale
+
     demo_registry.register(
         demo_registry.DemoStep(
             app="scoring",
@@ -98,5 +100,6 @@ def register() -> None:
             seed=seed,
             reset=reset,
             present=present,
+            scale=scale.scale,
         )
     )

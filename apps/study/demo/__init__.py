@@ -76,8 +76,15 @@ def seed(context: DemoContext) -> str:
 
 
 def register() -> None:
+    from . import scale
+
     demo_registry.register(
         demo_registry.DemoStep(
-            app="study", label=LABEL, after=("orgs", "partylife", "discipline"), seed=seed, reset=reset
+            app="study",
+            label=LABEL,
+            after=("orgs", "partylife", "discipline"),
+            seed=seed,
+            reset=reset,
+            scale=scale.scale,
         )
     )
