@@ -3,7 +3,8 @@
 1. The database (`DATABASE_URL`; `make bench` points it at BENCH_DATABASE_URL) is created when missing and
    migrated. It is seeded with the preset (`--preset`: `demo` is `seed_demo`, the others `seed_scale`) when it
    is empty or was seeded with another preset: the preset is remembered in the database's comment
-   (`COMMENT ON DATABASE`). Then ANALYZE, so the planner knows the data as autovacuum would.
+   (`COMMENT ON DATABASE`); `--reseed` seeds it again whatever it holds. Then ANALYZE, so the planner knows
+   the data as autovacuum would.
 2. The measurements of `apps/demo/bench` (see its `__init__`), each the median of `--runs` runs beside its
    reference: engine and ranking, pages and API lists against gunicorn, the export and the roster import,
    EXPLAIN of the list pages.
@@ -87,6 +88,9 @@ class Command(BaseCommand):
         parser.add_argument("--committee-user", default="gongwei")
         parser.add_argument("--unit-user", default="danwei")
         parser.add_argument("--password", default="Demo@2026")
+        parser.add_argument(
+            "--reseed", action="store_true", help="无论数据库中是什么数据，都重新生成（生成器更新后使用）。"
+        )
         parser.add_argument("--no-seed", action="store_true", help="不检查、不生成数据（测试用）。")
 
     def handle(self, *args, **o):
@@ -101,7 +105,7 @@ class Command(BaseCommand):
         if o["runs"] < 1:
             raise CommandError("--runs 至少为 1。")
         if not o["no_seed"]:
-            self._prepare(o["preset"])
+            self._prepare(o["preset"], reseed=o["reseed"])
         results = self._measure(o, only)
         from apps.demo.bench import report
 
@@ -111,12 +115,12 @@ class Command(BaseCommand):
     def _say(self, text: str) -> None:
         self.stdout.write(f"[{time.strftime('%H:%M:%S')}] {text}")
 
-    def _prepare(self, preset: str) -> None:
+    def _prepare(self, preset: str, *, reseed: bool = False) -> None:
         if ensure_database():
             self._say(f"已创建数据库 {connection.settings_dict['NAME']}")
         call_command("migrate", interactive=False, verbosity=0)
         current = stored_preset()
-        if Unit.objects.exists() and current == preset:
+        if Unit.objects.exists() and current == preset and not reseed:
             self._say(f"数据库已是预设 {preset} 的数据，不再生成")
         else:
             self._say(f"生成预设 {preset} 的数据（原有：{current or '无'}）……")
