@@ -9,11 +9,34 @@ import argparse
 import json
 import os
 import resource
+import threading
 import time
 
 
-def _rss_mb() -> float:
+def _max_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+
+
+def _rss_mb() -> float:
+    """The resident set size now (Linux /proc), or the high-water mark where /proc is missing."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            return int(fh.read().split()[1]) * resource.getpagesize() / 2**20
+    except OSError:
+        return _max_rss_mb()
+
+
+class _Sampler(threading.Thread):
+    """The largest resident set size seen while the export runs (every 20 ms)."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.peak = _rss_mb()
+        self.done = threading.Event()
+
+    def run(self):
+        while not self.done.wait(0.02):
+            self.peak = max(self.peak, _rss_mb())
 
 
 def main() -> None:
@@ -40,12 +63,16 @@ def main() -> None:
     rows = export.queryset.count()
     connection.ensure_connection()
     base = _rss_mb()
+    sampler = _Sampler()
+    sampler.start()
 
     path = os.path.join(args.folder, "export.xlsx")
     started = time.perf_counter()
     excel.write_workbook(path, sheets=export.sheets(export.rows()))
     seconds = time.perf_counter() - started
-    peak = _rss_mb() - base
+    sampler.done.set()
+    sampler.join()
+    peak = max(sampler.peak, _rss_mb()) - base
 
     sql, params = export.queryset.query.get_compiler(connection=connection).as_sql()
     csv_path = os.path.join(args.folder, "export.csv")
@@ -61,6 +88,7 @@ def main() -> None:
                 "rows": rows,
                 "seconds": seconds,
                 "peak_mb": round(peak, 1),
+                "process_mb": round(_max_rss_mb(), 1),
                 "file_mb": round(os.path.getsize(path) / 2**20, 3),
                 "copy_seconds": copy_seconds,
                 "copy_mb": round(os.path.getsize(csv_path) / 2**20, 3),

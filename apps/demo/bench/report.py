@@ -126,11 +126,15 @@ def _files(r: Results) -> list[str]:
         e = r.export_versus
         peak = max(x.peak_mb for x in r.export)
         lines += [
-            "| 项目 | 行数 | 用时 | 峰值内存增量 | 文件 | 参照：COPY 到 CSV | 倍数 |",
-            "|---|---:|---:|---:|---:|---:|---:|",
+            "| 项目 | 行数 | 用时 | 峰值内存增量 | 进程峰值 | 文件 | 参照：COPY 到 CSV | 倍数 |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
             f"| 活动记录导出（`activity_rows` → `excel.write_workbook`，子进程） | {r.export[0].rows:,} "
-            f"| {e.code.ms / 1000:,.1f} s | {peak:.0f} MB | {r.export[0].file_mb:.1f} MB "
+            f"| {e.code.ms / 1000:,.1f} s | {peak:.0f} MB | {max(x.process_mb for x in r.export):.0f} MB "
+            f"| {r.export[0].file_mb:.1f} MB "
             f"| {e.reference.ms / 1000:,.1f} s（{r.export[0].copy_mb:.1f} MB） | {e.ratio:.1f}× |",
+            "",
+            "峰值内存增量：导出期间每 20 ms 读取的常驻内存（RSS）最大值减去 Django 就绪后的 RSS；进程峰值为整个子进程的"
+            " ru_maxrss（含 Django 与 COPY 参照）。",
             "",
         ]
     if r.roster:
