@@ -58,9 +58,15 @@ format: install-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-## make bench: benchmarks (not part of make test)
+## make bench: measure the portal on the bench database (created, migrated and seeded with PRESET when needed) and
+## write BENCHMARKS.md; not part of make test. PRESET=demo|tiny|small|city|province, BENCH_RUNS=5, BENCH_ARGS=...
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/organ_portal_bench
+PRESET ?= city
+BENCH_RUNS ?= 5
 bench: install-dev
-	$(BIN)/pytest tests/bench -o addopts="-p no:cacheprovider" --benchmark-columns=min,median,max,rounds -q $(BENCH_ARGS)
+	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_DEBUG=false \
+	DJANGO_SECRET_KEY=$$($(BIN)/python -c "import secrets;print(secrets.token_urlsafe(64))") \
+	$(BIN)/python manage.py bench --preset $(PRESET) --runs $(BENCH_RUNS) $(BENCH_ARGS)
 
 ## make backup: database (pg_dump, or the SQLite file) + MEDIA_ROOT + a manifest in backups/organ_portal-<time>.tar.gz
 backup: install

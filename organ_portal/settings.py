@@ -308,6 +308,8 @@ LOGGING = {
 # Portal domain settings (defaults; the year-by-year values live in tables).
 PORTAL_YOUTH_MAX_AGE = env.int("PORTAL_YOUTH_MAX_AGE", default=35)
 PORTAL_PAGE_SIZE = 20
+# A list page counts at most this many rows for its pager (apps.core.listing.CappedPaginator).
+PORTAL_LIST_COUNT_CAP = env.int("PORTAL_LIST_COUNT_CAP", default=10_000)
 # Audit trail (留痕) kept this many days; 网络安全法 第二十一条 asks for six months, so never under 180.
 PORTAL_AUDIT_RETENTION_DAYS = max(env.int("PORTAL_AUDIT_RETENTION_DAYS", default=365), 180)
 # Deleted records wait this many days in the trash (回收站, the committee may restore them), then are purged.
