@@ -20,6 +20,7 @@ with `listen(kind, fn)`.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
@@ -127,3 +128,14 @@ def suspended():
 
 def is_suspended() -> bool:
     return getattr(_state, "suspended", False)
+
+
+def batched(fn: Callable) -> Callable:
+    """A service decorator: `transaction.atomic` whose marked work is flushed once, at the end (`batch()`)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with batch():
+            return fn(*args, **kwargs)
+
+    return wrapper
