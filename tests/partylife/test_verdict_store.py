@@ -409,3 +409,21 @@ def test_nightly_pass_turns_a_window_that_ended(side_a):
     this_year = ComplianceVerdict.objects.filter(year=timezone.localdate().year)
     assert set(this_year.values_list("computed_on", flat=True)) == {timezone.localdate()}
     assert Unit.objects.count() == VerdictYear.objects.values("unit").distinct().count()
+
+
+def test_metric_and_read_query_counts_do_not_grow_with_units(side_a, assert_constant_queries):
+    """With every unit stored: the metric is three queries (units, stored years, the grouped verdicts)."""
+
+    def grow(n):
+        for _ in range(n):
+            branch = BranchFactory(unit=UnitFactory(), founded_on=dt.date(2010, 1, 1))
+            ActivityFactory(branch=branch, held_at=at(2025, 3, 3))
+        store.rebuild(years=[2025])
+
+    grow(2)
+    results = []
+    period, today = Period(2025, Frequency.YEAR), dt.date(2026, 1, 5)
+    assert_constant_queries(
+        lambda: results.append(metrics.compliance_rate(period, today=today)), grow=lambda: grow(6), expected=3
+    )
+    assert [len(r) for r in results] == [3, 9]
