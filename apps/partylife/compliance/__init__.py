@@ -25,6 +25,9 @@ A record counts as `apps.partylife.counting` says (submitted, with complete evid
 “also counts as” it must carry that type's evidence too. Counting runs in the database: one grouped
 query by (branch, party group, type, month) for all subjects, one more for the “also counts as” rows.
 The number of queries does not grow with the number of branches, windows or changes to the tree.
+
+Pages that roll up many units read the engine's cells as stored (`store`, kept current by `upkeep` in every
+writer's transaction) rather than running it on the request.
 """
 
 from .engine import evaluate_branches, evaluate_by_unit, evaluate_units, founded_in_time, rollup_branches

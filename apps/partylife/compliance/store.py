@@ -11,12 +11,14 @@ verdict; nothing here judges anything.
 **Kept current in the writer's transaction** (`upkeep.py`): signal receivers on records, attendance, evidence,
 “also counts as” links, overrides, the tree (units, branches, party groups, memberships, a member's 支部委员 flag)
 mark what a write touched — (unit, branch, year) — and `apps.core.batching` flushes it: at the end of the open
-`batch()` (services doing many writes open one: the record form, transfers, the roster import, the demo), or at
-once after the write when none is open. A flush recomputes only unit-years already stored. Bulk writes that send
-no signals report themselves (`batching.changed("orgs.memberships", …)`). Changes that touch every unit — a
-compliance rule or activity type edited, the platform's start, a month closed or reopened (关账) — mark the
-years stale in their transaction and `refresh_stale_task` recomputes them after the commit (readers ask the
-engine for stale units meanwhile). 未开展原因 is not stored (it changes no status).
+`batch()` (services doing many writes open one: the record form, transfers, the roster import), or at once after
+the write when none is open. A flush recomputes only unit-years already stored. Bulk writes that send no signals
+report themselves (`batching.changed("orgs.memberships", …)`); the demo seed writes in `batching.suspended()` and
+rebuilds at its end. Changes that touch every unit — a compliance rule edited (the years with a month still open:
+closed windows keep the rule of their close), an activity type edited, the platform's start, a month closed or
+reopened (关账) — mark those years stale in their transaction and `refresh_stale_verdicts_task` recomputes them
+right after the commit (a job on the worker; readers ask the engine for stale units meanwhile). 未开展原因 is not
+stored (it changes no status).
 
 **Reading** (`read`, `tallies`): per unit and per (unit, rule), the number of windows of each status for a
 period — the windows `Period.windows(freq)` selects, branch cells only where `in_rollup`, as `evaluate_by_unit`
@@ -56,7 +58,7 @@ from apps.core.periods import Frequency, Period, local_tz
 from apps.orgs.models import Branch, Membership, PartyGroup, Unit
 from apps.orgs.tree import judged_from_units, platform_start
 
-from ..models import Activity, ComplianceVerdict, Strength, VerdictYear
+from ..models import Activity, ComplianceVerdict, PeriodLock, Strength, VerdictYear
 from .engine import evaluate_branches, evaluate_by_unit, evaluate_units, rollup_branches
 from .verdicts import Cell, Status, SubjectResult
 
@@ -110,6 +112,15 @@ def mark_stale(years: Iterable[int] | None = None) -> None:
     markers = VerdictYear.objects.all() if years is None else VerdictYear.objects.filter(year__in=list(years))
     if markers.update(stale=True):
         transaction.on_commit(_start_stale_refresh)
+
+
+def years_with_open_months() -> list[int]:
+    """The stored years with a month not closed (关账): the only ones a rule edit changes (`closing`)."""
+    closed: dict[int, int] = defaultdict(int)
+    for month in PeriodLock.objects.values_list("month", flat=True):
+        closed[month.year] += 1
+    years = VerdictYear.objects.values_list("year", flat=True).distinct()
+    return sorted(year for year in years if closed[year] < 12)
 
 
 def _start_stale_refresh() -> None:

@@ -85,6 +85,11 @@ def _every_unit(sender, instance, raw=False, **kwargs):
     store.mark_stale()
 
 
+def _rule(sender, instance, raw=False, **kwargs):
+    """A closed window keeps the rule of its close (`closing`): only years with an open month change."""
+    store.mark_stale(store.years_with_open_months())
+
+
 def _lock(sender, instance, **kwargs):
     store.mark_stale([instance.month.year])
 
@@ -194,9 +199,9 @@ def connect() -> None:
         for signal in (post_save, post_delete):
             signal.connect(_part_of_activity, sender=model, dispatch_uid=f"{UID}:{model._meta.label}", weak=False)
     m2m_changed.connect(_links, sender=through, dispatch_uid=f"{UID}:links", weak=False)
-    for model in (ComplianceRule, ActivityType, Platform):
+    for model, receiver in ((ComplianceRule, _rule), (ActivityType, _every_unit), (Platform, _every_unit)):
         for signal in (post_save, post_delete):
-            signal.connect(_every_unit, sender=model, dispatch_uid=f"{UID}:{model._meta.label}", weak=False)
+            signal.connect(receiver, sender=model, dispatch_uid=f"{UID}:{model._meta.label}", weak=False)
     for signal in (post_save, post_delete):
         signal.connect(_lock, sender=PeriodLock, dispatch_uid=f"{UID}:{PeriodLock._meta.label}", weak=False)
         signal.connect(_override, sender=RuleOverride, dispatch_uid=f"{UID}:{RuleOverride._meta.label}", weak=False)
