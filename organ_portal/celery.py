@@ -19,6 +19,13 @@ app.conf.worker_cancel_long_running_tasks_on_connection_loss = True
 # Times are Asia/Shanghai (CELERY_TIMEZONE). Frequent jobs carry `expires` so a
 # worker that was down does not run a pile of stale copies when it comes back.
 app.conf.beat_schedule = {
+    # Stored verdicts (partylife.compliance.store): the years of yesterday and today for every unit, before the
+    # nightly rankings read them.
+    "partylife-verdicts-nightly": {
+        "task": "apps.partylife.tasks.refresh_verdicts_nightly_task",
+        "schedule": crontab(hour=0, minute=20),
+        "options": {"expires": 6 * 3600},
+    },
     "orgs-headcount-snapshot-daily": {
         "task": "apps.orgs.tasks.headcount_snapshot_task",
         "schedule": crontab(hour=1, minute=10),

@@ -23,10 +23,12 @@ class PartylifeConfig(AppConfig):
         from apps.orgs.access import Role
 
         from . import defaults, demo, metrics, study_sources  # noqa: F401  (metrics registers the scoring metrics)
+        from .compliance import upkeep
         from .demo import scale
         from .models import ActivityType, ComplianceRule
         from .services import restore
 
+        upkeep.connect()  # the stored verdicts follow every write that changes a verdict (compliance/store.py)
         periods.register_closed_check(closed_months)  # orgs refuses backdated tree changes into a closed month
         study_sources.register()  # the lessons party life holds feed the study ledger (core registry)
         restore.register()  # what a restore from the trash (回收站) must respect: closed months

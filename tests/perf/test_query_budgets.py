@@ -43,6 +43,7 @@ from apps.discipline.models import (
     Case as DisciplineCase,
 )
 from apps.orgs.models import ApiToken, Membership
+from apps.partylife.compliance import store
 from apps.partylife.models import ActivityType, Attendance, ComplianceRule, MakeupTask, PeriodLock
 from apps.scoring.models import Indicator, IndicatorSystem, ManualScore, RankingRun
 from apps.study.models import (
@@ -101,6 +102,12 @@ def units(w: World, start: int, stop: int) -> None:
     for _i in range(start, stop):
         unit = UnitFactory()
         BranchFactory(unit=unit)
+
+
+def stored_units(w: World, start: int, stop: int) -> None:
+    """Units as the nightly pass leaves them: this year's verdicts stored (partylife.compliance.store)."""
+    units(w, start, stop)
+    store.rebuild(years=[_today().year])
 
 
 def branches(w: World, start: int, stop: int) -> None:
@@ -444,7 +451,7 @@ CASES: list[Case] = [
     *_cases("activities", "/partylife/activities/", "committee unit branch member", activities),
     *_cases("calendar", "/partylife/calendar/", "branch", activities),
     *_cases("unit-overview", "/partylife/unit-overview/", "unit", branches),
-    *_cases("overview", "/partylife/overview/", "committee", units),
+    *_cases("overview", "/partylife/overview/", "committee", stored_units),
     *_cases("makeup", "/partylife/makeup/", "committee unit branch member", makeup_tasks),
     *_cases("periods", "/partylife/periods/", "committee", period_locks),
     *_cases("api-activities", "/api/partylife/activities/", "committee unit", activities),

@@ -47,6 +47,8 @@ NOT_AUDITED = frozenset(
         "scoring.UnitResult",
         "scoring.IndicatorResult",
         "partylife.StagedEvidence",
+        "partylife.ComplianceVerdict",  # the engine's cells, recomputed on every write that changes them
+        "partylife.VerdictYear",
     }
 )
 #: Outside the project's apps: roles and groups (django-guardian's generic permission rows, auth groups).

@@ -10,11 +10,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from apps.core import audit
+from apps.core import audit, batching
 from apps.core.periods import closed_months, day_label, require_open_since
 from apps.core.permissions import require
 
@@ -70,6 +69,10 @@ def memberships_open_bulk(
     ]
     bulk_create_with_history(rows, Membership, batch_size=2000, default_user=actor, default_change_reason=reason)
     audit.record_bulk(rows, action=audit.CREATE, note=reason)
+    if rows:  # bulk: no signals; what other apps keep from the tree (party life's verdicts) is told here
+        batching.changed(
+            "orgs.memberships", branch_ids={r.branch_id for r in rows}, since=min(r.start_on for r in rows)
+        )
 
 
 def _open_membership(member: Member) -> Membership | None:
@@ -105,7 +108,7 @@ def _check_member_placement(member: Member) -> None:
         raise ValidationError({"join_date": f"{problem}。"})
 
 
-@transaction.atomic
+@batching.batched
 def member_create(*, actor: User, data: dict, since: dt.date | None = None) -> Member:
     """Register a member on a roster; `since` is when they came into the branch (default: `default_since`)."""
     scope = scope_for(actor)
@@ -125,7 +128,7 @@ def member_create(*, actor: User, data: dict, since: dt.date | None = None) -> M
     return member
 
 
-@transaction.atomic
+@batching.batched
 def member_update(*, actor: User, member: Member, data: dict) -> Member:
     """Change a member's details; a new branch must be one whose roster the actor keeps too."""
     scope = scope_for(actor)
@@ -150,7 +153,7 @@ def _move(member: Member, *, on: dt.date, reason: str) -> None:
     membership_open(member, since=on, reason=reason, field="on")
 
 
-@transaction.atomic
+@batching.batched
 def member_transfer(
     *, actor: User, member: Member, to_branch: Branch, on: dt.date, party_group: PartyGroup | None = None
 ) -> Member:
@@ -182,7 +185,7 @@ def member_transfer(
     return member
 
 
-@transaction.atomic
+@batching.batched
 def member_deactivate(*, actor: User, member: Member, left_on: dt.date, reason: str) -> Member:
     """Take a member off the active roster (转出、去世…). The row and its history stay."""
     member = Member.objects.select_for_update().select_related("branch").get(pk=member.pk)
@@ -203,7 +206,7 @@ def member_deactivate(*, actor: User, member: Member, left_on: dt.date, reason: 
     return member
 
 
-@transaction.atomic
+@batching.batched
 def member_reactivate(*, actor: User, member: Member) -> Member:
     member = Member.objects.select_for_update().select_related("branch").get(pk=member.pk)
     require(permissions.may_edit_roster(scope_for(actor), member.branch), "您不能恢复该党员。")

@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.core import batching
 from apps.core.periods import day_label, require_open_since
 from apps.core.permissions import require
 
@@ -26,7 +26,7 @@ from .common import BRANCH_FIELDS, PARTY_GROUP_FIELDS, UNIT_FIELDS, _apply, _req
 # --- units ---------------------------------------------------------------------------
 
 
-@transaction.atomic
+@batching.batched
 def unit_create(*, actor: User, data: dict) -> Unit:
     require(scope_for(actor).is_committee, "只有工委管理员可以新建单位。")
     unit = Unit()
@@ -34,7 +34,7 @@ def unit_create(*, actor: User, data: dict) -> Unit:
     return _saved(unit)
 
 
-@transaction.atomic
+@batching.batched
 def unit_update(*, actor: User, unit: Unit, data: dict) -> Unit:
     require(scope_for(actor).is_committee, "只有工委管理员可以修改单位。")
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
@@ -46,7 +46,7 @@ def unit_update(*, actor: User, unit: Unit, data: dict) -> Unit:
 # --- branches and party groups ---------------------------------------------------------
 
 
-@transaction.atomic
+@batching.batched
 def branch_create(*, actor: User, data: dict) -> Branch:
     scope = scope_for(actor)
     require(permissions.may_keep_rosters(scope), "只有工委管理员和单位党务干部可以新建支部。")
@@ -59,7 +59,7 @@ def branch_create(*, actor: User, data: dict) -> Branch:
     return _saved(branch)
 
 
-@transaction.atomic
+@batching.batched
 def branch_update(*, actor: User, branch: Branch, data: dict) -> Branch:
     """Change a branch; moving it to another unit is the committee's alone."""
     scope = scope_for(actor)
@@ -102,7 +102,7 @@ def _check_group_life(group: PartyGroup, branch: Branch) -> None:
         raise ValidationError({"founded_on": f"{branch.name}已于{day_label(branch.dissolved_on)}撤销。"})
 
 
-@transaction.atomic
+@batching.batched
 def party_group_create(*, actor: User, branch: Branch, data: dict) -> PartyGroup:
     branch = Branch.objects.select_for_update().get(pk=branch.pk)  # as it is now, not as the caller read it
     require(permissions.may_manage_groups(scope_for(actor), branch), "您不能为该支部设置党小组。")
@@ -115,7 +115,7 @@ def party_group_create(*, actor: User, branch: Branch, data: dict) -> PartyGroup
     return _saved(group)
 
 
-@transaction.atomic
+@batching.batched
 def party_group_update(*, actor: User, group: PartyGroup, data: dict) -> PartyGroup:
     """Rename or retire a party group. It stays in its branch: its members are that branch's."""
     group = PartyGroup.objects.select_for_update().select_related("branch").get(pk=group.pk)
@@ -145,7 +145,7 @@ def _check_end_day(on: dt.date, founded_on: dt.date, field: str = "on") -> None:
     require_open_since(on, field=field)  # a backdated end would change a closed month's verdicts
 
 
-@transaction.atomic
+@batching.batched
 def branch_dissolve(
     *, actor: User, branch: Branch, on: dt.date, reason: str, successor: Branch | None = None
 ) -> Branch:
@@ -223,7 +223,7 @@ def _transfer_on(member: Member, *, to_branch: Branch, on: dt.date, reason: str)
         _saved(current)
 
 
-@transaction.atomic
+@batching.batched
 def party_group_dissolve(*, actor: User, group: PartyGroup, on: dt.date) -> PartyGroup:
     """End a party group on `on`; its members stay in the branch, in no group. Past windows keep it."""
     group = PartyGroup.objects.select_for_update().select_related("branch").get(pk=group.pk)

@@ -11,7 +11,6 @@ nothing saved) or PermissionDenied (→ 403).
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +20,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from apps.core import batching
 from apps.core.periods import local_date
 from apps.orgs.access import scope_for
 from apps.orgs.api_scoping import ScopedRelatedFieldsMixin, ScopeFilterBackend
@@ -324,7 +324,7 @@ class ActivityViewSet(viewsets.ModelViewSet):
     def perform_update(self, serializer):
         data, actor, activity = serializer.validated_data, self.request.user, serializer.instance
         attendance, problems = serializer.attendance_rows(), serializer.problem_rows()
-        with transaction.atomic():  # all parts or none
+        with batching.batch():  # all parts or none
             activity = services.activity_update(
                 actor=actor,
                 activity=activity,

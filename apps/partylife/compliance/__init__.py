@@ -27,6 +27,9 @@ A record counts as `apps.partylife.counting` says (submitted, with complete evid
 grouped in two arms of a UNION ALL. Rules in use, closes and judging starts are read once per GET
 request (`apps.core.request_cache`), however many evaluations a page runs.
 The number of queries does not grow with the number of branches, windows or changes to the tree.
+
+Pages that roll up many units read the engine's cells as stored (`store`, kept current by `upkeep` in every
+writer's transaction) rather than running it on the request.
 """
 
 from .engine import evaluate_branches, evaluate_by_unit, evaluate_units, founded_in_time, rollup_branches

@@ -35,3 +35,4 @@ from .rules import (
     RuleOverride,
     Strength,
 )
+from .verdicts import ComplianceVerdict, VerdictYear

@@ -204,14 +204,32 @@ class UnitRow:
 
 
 def unit_rows(
-    results: dict[int, SubjectResult], rules, period: Period, *, status: str | None = None, as_of: dt.date | None = None
+    counted,
+    units: list[Unit],
+    terms: dict[int, dict[int, EffectiveRule]],
+    rules,
+    period: Period,
+    *,
+    status: str | None = None,
+    as_of: dt.date | None = None,
 ) -> list[UnitRow]:
-    """One row per unit (only those with a window of `status`, when given), worst compliance rate first."""
+    """One row per unit (only those with a window of `status`, when given), worst compliance rate first.
+
+    `counted` is `compliance.store.tallies(...)` (windows per status per unit and rule); `terms` the rules as they
+    apply to each unit (`loading.effective`).
+    """
     rows = []
-    for result in results.values():
-        row = UnitRow(result.subject)
-        for cell in result.cells:
-            row.add(cell)
+    for unit in units:
+        row = UnitRow(unit)
+        tally = counted.units.get(unit.pk)
+        if tally is not None:
+            row.total = Summary(counts=dict(tally.counts), incomplete=tally.incomplete)
+        for rule in rules:
+            per_rule = counted.rules.get((unit.pk, rule.pk))
+            if per_rule is None:
+                continue
+            row.per_rule[rule.pk] = Summary(counts=dict(per_rule.counts), incomplete=per_rule.incomplete)
+            row.rules[rule.pk] = terms[unit.pk][rule.pk]
         if status and not row.total.counts[status]:
             continue
         row.cells = [(rule, row.per_rule.get(rule.pk)) for rule in rules]

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db import transaction
-
+from apps.core import batching
 from apps.core.files import files_removed_on_failure
 from apps.orgs.models import Branch, PartyGroup, Unit, User
 
@@ -58,7 +57,7 @@ def activity_record(
         "allow_duplicate": allow_duplicate,
         "speeches": speeches,
     }
-    with files_removed_on_failure(), transaction.atomic():
+    with files_removed_on_failure(), batching.batch():
         if activity is None:
             activity = activity_create(activity_type=activity_type, **common)
         else:

@@ -9,10 +9,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
-from apps.core import trash
+from apps.core import batching, trash
 from apps.core.periods import Period
 from apps.core.permissions import require
 from apps.orgs.access import scope_for
@@ -29,7 +28,7 @@ def window_closed(window: Period) -> bool:
     return PeriodLock.objects.filter(month=window.end.replace(day=1)).exists()
 
 
-@transaction.atomic
+@batching.batched
 def missed_reason_set(
     *, actor: User, rule: ComplianceRule, unit: Unit, branch: Branch | None, window: Period, reason: str
 ) -> MissedReason:
@@ -64,7 +63,7 @@ def missed_reason_set(
 # --- locks (committee) -----------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@batching.batched
 def period_close(*, actor: User, month: dt.date) -> PeriodLock:
     """关账: lock every record held in the month.
 
@@ -82,7 +81,7 @@ def period_close(*, actor: User, month: dt.date) -> PeriodLock:
     return lock
 
 
-@transaction.atomic
+@batching.batched
 def period_reopen(*, actor: User, month: dt.date) -> None:
     require(permissions.can_configure(scope_for(actor)), "只有工委管理员可以重新开放月份。")
     for lock in PeriodLock.objects.filter(month=month.replace(day=1)):
@@ -131,7 +130,7 @@ def rule_edits_apply_from() -> dt.date | None:
     return dt.date(last.year + last.month // 12, last.month % 12 + 1, 1)
 
 
-@transaction.atomic
+@batching.batched
 def rule_update(*, actor: User, rule: ComplianceRule, data: dict) -> ComplianceRule:
     """Change a rule for every month not closed; closed windows keep the rule as it was at their close."""
     require(permissions.can_configure(scope_for(actor)), "只有工委管理员可以修改规则。")
@@ -147,7 +146,7 @@ def rule_update(*, actor: User, rule: ComplianceRule, data: dict) -> ComplianceR
     return rule
 
 
-@transaction.atomic
+@batching.batched
 def rule_override_set(
     *,
     actor: User,
@@ -180,7 +179,7 @@ def rule_override_set(
     return override
 
 
-@transaction.atomic
+@batching.batched
 def rule_override_delete(*, actor: User, override: RuleOverride) -> None:
     require(permissions.can_configure(scope_for(actor)), "只有工委管理员可以调整单位规则。")
     trash.trash_delete(override, actor=actor)

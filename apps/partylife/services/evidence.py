@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 
-from apps.core import trash
+from apps.core import batching, trash
 from apps.core.files import IMAGE_TYPES, PDF_TYPE, check_upload, files_removed_on_failure, note_stored
 from apps.orgs.models import User
 
@@ -56,7 +56,7 @@ def activity_evidence_add(*, actor: User, activity: Activity, items: Sequence[Ev
 
     Files stored before a failure are deleted again, here or by the write around this one.
     """
-    with files_removed_on_failure(), transaction.atomic():
+    with files_removed_on_failure(), batching.batch():
         activity = _for_change(actor=actor, activity=activity)
         added = [_stored(Evidence(activity=activity, uploaded_by=actor), item) for item in items]
         _settle(activity)
@@ -65,7 +65,7 @@ def activity_evidence_add(*, actor: User, activity: Activity, items: Sequence[Ev
 
 def evidence_delete(*, actor: User, evidence: Evidence) -> None:
     """Move one evidence file of a record to the trash (the record may become 需补充 again)."""
-    with transaction.atomic():
+    with batching.batch():
         locked = "该记录所在月份已关账，不能删除材料。"
         activity = _for_change(actor=actor, activity=evidence.activity, denied="您不能删除该材料。", locked=locked)
         trash.trash_delete(evidence, actor=actor, unit=activity.unit, branch=activity.branch)  # the file stays
@@ -84,7 +84,7 @@ def _drop(staged: Sequence[StagedEvidence]) -> None:
 
 def staged_evidence_purge() -> int:
     """Remove every stage older than `StagedEvidence.LIFETIME` (rows now, files after commit)."""
-    with transaction.atomic():
+    with batching.batch():
         stale = list(StagedEvidence.objects.stale()[:500])
         _drop(stale)
         return len(stale)
@@ -94,7 +94,7 @@ def evidence_stage(*, actor: User, items: Sequence[EvidenceInput]) -> list[Stage
     """Keep the valid uploads of a refused form for `actor` (an invalid one is left out: its error is
     already on the form); the user's oldest stages beyond MAX_STAGED, and everyone's stale ones, go."""
     staged = []
-    with files_removed_on_failure(), transaction.atomic():
+    with files_removed_on_failure(), batching.batch():
         for item in items:
             try:
                 staged.append(_stored(StagedEvidence(user=actor), item))

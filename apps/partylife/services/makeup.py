@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
+from apps.core import batching
 from apps.core.permissions import require
 from apps.orgs.access import scope_for
 from apps.orgs.models import User
@@ -17,7 +17,7 @@ from .records import is_locked
 LOCKED = "该补学对应的活动所在月份已关账，不能再办理补学。如需办理请联系工委解锁该记录。"
 
 
-@transaction.atomic
+@batching.batched
 def makeup_complete(*, actor: User, task: MakeupTask, note: str) -> MakeupTask:
     """Mark a make-up done (permissions.can_complete_makeup); the absence then counts as attendance.
 

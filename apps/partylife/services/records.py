@@ -21,10 +21,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
-from apps.core import trash
+from apps.core import batching, trash
 from apps.core.periods import local_date
 from apps.core.permissions import require
 from apps.orgs.access import scope_for
@@ -246,7 +245,7 @@ def activity_create(
     A draft may lack evidence and attendance; a month that is closed (关账) takes no new record,
     nor does a day outside the place's life (`_check_life`).
     """
-    with transaction.atomic():
+    with batching.batch():
         placement = place_of(activity_type, unit=unit, branch=branch, party_group=party_group)
         allowed = permissions.can_write_activity(
             scope_for(actor), activity_type=activity_type, unit=placement[0], branch=placement[1]
@@ -282,7 +281,7 @@ def activity_update(
     one it moves to. A closed month's record changes only while the committee's unlock lasts;
     the type of a record never changes.
     """
-    with transaction.atomic():
+    with batching.batch():
         activity = _for_change(actor=actor, activity=activity)
         t = activity.activity_type
         if activity_type is not None and activity_type.pk != t.pk:
@@ -306,7 +305,7 @@ def activity_submit(*, actor: User, activity: Activity) -> Activity:
     """提交: the record counts from now on if its evidence is complete; absentees of a 党课 etc. owe a 补学
     (and are told). A returned record's reason is cleared; a submitted record stays submitted.
     """
-    with transaction.atomic():
+    with batching.batch():
         activity = _for_change(actor=actor, activity=activity)
         if local_date(activity.held_at) > timezone.localdate():
             raise ValidationError({"held_at": NOT_YET})
@@ -350,7 +349,7 @@ def _attendance_write(activity: Activity, rows: Sequence[AttendanceInput]) -> No
 
 def activity_attendance_set(*, actor: User, activity: Activity, rows: Sequence[AttendanceInput]) -> Activity:
     """Replace the attendance list: roster members only, each once, an absence with its reason."""
-    with transaction.atomic():
+    with batching.batch():
         activity = _for_change(actor=actor, activity=activity)
         _attendance_write(activity, rows)
         _settle(activity)
@@ -359,7 +358,7 @@ def activity_attendance_set(*, actor: User, activity: Activity, rows: Sequence[A
 
 def activity_problems_set(*, actor: User, activity: Activity, rows: Sequence[ProblemInput]) -> Activity:
     """Replace the problems a linked enterprise raised (万名干部联万企); a solved one needs its date."""
-    with transaction.atomic():
+    with batching.batch():
         activity = _for_change(actor=actor, activity=activity)
         if not activity.activity_type.has_enterprise:
             raise ValidationError({"problems": "该类活动没有企业问题清单。"})
@@ -387,7 +386,7 @@ def activity_delete(*, actor: User, activity: Activity) -> None:
     """Move a draft to the trash (回收站; the committee may restore it). A submitted record is kept: it can be
     corrected but not removed — nor can one the committee returned: it was submitted once, and is to be
     corrected and submitted again."""
-    with transaction.atomic():
+    with batching.batch():
         activity = _for_change(actor=actor, activity=activity, denied="您不能删除该记录。", locked=None)
         if activity.status != ActivityStatus.DRAFT:
             raise ValidationError("已提交的记录不能删除，只能修改。")

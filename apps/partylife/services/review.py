@@ -11,10 +11,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
-from apps.core import audit
+from apps.core import audit, batching
 from apps.core.permissions import require
 from apps.orgs.access import scope_for
 from apps.orgs.models import User
@@ -36,7 +35,7 @@ def _unlock(*, actor: User, activity: Activity, reason: str, days: int) -> Activ
     return ActivityUnlock.objects.create(activity=activity, unlocked_by=actor, reason=reason, until=until)
 
 
-@transaction.atomic
+@batching.batched
 def activity_unlock(*, actor: User, activity: Activity, reason: str, days: int = UNLOCK_DAYS) -> ActivityUnlock:
     """Let one locked record be corrected for a few days; the unlock is logged with its reason and
     the record's secretaries are told."""
@@ -48,7 +47,7 @@ def activity_unlock(*, actor: User, activity: Activity, reason: str, days: int =
     return unlock
 
 
-@transaction.atomic
+@batching.batched
 def activity_return(*, actor: User, activity: Activity, reason: str) -> ActivityReturn:
     """退回: send a submitted record back to its secretaries as a draft, with the reason shown on it.
 

@@ -5,6 +5,11 @@ Both take the branches that counted in each window of the period — dissolved a
 their end, none after (`compliance.rollup_branches`, `SubjectResult.rollup_cells`) — as of the page's
 evaluation day (`params.today`: today, or the committee's `?as_of=`). A page and its export read the
 same parameters and show the same rows; the query count does not grow with them.
+
+The committee's overview reads the stored verdicts (`compliance.store.tallies`: one grouped query); the engine
+answers only for units the store cannot (a year not stored or being recomputed, or an `?as_of=` in the past with
+records held since — a known limit: such a page computes those units on the request). Its export's requirement
+columns give each rule as it applies to the unit today (the unit's override included).
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ from apps.core.periods import Frequency, Period
 from apps.orgs.access import committee_required, unit_manager_required
 from apps.orgs.tree import judged_from_units
 
-from ..compliance import active_rules, evaluate_branches, evaluate_by_unit, evaluate_units, rollup_branches
+from ..compliance import active_rules, evaluate_branches, evaluate_units, rollup_branches, store
+from ..compliance.loading import effective
 from ..forms.params import OverviewParams, UnitOverviewParams
 from ..presenters import (
     MONTH_LABELS,
@@ -191,9 +197,12 @@ def _overview(request, scope):
     units = scope.managed_units().filter(active=True)
     if params.get("category"):
         units = units.filter(category=params.get("category"))
-    # Every branch that counted in the period's windows, and the units' own rules (the committee sees them all).
-    results = evaluate_by_unit(list(units), period, today=params.today, rule_ids=[r.pk for r in rules])
-    rows = unit_rows(results, rules, period, status=params.get("status"), as_of=params.as_of)
+    units = list(units)
+    # Every branch that counted in the period's windows, and the units' own rules (the committee sees them all):
+    # the stored verdicts, the engine for units the store cannot answer for (a past `as_of`, a stale year).
+    counted = store.tallies(units, period, today=params.today, rule_ids=[r.pk for r in rules])
+    terms = effective(rules, {u.pk for u in units})
+    rows = unit_rows(counted, units, terms, rules, period, status=params.get("status"), as_of=params.as_of)
     return params, period, rules, rows
 
 

@@ -3,7 +3,8 @@
 This command knows no app. Each app registers its step in `AppConfig.ready()`
 (`apps.core.demo`): the org tree and the demo accounts (`apps.orgs.demo`), party life
 (`apps.partylife.demo`), and whatever comes next. The steps run in one transaction,
-each after the steps it builds on; `--reset` resets them in the reverse order first.
+each after the steps it builds on; `--reset` resets them in the reverse order first. The stored
+verdicts are not kept row by row while the steps write: party life's store is rebuilt once at the end.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from apps.core import audit, demo
+from apps.core import audit, batching, demo
 from apps.core.demo import DemoContext, DemoStep
+from apps.partylife.compliance import store
 
 
 def _labels(steps: list[DemoStep]) -> str:
@@ -72,15 +74,18 @@ class Command(BaseCommand):
         summaries = []
         # Demo data is nobody's change: no audit entry per generated row (hundreds of thousands of them).
         with transaction.atomic(), audit.suppressed():
-            if reset:
-                self._reset()
-            for step in steps:
-                if org_only and not step.org_data:
-                    summaries.append(f"未生成{step.label}（--org-only）")
-                elif wanted is not None and step.app not in wanted:
-                    summaries.append(f"未生成{step.label}（--only {only}）")
-                else:
-                    summaries.append(step.seed(context))
+            with batching.suspended():  # no verdict recomputed per generated row: the store is rebuilt once below
+                if reset:
+                    self._reset()
+                for step in steps:
+                    if org_only and not step.org_data:
+                        summaries.append(f"未生成{step.label}（--org-only）")
+                    elif wanted is not None and step.app not in wanted:
+                        summaries.append(f"未生成{step.label}（--only {only}）")
+                    else:
+                        summaries.append(step.seed(context))
+            # The stored verdicts (partylife.compliance.store) of every unit and year, in the same transaction.
+            summaries.append(f"评判结果 {store.rebuild(today=context.today)} 条")
 
         elapsed = time.perf_counter() - started
         self.stdout.write(self.style.SUCCESS(f"演示数据已导入：{'；'.join(summaries)}；用时 {elapsed:.1f} 秒。"))

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('orgs', '0005_api_tokens'),
-        ('partylife', '0008_text_limits'),
+        ('partylife', '0009_verdict_store'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
