@@ -6,8 +6,8 @@ PostgreSQL only. The command knows no app: it runs the `scale` function of every
 (`apps/orgs/demo/scale.py`), then party life, study and discipline (`apps/<app>/demo/scale.py`), then scoring. Each
 streams its rows unit by unit with COPY (`apps.core.scale`), one transaction per unit; when the database role is a
 superuser the foreign-key triggers are skipped during the load (`--check-keys` keeps them: slower). Then the id
-sequences are set past the rows written, `after_scale_load()` runs, and ANALYZE; the command prints the row count of
-every table it wrote.
+sequences are set past the rows written, `after_scale_load()` rebuilds the stored verdicts (partylife's
+`compliance.store`), and ANALYZE; the command prints the row count of every table it wrote.
 
 It refuses a database that holds data already (units, say) unless `--reset`, which empties every table (`flush`) and
 reloads each app's default data (rules, indicator systems) first. A run that fails half way leaves the units written
@@ -28,18 +28,17 @@ from django.db import connection
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from apps.core import audit, default_data, demo
+from apps.core import audit, batching, default_data, demo
 from apps.core.scale import PRESETS, ScaleContext
+from apps.partylife.compliance import store
 
 DEFAULT_SEED = 20261127
 
 
-def after_scale_load(context: ScaleContext) -> None:
-    """What must follow a bulk load of records that bypassed the services (no-op for now).
-
-    The place for rebuilding stored roll-ups that the services keep up to date on each write
-    (e.g. a stored table of compliance verdicts), which COPY does not.
-    """
+def after_scale_load(context: ScaleContext) -> str:
+    """What must follow a bulk load of records that bypassed the services: the stored roll-ups the services keep
+    current on each write, which COPY does not — party life's stored verdicts, rebuilt for every unit and year."""
+    return f"评判结果 {store.rebuild(today=context.today):,} 条"
 
 
 class Command(BaseCommand):
@@ -106,14 +105,17 @@ class Command(BaseCommand):
             f"生成{context.preset.label}数据：{context.start:%Y-%m-%d} 至 {context.today:%Y-%m-%d}，随机种子 {seed}。"
         )
         # Generated rows are nobody's writing: no audit entry, no history row (COPY sends no signal anyway).
-        with audit.suppressed(), override_settings(SIMPLE_HISTORY_ENABLED=False):
+        # No verdict is recomputed per written row either: the store is rebuilt once, after the load.
+        with audit.suppressed(), override_settings(SIMPLE_HISTORY_ENABLED=False), batching.suspended():
             for step in steps:
                 began = time.perf_counter()
                 self.stdout.write(f"{step.label}……")
                 summary = step.scale(context)
                 self.stdout.write(f"  {summary}（{time.perf_counter() - began:.1f} 秒）")
         began = time.perf_counter()
-        after_scale_load(context)
+        summary = after_scale_load(context)
+        self.stdout.write(f"  {summary}（{time.perf_counter() - began:.1f} 秒）")
+        began = time.perf_counter()
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         self.stdout.write(f"ANALYZE 完成（{time.perf_counter() - began:.1f} 秒）。")
