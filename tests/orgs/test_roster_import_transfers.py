@@ -194,5 +194,7 @@ def test_transfer_query_count_does_not_grow_with_rows(committee_user, side_a, as
     prepare(3, "甲")
     # scope 3, savepoint, units, branches, members (locked), open memberships (locked), update members and
     # their history, end memberships and their history, open memberships and their history, release: 15.
-    assert_constant_queries(run, grow=lambda: prepare(30, "乙"), expected=26)  # + audit (units, parents, inserts), 关账
+    assert_constant_queries(
+        run, grow=lambda: prepare(30, "乙"), expected=26 + 6
+    )  # + audit (units, parents, inserts), 关账, verdict-store batch
     assert_memberships_consistent()

@@ -85,7 +85,7 @@ class Command(BaseCommand):
                     else:
                         summaries.append(step.seed(context))
             # The stored verdicts (partylife.compliance.store) of every unit and year, in the same transaction.
-            summaries.append(f"评判结果 {store.rebuild(today=context.today)} 条")
+            store.rebuild(today=context.today)
 
         elapsed = time.perf_counter() - started
         self.stdout.write(self.style.SUCCESS(f"演示数据已导入：{'；'.join(summaries)}；用时 {elapsed:.1f} 秒。"))
