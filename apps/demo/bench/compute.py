@@ -20,7 +20,7 @@ from django.db import transaction
 
 from apps.core.periods import Frequency, Period, local_tz
 from apps.orgs.models import Unit
-from apps.partylife.compliance import evaluate_by_unit
+from apps.partylife.compliance import evaluate_by_unit, store
 from apps.scoring.models import RunStatus, Trigger
 from apps.scoring.services.runs import run_execute, run_request
 
@@ -175,6 +175,16 @@ def engine(period: Period, today: dt.date, runs: int) -> Versus:
     return Versus(f"合规引擎 · 全市一年（{period.label}）", code, reference, note)
 
 
+def stored(period: Period, today: dt.date, runs: int) -> Versus:
+    """What the overview and the compliance metric read instead of the engine: the stored verdicts' roll-up."""
+    units = list(Unit.objects.filter(active=True))
+    code = measure(lambda: store.tallies(units, period, today=today), runs)
+    reference = measure(lambda: run_sql(ENGINE_SQL, sql_params(period, today)), runs)
+    answered = store.read([u.pk for u in units], period, today=today)
+    note = f"{len(units)} 个单位；由存储表作答 {len(answered.units)} 个，交回引擎 {len(answered.missing)} 个"
+    return Versus(f"存储的评判结果 · 全市一年汇总（{period.label}）", code, reference, note)
+
+
 class _Rollback(Exception):
     pass
 
@@ -204,4 +214,10 @@ def last_ended_month(today: dt.date) -> Period:
 
 def all_compute(today: dt.date, runs: int) -> list[Versus]:
     year = Period.containing(today, Frequency.YEAR)
-    return [engine(year, today, runs), ranking(year, today, runs), ranking(last_ended_month(today), today, runs)]
+    month = last_ended_month(today)
+    return [
+        engine(year, today, runs),
+        stored(year, today, runs),
+        ranking(year, today, runs),
+        ranking(month, today, runs),
+    ]

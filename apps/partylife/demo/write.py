@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce
 from django.test.utils import override_settings
 from simple_history.utils import bulk_create_with_history, get_history_model_for_model
 
-from apps.core import audit
+from apps.core import audit, batching
 from apps.core.periods import Frequency, Period
 from apps.orgs import demo_data as org_data
 
@@ -266,6 +266,7 @@ def _locks(d: Drawing) -> int:
 
 
 @audit.suppressed()  # demo rows are no one's writing: no entry per generated row
+@batching.batched  # the stored verdicts are recomputed once for what the reset deleted, not once per record
 def reset() -> None:
     """Delete every party-life record (records, attendance, 补学, evidence, problems, reasons, locks,
     unlocks) with its history, and the stored evidence files. Rules and activity types stay."""
