@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from apps.core.periods import Frequency, Period
 from apps.demo.bench import compute, explain, files, http, machine, report
-from apps.orgs.models import Member
+from apps.orgs.models import Member, Unit
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="make bench runs on PostgreSQL only")
 
@@ -36,6 +36,10 @@ def test_every_piece_runs_and_the_report_has_every_section(tiny_city, live_serve
     # The reference statement counts the records the engine counts (every branch of the tiny city is current).
     assert compute.reference_counted(year, today) == done
     assert engine.code.queries > engine.reference.queries == 1
+    # The stored roll-up answers for every unit from the table seed_scale rebuilt: a few queries, no engine.
+    stored = compute.stored(year, today, runs=1)
+    units = Unit.objects.filter(active=True).count()
+    assert stored.note.endswith(f"由存储表作答 {units} 个，交回引擎 0 个") and stored.code.queries <= 4
     month = compute.last_ended_month(today)
     ranking = compute.ranking(month, today, runs=1)
     assert ranking.code.queries > 1 and ranking.ratio > 0
@@ -44,7 +48,7 @@ def test_every_piece_runs_and_the_report_has_every_section(tiny_city, live_serve
     runs_before = RankingRun.objects.count()
     compute.ranking(month, today, runs=1)
     assert RankingRun.objects.count() == runs_before  # each run is rolled back
-    results.compute = [engine, ranking]
+    results.compute = [engine, stored, ranking]
 
     pages = [t for t in http.targets("gongwei", "danwei") if t.path in ("/partylife/activities/", "/api/members/")]
     results.latency = http.run_all(live_server.url, pages, password=PASSWORD, clients=(1, 2), runs=1, per_client=1)

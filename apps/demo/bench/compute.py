@@ -210,14 +210,3 @@ def ranking(period: Period, today: dt.date, runs: int) -> Versus:
 
 def last_ended_month(today: dt.date) -> Period:
     return Period.containing(today.replace(day=1) - dt.timedelta(days=1), Frequency.MONTH)
-
-
-def all_compute(today: dt.date, runs: int) -> list[Versus]:
-    year = Period.containing(today, Frequency.YEAR)
-    month = last_ended_month(today)
-    return [
-        engine(year, today, runs),
-        stored(year, today, runs),
-        ranking(year, today, runs),
-        ranking(month, today, runs),
-    ]

@@ -154,6 +154,8 @@ class Command(BaseCommand):
             month = compute.last_ended_month(today)
             self._say("合规引擎……")
             results.compute.append(compute.engine(year, today, runs))
+            self._say("存储的评判结果……")
+            results.compute.append(compute.stored(year, today, runs))
             for period in (year, month):
                 self._say(f"排名测算 {period.label}……")
                 results.compute.append(compute.ranking(period, today, runs))
