@@ -13,6 +13,7 @@ years stale and are recomputed after the commit (`store.mark_stale`).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
@@ -28,6 +29,17 @@ UID = "partylife.verdicts"
 
 def _touches(update_fields, *names: str) -> bool:
     return update_fields is None or bool(set(update_fields) & set(names))
+
+
+def _unless_suspended(receiver):
+    """A pre_save receiver reads the row as it was (a query): not while writes mark nothing (the demo seed)."""
+
+    @functools.wraps(receiver)
+    def wrapper(*args, **kwargs):
+        if not batching.is_suspended():
+            receiver(*args, **kwargs)
+
+    return wrapper
 
 
 def _settle(**kwargs) -> None:
@@ -47,6 +59,7 @@ def _mark_branch(branch_id: int | None, since: dt.date | None) -> None:
 # --- records -----------------------------------------------------------------------------------------------------
 
 
+@_unless_suspended
 def _activity_before(sender, instance, raw=False, update_fields=None, **kwargs):
     if raw or instance._state.adding or instance.pk is None:
         return
@@ -102,6 +115,7 @@ def _override(sender, instance, **kwargs):
 # --- the tree ------------------------------------------------------------------------------------------------------
 
 
+@_unless_suspended
 def _unit_before(sender, instance, raw=False, update_fields=None, **kwargs):
     if raw or instance._state.adding or instance.pk is None or not _touches(update_fields, "joined_on"):
         return
@@ -110,6 +124,7 @@ def _unit_before(sender, instance, raw=False, update_fields=None, **kwargs):
         store.mark([Dirty(instance.pk, None, whole=True)])
 
 
+@_unless_suspended
 def _branch_before(sender, instance, raw=False, update_fields=None, **kwargs):
     if raw or instance._state.adding or instance.pk is None:
         return
@@ -132,6 +147,7 @@ def _branch_after(sender, instance, created=False, **kwargs):
     batching.settle()
 
 
+@_unless_suspended
 def _group_before(sender, instance, raw=False, **kwargs):
     if raw or instance._state.adding or instance.pk is None:
         return
@@ -145,6 +161,7 @@ def _group_after(sender, instance, **kwargs):
     batching.settle()
 
 
+@_unless_suspended
 def _membership_before(sender, instance, raw=False, **kwargs):
     if raw or instance._state.adding or instance.pk is None:
         return
@@ -158,6 +175,7 @@ def _membership_after(sender, instance, **kwargs):
     batching.settle()
 
 
+@_unless_suspended
 def _member_before(sender, instance, raw=False, update_fields=None, **kwargs):
     """谈心谈话 coverage reads today's 支部委员 flag: a change recomputes the member's branches."""
     if raw or instance._state.adding or instance.pk is None or not _touches(update_fields, "is_branch_committee"):
