@@ -147,32 +147,27 @@ def _branch_after(sender, instance, created=False, **kwargs):
     batching.settle()
 
 
-@_unless_suspended
-def _group_before(sender, instance, raw=False, **kwargs):
-    if raw or instance._state.adding or instance.pk is None:
-        return
-    old = PartyGroup.objects.filter(pk=instance.pk).values_list("branch_id", "founded_on").first()
-    if old is not None:
-        _mark_branch(old[0], _earliest(old[1], instance.founded_on))
+def _part_of_branch(model, day: str):
+    """Receivers for what lives in a branch from a day (a party group from its founding, a membership from its
+    start): a change recomputes the branch it was in and the one it is in, from the earlier of the two days."""
+
+    @_unless_suspended
+    def before(sender, instance, raw=False, **kwargs):
+        if raw or instance._state.adding or instance.pk is None:
+            return
+        old = model.objects.filter(pk=instance.pk).values_list("branch_id", day).first()
+        if old is not None:
+            _mark_branch(old[0], _earliest(old[1], getattr(instance, day)))
+
+    def after(sender, instance, **kwargs):
+        _mark_branch(instance.branch_id, getattr(instance, day))
+        batching.settle()
+
+    return before, after
 
 
-def _group_after(sender, instance, **kwargs):
-    _mark_branch(instance.branch_id, instance.founded_on)
-    batching.settle()
-
-
-@_unless_suspended
-def _membership_before(sender, instance, raw=False, **kwargs):
-    if raw or instance._state.adding or instance.pk is None:
-        return
-    old = Membership.objects.filter(pk=instance.pk).values_list("branch_id", "start_on").first()
-    if old is not None:
-        _mark_branch(old[0], _earliest(old[1], instance.start_on))
-
-
-def _membership_after(sender, instance, **kwargs):
-    _mark_branch(instance.branch_id, instance.start_on)
-    batching.settle()
+_group_before, _group_after = _part_of_branch(PartyGroup, "founded_on")
+_membership_before, _membership_after = _part_of_branch(Membership, "start_on")
 
 
 @_unless_suspended
@@ -210,8 +205,7 @@ def connect() -> None:
     ):
         pre_save.connect(before, sender=model, dispatch_uid=f"{UID}:{model._meta.label}", weak=False)
         post_save.connect(after, sender=model, dispatch_uid=f"{UID}:{model._meta.label}", weak=False)
-    for model in (Activity, PartyGroup, Membership):
-        receiver = {Activity: _activity_after, PartyGroup: _group_after, Membership: _membership_after}[model]
+    for model, receiver in ((Activity, _activity_after), (PartyGroup, _group_after), (Membership, _membership_after)):
         post_delete.connect(receiver, sender=model, dispatch_uid=f"{UID}:{model._meta.label}", weak=False)
     for model in (Attendance, Evidence, through):
         for signal in (post_save, post_delete):
