@@ -27,3 +27,23 @@ def test_a_list_page_over_the_cap_says_more_than(client, side_a, settings):
     assert response.status_code == 200
     assert "超过 2 条（请用筛选缩小范围）" in response.content.decode()
     assert response.context["page"].paginator.num_pages == 2
+
+
+def test_an_api_list_counts_up_to_the_cap_and_says_so(client, side_a, settings):
+    client.force_login(side_a.unit_secretary)
+    whole = client.get("/api/members/").json()
+    assert whole["count"] > 2 and whole["count_capped"] is False
+    settings.PORTAL_LIST_COUNT_CAP = 2
+    with CaptureQueriesContext(connection) as queries:
+        capped = client.get("/api/members/").json()
+    assert capped["count"] == 2 and capped["count_capped"] is True
+    assert len(capped["results"]) == 2  # the pages stop at the cap
+    assert any("LIMIT 3" in q["sql"] and "COUNT(" in q["sql"] for q in queries)  # counted at most cap + 1 rows
+    assert client.get("/api/members/?page=2").status_code == 404  # past the cap: no page
+
+
+def test_the_api_schema_documents_the_capped_count(client, side_a):
+    client.force_login(side_a.unit_secretary)
+    schema = client.get("/api/schema/?format=json").json()
+    page = schema["components"]["schemas"]["PaginatedMemberList"]
+    assert "count_capped" in page["required"] and page["properties"]["count_capped"]["type"] == "boolean"
