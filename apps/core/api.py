@@ -1,9 +1,9 @@
 """API pieces shared by every app: the exception handler that answers in Chinese, and the lists' pagination."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
-from django.conf import settings
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
