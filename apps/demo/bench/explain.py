@@ -44,6 +44,7 @@ def pages(committee: str, unit_user: str) -> list[Page]:
         Page("ledger", "学习台账（工委）", c, "/study/progress/table/"),
         Page("audit", "审计日志", c, "/audit/"),
         Page("api_records", "API 活动记录", c, "/api/partylife/activities/"),
+        Page("api_self_study", "API 自学记录", c, "/api/study/self-study/"),
     ]
 
 
