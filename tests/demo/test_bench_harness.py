@@ -73,6 +73,11 @@ def test_every_piece_runs_and_the_report_has_every_section(tiny_city, live_serve
         assert title in text
     assert "达标" in text or "未达标" in text
     assert f"{results.export[0].rows:,}" in text
+    assert text.rstrip().endswith(report.NOTES.read_text(encoding="utf-8").rstrip())  # the city's analysis
+    other = tmp_path / "NOTES-province.md"
+    other.write_text("## 省级分析\n\n省级的手写分析。\n", encoding="utf-8")
+    text = report.render(results, notes=other)
+    assert text.rstrip().endswith("省级的手写分析。") and str(other) in text
 
 
 def test_percentile_interpolates_between_ranks():

@@ -83,6 +83,11 @@ class Command(BaseCommand):
         parser.add_argument("--only", default=",".join(PARTS), help=f"只运行其中几项：{','.join(PARTS)}。")
         parser.add_argument("--requests", type=int, default=5, help="页面测量中每轮每个客户端的请求数，默认 5。")
         parser.add_argument("--workers", type=int, default=3, help="gunicorn worker 数，默认 3（与 docker 配置相同）。")
+        parser.add_argument(
+            "--notes",
+            default=None,
+            help="附在报告末尾的手写分析，默认 apps/demo/bench/NOTES.md（省级用 NOTES-province.md）。",
+        )
         parser.add_argument("--export-rows", type=int, default=100_000)
         parser.add_argument("--import-rows", type=int, default=10_000)
         parser.add_argument("--committee-user", default="gongwei")
@@ -109,7 +114,8 @@ class Command(BaseCommand):
         results = self._measure(o, only)
         from apps.demo.bench import report
 
-        Path(o["output"]).write_text(report.render(results), encoding="utf-8")
+        notes = Path(o["notes"]) if o["notes"] else report.NOTES
+        Path(o["output"]).write_text(report.render(results, notes=notes), encoding="utf-8")
         self.stdout.write(self.style.SUCCESS(f"已写出 {o['output']}"))
 
     def _say(self, text: str) -> None:
