@@ -3,7 +3,8 @@
 1. The database (`DATABASE_URL`; `make bench` points it at BENCH_DATABASE_URL) is created when missing and
    migrated. It is seeded with the preset (`--preset`: `demo` is `seed_demo`, the others `seed_scale`) when it
    is empty or was seeded with another preset: the preset is remembered in the database's comment
-   (`COMMENT ON DATABASE`); `--reseed` seeds it again whatever it holds. Then ANALYZE, so the planner knows
+   (`COMMENT ON DATABASE`, with `--years N` when the preset was loaded with fewer or more years of records
+   than seed_scale's default); `--reseed` seeds it again whatever it holds. Then ANALYZE, so the planner knows
    the data as autovacuum would.
 2. The measurements of `apps/demo/bench` (see its `__init__`), each the median of `--runs` runs beside its
    reference: engine and ranking, pages and API lists against gunicorn, the export and the roster import,
@@ -84,6 +85,12 @@ class Command(BaseCommand):
         parser.add_argument("--requests", type=int, default=5, help="页面测量中每轮每个客户端的请求数，默认 5。")
         parser.add_argument("--workers", type=int, default=3, help="gunicorn worker 数，默认 3（与 docker 配置相同）。")
         parser.add_argument(
+            "--years",
+            type=int,
+            default=None,
+            help="生成数据时载入几年的记录（seed_scale --years，默认其默认值 3）；记入数据库注释。",
+        )
+        parser.add_argument(
             "--notes",
             default=None,
             help="附在报告末尾的手写分析，默认 apps/demo/bench/NOTES.md（省级用 NOTES-province.md）。",
@@ -110,7 +117,7 @@ class Command(BaseCommand):
         if o["runs"] < 1:
             raise CommandError("--runs 至少为 1。")
         if not o["no_seed"]:
-            self._prepare(o["preset"], reseed=o["reseed"])
+            self._prepare(o["preset"], reseed=o["reseed"], years=o["years"])
         results = self._measure(o, only)
         from apps.demo.bench import report
 
@@ -121,22 +128,24 @@ class Command(BaseCommand):
     def _say(self, text: str) -> None:
         self.stdout.write(f"[{time.strftime('%H:%M:%S')}] {text}")
 
-    def _prepare(self, preset: str, *, reseed: bool = False) -> None:
+    def _prepare(self, preset: str, *, reseed: bool = False, years: int | None = None) -> None:
         if ensure_database():
             self._say(f"已创建数据库 {connection.settings_dict['NAME']}")
         call_command("migrate", interactive=False, verbosity=0)
         current = stored_preset()
-        if Unit.objects.exists() and current == preset and not reseed:
-            self._say(f"数据库已是预设 {preset} 的数据，不再生成")
+        wanted = preset if years is None or preset == "demo" else f"{preset} years={years}"
+        if Unit.objects.exists() and current == wanted and not reseed:
+            self._say(f"数据库已是预设 {wanted} 的数据，不再生成")
         else:
-            self._say(f"生成预设 {preset} 的数据（原有：{current or '无'}）……")
+            self._say(f"生成预设 {wanted} 的数据（原有：{current or '无'}）……")
             if preset == "demo":
                 call_command("seed_demo", "--reset", verbosity=0)
             elif "seed_scale" in get_commands():
-                call_command("seed_scale", "--preset", preset, "--reset", stdout=self.stdout)
+                extra = ["--years", str(years)] if years is not None else []
+                call_command("seed_scale", "--preset", preset, "--reset", *extra, stdout=self.stdout)
             else:
                 raise CommandError(f"没有 seed_scale 命令，不能生成预设 {preset}；请用 PRESET=demo。")
-            store_preset(preset)
+            store_preset(wanted)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
 
@@ -146,7 +155,7 @@ class Command(BaseCommand):
         today = timezone.localdate()
         runs = o["runs"]
         results = report.Results(
-            preset=o["preset"] if not o["no_seed"] else (stored_preset() or "?"),
+            preset=stored_preset() or o["preset"],
             runs=runs,
             today=today,
             machine=machine.describe(),
