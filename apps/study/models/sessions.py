@@ -188,7 +188,12 @@ class SelfStudy(models.Model):
         verbose_name = "自学"
         verbose_name_plural = "自学"
         ordering = ["-studied_on", "-id"]
-        indexes = [models.Index(fields=["member", "studied_on"])]
+        indexes = [
+            models.Index(fields=["member", "studied_on"]),
+            # The committee's list (page and API) in its own order: an index scan that stops after a page,
+            # not a sort of the city's million entries (BENCHMARKS.md, API 自学记录).
+            models.Index(fields=["-studied_on", "-id"], name="selfstudy_recent"),
+        ]
 
     def __str__(self):
         return f"{self.member} 自学 {self.title}"
