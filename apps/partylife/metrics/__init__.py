@@ -136,10 +136,12 @@ def talk_reach(period: Period, *, today: dt.date) -> dict[int, Decimal]:
     memberships = talk_members(period, today)
     if memberships is None:
         return {}
-    talks = reaching_talks(period, today)
-    reached = Exists(talks.filter(Q(talker_id=OuterRef("member_id")) | Q(talkee_id=OuterRef("member_id"))))
+    talks = reaching_talks(period, today).order_by()
+    # Two uncorrelated sets (each a hashed subplan, read once) — not a subquery per membership with an OR
+    # no index serves, which grew with members × talks.
+    reached = Q(member_id__in=talks.values("talker_id")) | Q(member_id__in=talks.values("talkee_id"))
     rows = memberships.values("branch__unit_id").annotate(
-        total=Count("member_id", distinct=True), reached=Count("member_id", filter=Q(reached), distinct=True)
+        total=Count("member_id", distinct=True), reached=Count("member_id", filter=reached, distinct=True)
     )
     values = _percentages(rows, "branch__unit_id", "reached", "total")
     starts = judged_from_units(values)
