@@ -37,8 +37,10 @@ from apps.partylife.models import (
     MakeupTask,
     MissedReason,
     PeriodLock,
+    VerdictYear,
 )
 from tests.demo_city import demo_city
+from tests.partylife.verdict_check import assert_store_matches
 
 PARTY_LIFE = (Activity, Attendance, MakeupTask, Evidence, EnterpriseProblem, MissedReason, PeriodLock, ActivityUnlock)
 HISTORY = (Activity, MakeupTask, EnterpriseProblem, MissedReason, PeriodLock)
@@ -213,6 +215,13 @@ def test_every_branch_and_unit_has_its_calendar(seeded):
     # 留痕: the history was written with the rows.
     for model in HISTORY:
         assert get_history_model_for_model(model).objects.count() == model.objects.count(), model
+
+
+def test_the_stored_verdicts_are_built_with_the_records(seeded):
+    """Party life's demo step rebuilds the store before the steps after it (scoring's runs) read it."""
+    years = set(VerdictYear.objects.values_list("unit_id", "year"))
+    assert {unit_id for unit_id, _ in years} == set(Unit.objects.values_list("pk", flat=True))
+    assert assert_store_matches() > 0
 
 
 def test_party_life_follows_the_tree_as_it_was(seeded):

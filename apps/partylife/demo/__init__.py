@@ -30,6 +30,7 @@ from apps.core import audit
 from apps.core.demo import DemoContext
 
 from .. import reminders
+from ..compliance import store
 from .branches import draw_branch
 from .draw import Drawing
 from .files import ensure_files
@@ -56,9 +57,12 @@ def draw(context: DemoContext) -> Drawing:
 def seed(context: DemoContext) -> str:
     """Draw and insert the demo city's party life; the org tree and demo accounts must exist.
 
-    Then run today's reminders once, as the daily job would, so the demo accounts find them
-    in their notification centre (this month's 支委会 due for zhibu, …). Returns the summary.
+    Then rebuild the stored verdicts, and run today's reminders once, as the daily job would, so the demo
+    accounts find them in their notification centre (this month's 支委会 due for zhibu, …). Returns the summary.
     """
     summary: Summary = write(draw(context))
+    # The stored verdicts of every unit and year, once (seed_demo suspends the per-write upkeep), before the
+    # steps after this one read them: scoring's demo runs then read the store, not the engine.
+    store.rebuild(today=context.today)
     summary.reminders = reminders.send_reminders(today=context.today)
     return summary.text()

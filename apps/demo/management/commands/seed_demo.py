@@ -4,7 +4,8 @@ This command knows no app. Each app registers its step in `AppConfig.ready()`
 (`apps.core.demo`): the org tree and the demo accounts (`apps.orgs.demo`), party life
 (`apps.partylife.demo`), and whatever comes next. The steps run in one transaction,
 each after the steps it builds on; `--reset` resets them in the reverse order first. The stored
-verdicts are not kept row by row while the steps write: party life's store is rebuilt once at the end.
+verdicts are not kept row by row while the steps write (`batching.suspended()`): party life's step rebuilds its
+store once, after writing its records.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from django.utils import timezone
 
 from apps.core import audit, batching, demo
 from apps.core.demo import DemoContext, DemoStep
-from apps.partylife.compliance import store
 
 
 def _labels(steps: list[DemoStep]) -> str:
@@ -74,7 +74,7 @@ class Command(BaseCommand):
         summaries = []
         # Demo data is nobody's change: no audit entry per generated row (hundreds of thousands of them).
         with transaction.atomic(), audit.suppressed():
-            with batching.suspended():  # no verdict recomputed per generated row: the store is rebuilt once below
+            with batching.suspended():  # no verdict recomputed per generated row: party life rebuilds its store
                 if reset:
                     self._reset()
                 for step in steps:
@@ -84,8 +84,6 @@ class Command(BaseCommand):
                         summaries.append(f"未生成{step.label}（--only {only}）")
                     else:
                         summaries.append(step.seed(context))
-            # The stored verdicts (partylife.compliance.store) of every unit and year, in the same transaction.
-            store.rebuild(today=context.today)
 
         elapsed = time.perf_counter() - started
         self.stdout.write(self.style.SUCCESS(f"演示数据已导入：{'；'.join(summaries)}；用时 {elapsed:.1f} 秒。"))
