@@ -21,8 +21,10 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def demo(transactional_db, settings, tmp_path):
+    """The demo city's org tree and accounts (the rules are default data); no party-life records: each test
+    writes the record it checks, and a month closed is closed by the test itself."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    call_command("seed_demo", "--only", "partylife", verbosity=0)
+    call_command("seed_demo", "--org-only", verbosity=0)
 
 
 @pytest.fixture
