@@ -5,9 +5,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 # Test settings need no environment; DATABASE_URL / REDIS_URL switch to PostgreSQL / Redis.
-# The suite runs on every core (pytest-xdist), a test module on one worker (--dist loadscope), so a module's
-# seeded demo city (tests/demo_city.py) is seeded once, not once per worker; PYTEST_ARGS= runs it in one process.
-PYTEST_ARGS ?= -n auto --dist loadscope
+# The suite runs on every core (pytest-xdist); PYTEST_ARGS= runs it in one process.
+PYTEST_ARGS ?= -n auto
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
