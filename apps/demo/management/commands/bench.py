@@ -118,6 +118,10 @@ class Command(BaseCommand):
             raise CommandError("--runs 至少为 1。")
         if not o["no_seed"]:
             self._prepare(o["preset"], reseed=o["reseed"], years=o["years"])
+        if "explain" in only and not settings.DEBUG:
+            # The pages are rendered in this process: their {% static %} reads the manifest (gunicorn's
+            # server collects for itself, in http.Server).
+            call_command("collectstatic", interactive=False, verbosity=0)
         results = self._measure(o, only)
         from apps.demo.bench import report
 
