@@ -122,8 +122,11 @@ def unit_choices(scope: Scope) -> list[tuple[str, str]] | None:
 def branch_choices(scope: Scope, *, unit: Unit | None = None) -> list[tuple[str, str]] | None:
     """The branch select of a filter bar (of `unit` if chosen), "全部支部" first, then current branches, then
     dissolved ones marked as such (whoever left before a merge is still on their roster); None for a secretary
-    of a single branch."""
+    of a single branch, and for those who span units until they choose one (a province has 30,000 branches:
+    a select of all of them is neither readable nor cheap — party life's lists do the same)."""
     if not (scope.is_unit_manager or len(scope.branch_ids) > 1):
+        return None
+    if scope.spans_units and unit is None:
         return None
     branches: QuerySet[Branch] = scope.managed_branches().only("pk", "name", "unit_id", "dissolved_on")
     if unit is not None:

@@ -7,6 +7,7 @@ from unittest import mock
 import pytest
 from django.urls import reverse
 
+from apps.dashboards.views import home
 from tests.dashboards.snapshots import add_result, make_run
 from tests.orgs.factories import UnitFactory
 
@@ -101,6 +102,24 @@ def test_heatmap_reads_the_latest_monthly_run_of_each_month_without_the_engine(l
     assert [item["row"].unit_id for item in behind] == [side_b.unit.pk, side_a.unit.pk]  # 差 first
     assert behind[0]["reasons"] == ["等次为“差”", "排名下降1位", "组织生活落实率40%"]
     assert behind[1]["reasons"] == ["组织生活落实率55%"]
+
+
+def test_a_province_home_shows_the_first_rows_and_the_lowest_units_of_the_heatmap(
+    login, committee_user, side_a, side_b, monkeypatch
+):
+    monkeypatch.setattr(home, "HOME_RANKING_ROWS", 1)
+    monkeypatch.setattr(home, "HOME_HEATMAP_UNITS", 1)
+    run = make_run("2026-09", published=True)
+    add_result(run, side_a.unit, total=90, rank=1, compliance=80)
+    add_result(run, side_b.unit, total=50, rank=2, compliance=30)
+    response = login(committee_user).get(reverse("home"))
+    body = response.content.decode()
+    assert [r.unit_name for r in response.context["ranking_rows"]] == [side_a.unit.name]
+    assert f'data-unit="{side_a.unit.pk}"' in body and f'data-unit="{side_b.unit.pk}"' not in body
+    assert "data-ranking-more>前 1 名；另有 1 个单位" in body and reverse("scoring:run_detail", args=[run.pk]) in body
+    assert response.context["charts"]["heatmap"]["units"] == [side_b.unit.name]  # the lower of the two
+    assert "落实率最低的 1 个单位 × 月份" in body
+    assert len(response.context["board"].rows) == 2  # the figures still count every unit
 
 
 def test_committee_home_query_count_is_constant(login, committee_user, assert_constant_queries):

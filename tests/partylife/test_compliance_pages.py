@@ -17,6 +17,7 @@ from apps.core.periods import Period
 from apps.orgs.models import Platform, UnitCategory
 from apps.partylife.compliance import Status, store
 from apps.partylife.models import ComplianceRule, MissedReason, PeriodLock, RuleOverride
+from apps.partylife.views import overviews
 from tests.orgs.factories import BranchFactory, UnitFactory, UserFactory, make_unit_secretary
 from tests.partylife.factories import ActivityFactory, activity_type, at, rule_for
 
@@ -391,6 +392,23 @@ def test_overview_rows_and_sorting(login, committee_user, side_a, side_b, org_li
     b, a = response.context["rows"]
     assert (b.total.failure, b.total.rate) == (2, 0) and (a.total.met, a.total.rate) == (2, 100)
     assert [r.pk for r in response.context["rules"]] == [rule_for("org_life_meeting").pk]
+
+
+def test_overview_shows_the_units_a_page_at_a_time_worst_first(
+    login, committee_user, side_a, side_b, org_life_a, monkeypatch
+):
+    monkeypatch.setattr(overviews, "OVERVIEW_PAGE_SIZE", 1)
+    client = login(committee_user)
+    rule = rule_for("org_life_meeting").pk
+    first = client.get(url("overview", period=YEAR, rule=rule))
+    assert [row.unit for row in first.context["page"]] == [side_b.unit]  # the one behind, on page 1
+    assert first.context["totals"].met == 2 and first.context["totals"].failure == 2  # totals of every unit
+    page = first.content.decode()
+    assert f'data-unit="{side_b.unit.pk}"' in page and f'data-unit="{side_a.unit.pk}"' not in page
+    assert "第 1 / 2 页" in page and f"rule={rule}" in page and "page=2" in page  # the filters stay in the links
+    second = client.get(url("overview", period=YEAR, rule=rule, page=2))
+    assert [row.unit for row in second.context["page"]] == [side_a.unit]
+    assert client.get(url("overview", period=YEAR, rule=rule, page="zz")).context["page"].number == 1
 
 
 def test_overview_filters(login, committee_user, side_a, side_b, org_life_a):

@@ -28,16 +28,26 @@ def _with_month_cells(branches):
     return branches
 
 
+#: A city's home shows every unit; a province's (3,000 units) the first rows of the ranking, with the way to
+#: the whole run, and the heatmap's units with the lowest compliance — thousands of rows are neither read on a
+#: home page nor cheap to draw.
+HOME_RANKING_ROWS = 100
+HOME_HEATMAP_UNITS = 60
+
+
 def _committee_home(request, scope):
     units = selectors.units_overview(scope)
     board = selectors.committee_board()
-    charts = None
+    charts, heatmap = None, None
     if board is not None:
+        heatmap = board.heatmap
+        if len(heatmap.units) > HOME_HEATMAP_UNITS:
+            heatmap = heatmap.lowest(HOME_HEATMAP_UNITS)
         charts = {
             "radar": board.radar,
             "trends": board.trends,
             "categories": board.categories,
-            "heatmap": board.heatmap.as_json(),
+            "heatmap": heatmap.as_json(),
             "tiers": board.headline["tiers"],
         }
     context = {
@@ -45,6 +55,9 @@ def _committee_home(request, scope):
         "unit_count": len(units),
         "branch_count": sum(u.branch_count for u in units),
         "board": board,
+        "ranking_rows": board.rows[:HOME_RANKING_ROWS] if board else [],
+        "ranking_more": max(len(board.rows) - HOME_RANKING_ROWS, 0) if board else 0,
+        "heatmap_lowest": heatmap is not None and heatmap is not board.heatmap,
         "charts": charts,
         "empty_message": selectors.EMPTY_MESSAGE,
     }
