@@ -47,3 +47,13 @@ def test_the_api_schema_documents_the_capped_count(client, side_a):
     schema = client.get("/api/schema/?format=json").json()
     page = schema["components"]["schemas"]["PaginatedMemberList"]
     assert "count_capped" in page["required"] and page["properties"]["count_capped"]["type"] == "boolean"
+
+
+def test_the_committee_roster_offers_branches_once_a_unit_is_chosen(client, side_a, side_b, committee_user):
+    client.force_login(committee_user)
+    everyone = client.get(reverse("orgs:member_list"))
+    assert everyone.context["branch_choices"] is None  # a province's 30,000 branches are not one select
+    assert 'name="branch"' not in everyone.content.decode()
+    chosen = client.get(reverse("orgs:member_list") + f"?unit={side_a.unit.pk}").context["branch_choices"]
+    assert chosen[0] == ("", "全部支部") and str(side_a.branch.pk) in dict(chosen)
+    assert str(side_b.branch.pk) not in dict(chosen)  # only the chosen unit's
