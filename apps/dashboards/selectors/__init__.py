@@ -17,6 +17,7 @@ from .roster import (
     own_branches,
     roster_stats,
     study_links,
+    tree_counts,
     unit_branches,
     units_overview,
 )
@@ -42,5 +43,6 @@ __all__ = [
     "study_links",
     "unit_branches",
     "unit_todos",
+    "tree_counts",
     "units_overview",
 ]

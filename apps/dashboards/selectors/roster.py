@@ -58,6 +58,19 @@ def units_overview(scope: Scope) -> list[Unit]:
     )
 
 
+def tree_counts(scope: Scope) -> dict:
+    """How many active units this user keeps, and their current branches (one query, counts only: the
+    committee home of a province would otherwise count each of 3,000 units' members)."""
+    return (
+        scope.managed_units()
+        .filter(active=True)
+        .aggregate(
+            units=Count("id", distinct=True),
+            branches=Count("branches", filter=Q(branches__dissolved_on__isnull=True), distinct=True),
+        )
+    )
+
+
 def unit_branches(scope: Scope, units: list[Unit]) -> list[Branch]:
     """The current branches of the units a secretary keeps, with their member counts (one query)."""
     return list(

@@ -36,7 +36,7 @@ HOME_HEATMAP_UNITS = 60
 
 
 def _committee_home(request, scope):
-    units = selectors.units_overview(scope)
+    counts = selectors.tree_counts(scope)
     board = selectors.committee_board()
     charts, heatmap = None, None
     if board is not None:
@@ -52,8 +52,8 @@ def _committee_home(request, scope):
         }
     context = {
         "stats": selectors.roster_stats(scope),
-        "unit_count": len(units),
-        "branch_count": sum(u.branch_count for u in units),
+        "unit_count": counts["units"],
+        "branch_count": counts["branches"],
         "board": board,
         "ranking_rows": board.rows[:HOME_RANKING_ROWS] if board else [],
         "ranking_more": max(len(board.rows) - HOME_RANKING_ROWS, 0) if board else 0,
