@@ -2,12 +2,12 @@
 the radar, trends, categories, the compliance heatmap and units falling behind — never the engine."""
 
 import datetime as dt
+import importlib
 from unittest import mock
 
 import pytest
 from django.urls import reverse
 
-from apps.dashboards.views import home
 from tests.dashboards.snapshots import add_result, make_run
 from tests.orgs.factories import UnitFactory
 
@@ -107,6 +107,7 @@ def test_heatmap_reads_the_latest_monthly_run_of_each_month_without_the_engine(l
 def test_a_province_home_shows_the_first_rows_and_the_lowest_units_of_the_heatmap(
     login, committee_user, side_a, side_b, monkeypatch
 ):
+    home = importlib.import_module("apps.dashboards.views.home")  # the module: the package exports the view `home`
     monkeypatch.setattr(home, "HOME_RANKING_ROWS", 1)
     monkeypatch.setattr(home, "HOME_HEATMAP_UNITS", 1)
     run = make_run("2026-09", published=True)
