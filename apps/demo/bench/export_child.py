@@ -88,7 +88,9 @@ def main() -> None:
                 "rows": rows,
                 "seconds": seconds,
                 "peak_mb": round(peak, 1),
-                "process_mb": round(_max_rss_mb(), 1),
+                # Sampled, not ru_maxrss: Linux keeps the parent's high-water mark across fork and exec, so
+                # ru_maxrss here was the bench process's own peak (1.8 GB after the province's engine run).
+                "process_mb": round(max(sampler.peak, _rss_mb()), 1),
                 "file_mb": round(os.path.getsize(path) / 2**20, 3),
                 "copy_seconds": copy_seconds,
                 "copy_mb": round(os.path.getsize(csv_path) / 2**20, 3),

@@ -3,7 +3,7 @@
 - Export: the records list's export builder (`partylife.views.records.activity_rows`, what the background job
   runs) for the committee, its first `rows` rows written by `excel.write_workbook` into a file, in a fresh Python
   process (`python -m apps.demo.bench.export_child`): peak memory is the growth of its resident set size (sampled
-  every 20 ms from /proc) over what it was once Django was set up; the process's ru_maxrss is reported too.
+  every 20 ms from /proc) over what it was once Django was set up; the process's sampled peak is reported too.
   Reference: COPY of the same query (same rows, same joins) to a CSV file, in the same process.
 - Import: `orgs.roster_import.roster_import` of a generated .xlsx of `rows` new members spread over the branches
   of one unit, by the committee, in a transaction rolled back afterwards. Reference: a bulk insert of the same
@@ -41,7 +41,7 @@ class ExportResult:
     rows: int
     seconds: float
     peak_mb: float
-    process_mb: float  # the process's high-water mark, Django and the COPY included
+    process_mb: float  # the process's sampled peak RSS, Django included
     file_mb: float
     copy_seconds: float
     copy_mb: float

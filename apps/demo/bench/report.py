@@ -133,8 +133,8 @@ def _files(r: Results) -> list[str]:
             f"| {r.export[0].file_mb:.1f} MB "
             f"| {e.reference.ms / 1000:,.1f} s（{r.export[0].copy_mb:.1f} MB） | {e.ratio:.1f}× |",
             "",
-            "峰值内存增量：导出期间每 20 ms 读取的常驻内存（RSS）最大值减去 Django 就绪后的 RSS；进程峰值为整个子进程的"
-            " ru_maxrss（含 Django 与 COPY 参照）。",
+            "峰值内存增量：导出期间每 20 ms 读取的常驻内存（RSS）最大值减去 Django 就绪后的 RSS；"
+            "进程峰值为子进程导出期间及 COPY 参照之后读取的 RSS 最大值（含 Django）。",
             "",
         ]
     if r.roster:
