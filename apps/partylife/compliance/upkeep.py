@@ -31,6 +31,14 @@ def _touches(update_fields, *names: str) -> bool:
     return update_fields is None or bool(set(update_fields) & set(names))
 
 
+def _stored(sender, instance, raw, update_fields, *fields: str) -> tuple | None:
+    """The row's `fields` as stored before this save (one query); None for a new row, a fixture load, a save of
+    other fields only, or a row that is gone."""
+    if raw or instance._state.adding or instance.pk is None or not _touches(update_fields, *fields):
+        return None
+    return sender._default_manager.filter(pk=instance.pk).values_list(*fields).first()
+
+
 def _unless_suspended(receiver):
     """A pre_save receiver reads the row as it was (a query): not while writes mark nothing (the demo seed)."""
 
@@ -61,11 +69,7 @@ def _mark_branch(branch_id: int | None, since: dt.date | None) -> None:
 
 @_unless_suspended
 def _activity_before(sender, instance, raw=False, update_fields=None, **kwargs):
-    if raw or instance._state.adding or instance.pk is None:
-        return
-    if not _touches(update_fields, "unit", "branch", "held_at"):
-        return
-    old = Activity.objects.filter(pk=instance.pk).values_list("unit_id", "branch_id", "held_at").first()
+    old = _stored(sender, instance, raw, update_fields, "unit", "branch", "held_at")
     if old is not None:
         store.mark_activity_subject(*old)
 
@@ -117,20 +121,14 @@ def _override(sender, instance, **kwargs):
 
 @_unless_suspended
 def _unit_before(sender, instance, raw=False, update_fields=None, **kwargs):
-    if raw or instance._state.adding or instance.pk is None or not _touches(update_fields, "joined_on"):
-        return
-    old = Unit.objects.filter(pk=instance.pk).values_list("joined_on", flat=True).first()
-    if old != instance.joined_on:
+    old = _stored(sender, instance, raw, update_fields, "joined_on")
+    if old is not None and old[0] != instance.joined_on:
         store.mark([Dirty(instance.pk, None, whole=True)])
 
 
 @_unless_suspended
 def _branch_before(sender, instance, raw=False, update_fields=None, **kwargs):
-    if raw or instance._state.adding or instance.pk is None:
-        return
-    if not _touches(update_fields, "unit", "founded_on", "dissolved_on"):
-        return
-    old = Branch.objects.filter(pk=instance.pk).values_list("unit_id", "founded_on", "dissolved_on").first()
+    old = _stored(sender, instance, raw, update_fields, "unit", "founded_on", "dissolved_on")
     if old is None:
         return
     unit_id, founded_on, dissolved_on = old
@@ -147,15 +145,13 @@ def _branch_after(sender, instance, created=False, **kwargs):
     batching.settle()
 
 
-def _part_of_branch(model, day: str):
+def _part_of_branch(day: str):
     """Receivers for what lives in a branch from a day (a party group from its founding, a membership from its
     start): a change recomputes the branch it was in and the one it is in, from the earlier of the two days."""
 
     @_unless_suspended
-    def before(sender, instance, raw=False, **kwargs):
-        if raw or instance._state.adding or instance.pk is None:
-            return
-        old = model.objects.filter(pk=instance.pk).values_list("branch_id", day).first()
+    def before(sender, instance, raw=False, update_fields=None, **kwargs):
+        old = _stored(sender, instance, raw, update_fields, "branch", day)
         if old is not None:
             _mark_branch(old[0], _earliest(old[1], getattr(instance, day)))
 
@@ -166,17 +162,15 @@ def _part_of_branch(model, day: str):
     return before, after
 
 
-_group_before, _group_after = _part_of_branch(PartyGroup, "founded_on")
-_membership_before, _membership_after = _part_of_branch(Membership, "start_on")
+_group_before, _group_after = _part_of_branch("founded_on")
+_membership_before, _membership_after = _part_of_branch("start_on")
 
 
 @_unless_suspended
 def _member_before(sender, instance, raw=False, update_fields=None, **kwargs):
     """谈心谈话 coverage reads today's 支部委员 flag: a change recomputes the member's branches."""
-    if raw or instance._state.adding or instance.pk is None or not _touches(update_fields, "is_branch_committee"):
-        return
-    old = Member.objects.filter(pk=instance.pk).values_list("is_branch_committee", flat=True).first()
-    if old is not None and old != instance.is_branch_committee:
+    old = _stored(sender, instance, raw, update_fields, "is_branch_committee")
+    if old is not None and old[0] != instance.is_branch_committee:
         store.mark([("member", instance.pk)])
 
 
