@@ -38,18 +38,13 @@ def json_error(status: int, message: str) -> JsonResponse:
     return JsonResponse({"detail": message}, status=status, json_dumps_params={"ensure_ascii": False})
 
 
-class _ApiPaginator(CappedPaginator):
-    def __init__(self, object_list, per_page, **kwargs):
-        super().__init__(object_list, per_page, cap=settings.PORTAL_LIST_COUNT_CAP, **kwargs)
-
-
 class CappedPagination(PageNumberPagination):
     """Every API list's pages (REST_FRAMEWORK's DEFAULT_PAGINATION_CLASS): 50 rows a page, counted up to
     `PORTAL_LIST_COUNT_CAP` as the HTML lists are (`apps.core.listing`) — a count is a scan of every row that
     matches, and the committee's lists hold the whole city. `count_capped` says there are more rows than `count`;
     the pages stop at the cap, and filters (dates, unit, branch) narrow a list to the rows a client wants."""
 
-    django_paginator_class = _ApiPaginator
+    django_paginator_class = CappedPaginator
 
     def get_paginated_response(self, data):
         response = super().get_paginated_response(data)

@@ -12,11 +12,12 @@ from django.utils.functional import cached_property
 
 
 class CappedPaginator(Paginator):
-    """A Paginator whose count stops at `cap` (`capped` tells whether there are more rows)."""
+    """A Paginator whose count stops at `cap` (`PORTAL_LIST_COUNT_CAP` unless given; `capped` tells whether there
+    are more rows). The HTML lists (`paginate`) and the API's (`apps.core.api.CappedPagination`) page with it."""
 
-    def __init__(self, object_list, per_page, *, cap: int, **kwargs):
+    def __init__(self, object_list, per_page, *, cap: int | None = None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
-        self.cap = cap
+        self.cap = settings.PORTAL_LIST_COUNT_CAP if cap is None else cap
         self.capped = False
 
     @cached_property
@@ -38,7 +39,7 @@ def paginate(request, queryset, *, per_page: int | None = None):
     Django's Paginator clamps out-of-range and junk page numbers, so a bad
     ?page= shows the nearest real page instead of an error.
     """
-    paginator = CappedPaginator(queryset, per_page or settings.PORTAL_PAGE_SIZE, cap=settings.PORTAL_LIST_COUNT_CAP)
+    paginator = CappedPaginator(queryset, per_page or settings.PORTAL_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
